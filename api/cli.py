@@ -1,0 +1,195 @@
+"""The ``maillage`` command: demo, serve, import, generate, status.
+
+Messages are in French unless ``--lang en`` or ``LANG=en…`` asks for English.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from graph import i18n
+from graph.config import StoreConfig
+from graph.i18n import t
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "malaunay-fictif"
+EXIT_INVALID = 1
+EXIT_STORE = 3
+
+
+class ProgressPrinter:
+    """Progress of a long write on stderr: a line redrawn in a terminal, a line per tenth elsewhere."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last_tenth = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        line = t("import.progress", done=done, total=total, percent=percent)
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        elif percent // 10 != self.last_tenth:
+            self.last_tenth = percent // 10
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _open_store(args):
+    from graph.stores import open_store
+
+    config = StoreConfig.from_env(data_dir=Path(args.data) if getattr(args, "data", None) else None)
+    try:
+        store = open_store(config)
+        store.ping()
+    except Exception as exc:
+        print(t("error.store", error=exc), file=sys.stderr)
+        raise SystemExit(EXIT_STORE)
+    return store
+
+
+def _run_import(store, paths: list[Path], dry_run: bool = False) -> int:
+    from importers.report import ImportRejected
+    from importers.templates import import_templates
+
+    for path in paths:
+        print(t("import.reading", path=path), flush=True)
+    try:
+        if not dry_run:
+            print(t("import.writing", store=store.describe()), flush=True)
+        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run)
+    except ImportRejected as rejected:
+        for issue in rejected.report.issues:
+            print(issue.message(), file=sys.stderr)
+        print(t("import.failed", count=len(rejected.report.errors)), file=sys.stderr)
+        return EXIT_INVALID
+    for issue in result.report.warnings:
+        print(issue.message(), file=sys.stderr)
+    print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
+            relationships=len(result.batch.relationships)))
+    if result.summary is not None:
+        print(t("import.summary", **result.summary.as_dict()))
+    return 0
+
+
+def cmd_import(args) -> int:
+    with _open_store(args) as store:
+        return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run)
+
+
+def cmd_status(args) -> int:
+    from graph import schema
+
+    with _open_store(args) as store:
+        nodes, relationships = store.node_counts(), store.relationship_counts()
+        if args.json:
+            print(json.dumps({"store": store.backend, "nodes": nodes, "relationships": relationships},
+                             ensure_ascii=False, indent=2))
+            return 0
+        print(t("status.store", store=store.describe()))
+        print(t("status.nodes"))
+        for label, count in nodes.items():
+            kind = schema.NODE_KINDS[label]
+            name = kind.french_name if i18n.current_language() == "fr" else kind.english_type
+            print(f"  {name:<14} {count:>9}")
+        print(t("status.relationships"))
+        for rel_type, count in relationships.items():
+            print(f"  {rel_type:<16} {count:>9}")
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from graph.synthetic import generate
+
+    counts = generate(args.scale, args.seed, Path(args.out))
+    print(t("generate.done", scale=args.scale, seed=args.seed, out=args.out,
+            nodes=counts["nodes"], relationships=counts["relationships"]))
+    return 0
+
+
+def _serve(store, host: str, port: int, ready_message: str) -> int:
+    from waitress import serve
+
+    from api.app import create_app
+
+    app = create_app(store)
+    print(ready_message, flush=True)
+    serve(app, host=host, port=port, threads=8, ident="maillage")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    store = _open_store(args)
+    return _serve(store, args.host, args.port, t("serve.ready", url=f"http://{args.host}:{args.port}/"))
+
+
+def cmd_demo(args) -> int:
+    store = _open_store(args)
+    print(t("demo.loading", path=EXAMPLE), flush=True)
+    code = _run_import(store, [EXAMPLE])
+    if code:
+        return code
+    return _serve(store, args.host, args.port, t("demo.ready", url=f"http://{args.host}:{args.port}/"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    fr = i18n.current_language() == "fr"
+    parser = argparse.ArgumentParser(
+        prog="maillage",
+        description=("Graphe de coopération d'un territoire : qui travaille avec qui." if fr
+                     else "A territory's cooperation graph: who works with whom."))
+    parser.add_argument("--lang", choices=["fr", "en"], help="langue des messages / message language")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_store(p):
+        p.add_argument("--data", help=("dossier de la base embarquée (défaut : $MAILLAGE_DATA_DIR ou ./maillage-data)"
+                                       if fr else "embedded store folder (default: $MAILLAGE_DATA_DIR or ./maillage-data)"))
+        return p
+
+    def with_server(p):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=5000)
+        return p
+
+    with_server(with_store(sub.add_parser("demo", help="charge l'exemple fictif et lance l'application" if fr
+                                          else "load the fictitious example and start the app"))).set_defaults(func=cmd_demo)
+    with_server(with_store(sub.add_parser("serve", help="lance l'application web" if fr
+                                          else "start the web application"))).set_defaults(func=cmd_serve)
+    p = with_store(sub.add_parser(
+        "import", help="importe des fichiers modèles (CSV ou XLSX)" if fr else "import template files (CSV or XLSX)",
+        description=("Modèles : acteurs, projets, participations, cooperations, financements (CSV UTF-8 ou un classeur "
+                     "XLSX à une feuille par modèle). Exemple : maillage import examples/malaunay-fictif/" if fr else
+                     "Templates: acteurs, projets, participations, cooperations, financements (UTF-8 CSV or one XLSX "
+                     "workbook with a sheet per template). Example: maillage import examples/malaunay-fictif/")))
+    p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
+    p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("generate", help="écrit un territoire synthétique" if fr else "write a synthetic territory")
+    p.add_argument("--scale", choices=["commune", "interco", "metropole"], default="commune")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_generate)
+    p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
+                                  else "store in use and counts by kind"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv[:-1]:
+        i18n.set_language(argv[argv.index("--lang") + 1])
+    else:
+        i18n.set_language(None)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,28 @@
+"""``/health``: which store is in use and whether it answers; ``/api/v1/status``: counts by kind."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from api.app import get_store
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/health")
+def health():
+    store = get_store()
+    body = {"store": store.backend, "description": store.describe()}
+    try:
+        store.ping()
+    except Exception as exc:  # any driver or file error means "not reachable", reported as such
+        body.update(status="unavailable", reachable=False, error=str(exc))
+        return jsonify(body), 503
+    body.update(status="ok", reachable=True)
+    return jsonify(body)
+
+
+@blueprint.get("/api/v1/status")
+def status():
+    store = get_store()
+    return jsonify({"store": store.backend, "nodes": store.node_counts(),
+                    "relationships": store.relationship_counts()})

@@ -1,0 +1,32 @@
+"""Configuration from the environment: which store, where its data lives."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str | None = None
+    data_dir: Path = Path("maillage-data")
+
+    @property
+    def backend(self) -> str:
+        return "neo4j" if self.neo4j_uri else "embedded"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "StoreConfig":
+        env = os.environ if environ is None else environ
+        values = dict(
+            neo4j_uri=env.get("NEO4J_URI") or None,
+            neo4j_user=env.get("NEO4J_USER", "neo4j"),
+            neo4j_password=env.get("NEO4J_PASSWORD", ""),
+            neo4j_database=env.get("NEO4J_DATABASE") or None,
+            data_dir=Path(env.get("MAILLAGE_DATA_DIR", "maillage-data")),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

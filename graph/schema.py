@@ -1,0 +1,107 @@
+"""The territory graph model, defined once.
+
+Every other part of Maillage (stores, importers, queries, views) reads the node
+kinds, relationship types and their vocabularies from here.
+
+Node kinds are also the Neo4j labels; every node additionally carries the
+``Entity`` label, on which the uniqueness of ``id`` is enforced, because
+relationships in the templates name their ends by identifier alone.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ENTITY_LABEL = "Entity"
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    label: str
+    template_type: str  # the French word in the ``type`` column of acteurs.csv
+    english_type: str
+    french_name: str
+    personal: bool  # a natural person: exports and views may leave it out
+    is_actor: bool  # takes part in the cooperation network
+    properties: tuple[str, ...]
+
+
+AGENT = NodeKind("Agent", "agent", "agent", "agent", True, True, ("name", "job_title", "service"))
+SERVICE = NodeKind("Service", "service", "service", "service", False, True, ("name", "category", "description"))
+ELECTED = NodeKind("Elected", "elu", "elected", "élu·e", True, True, ("name", "description"))
+ASSOCIATION = NodeKind(
+    "Association", "association", "association", "association", False, True,
+    ("name", "rna", "siret", "commune", "category", "description"),
+)
+PARTNER = NodeKind(
+    "Partner", "partenaire", "partner", "partenaire", False, True,
+    ("name", "category", "siret", "commune", "description"),
+)
+PROJECT = NodeKind("Project", "projet", "project", "projet", False, False,
+                   ("name", "status", "since", "until", "description"))
+THEME = NodeKind("Theme", "theme", "theme", "thème", False, False, ("name",))
+
+NODE_KINDS: dict[str, NodeKind] = {k.label: k for k in (AGENT, SERVICE, ELECTED, ASSOCIATION, PARTNER, PROJECT, THEME)}
+ACTOR_LABELS = tuple(k.label for k in NODE_KINDS.values() if k.is_actor)
+PERSONAL_LABELS = tuple(k.label for k in NODE_KINDS.values() if k.personal)
+# Both the French template word and its English equivalent name a kind.
+ACTOR_TYPE_WORDS: dict[str, str] = {}
+for _kind in NODE_KINDS.values():
+    if _kind.is_actor:
+        ACTOR_TYPE_WORDS[_kind.template_type] = _kind.label
+        ACTOR_TYPE_WORDS[_kind.english_type] = _kind.label
+ACTOR_TYPE_WORDS["élu"] = ELECTED.label
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    type: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    properties: tuple[str, ...]
+
+
+MEMBER_OF = RelationshipType("MEMBER_OF", (AGENT.label,), (SERVICE.label,), ("role", "since", "until"))
+PART_OF = RelationshipType("PART_OF", (SERVICE.label,), (SERVICE.label,), ("since", "until"))
+PARTICIPATES_IN = RelationshipType("PARTICIPATES_IN", ACTOR_LABELS, (PROJECT.label,), ("role", "since", "until"))
+COOPERATES_WITH = RelationshipType("COOPERATES_WITH", ACTOR_LABELS, ACTOR_LABELS,
+                                   ("nature", "frequency", "since", "until", "declared_by"))
+FUNDS = RelationshipType("FUNDS", ACTOR_LABELS, ACTOR_LABELS + (PROJECT.label,),
+                         ("amount", "date", "object", "reference", "project", "since", "until"))
+ADDRESSES = RelationshipType("ADDRESSES", (PROJECT.label,), (THEME.label,), ("since", "until"))
+ENGAGED_IN = RelationshipType("ENGAGED_IN", ACTOR_LABELS, (THEME.label,), ("since", "until"))
+
+RELATIONSHIP_TYPES: dict[str, RelationshipType] = {
+    r.type: r for r in (MEMBER_OF, PART_OF, PARTICIPATES_IN, COOPERATES_WITH, FUNDS, ADDRESSES, ENGAGED_IN)
+}
+
+# Participation roles: canonical English value <- French template word.
+PARTICIPATION_ROLES: dict[str, str] = {
+    "pilote": "lead", "contributeur": "contributor", "contributrice": "contributor",
+    "financeur": "funder", "beneficiaire": "beneficiary", "partenaire": "partner",
+    "lead": "lead", "contributor": "contributor", "funder": "funder",
+    "beneficiary": "beneficiary", "partner": "partner",
+}
+ROLE_LABELS_FR = {"lead": "pilote", "contributor": "contributeur", "funder": "financeur",
+                  "beneficiary": "bénéficiaire", "partner": "partenaire"}
+
+# Provenance: every node and relationship says which source asserted it.
+PROVENANCE_PROPERTIES = ("prov_source", "prov_line", "prov_kind", "prov_at")
+
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$")
+
+
+def is_valid_id(value: str) -> bool:
+    """True when *value* is a stable, URL-safe identifier (letters, digits, ``. _ ~ -``)."""
+    return bool(_ID_PATTERN.match(value))
+
+
+def slugify(text: str) -> str:
+    """A URL-safe identifier from free text: ``"Inclusion numérique"`` -> ``"inclusion-numerique"``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def theme_id(label: str) -> str:
+    return "theme-" + slugify(label)

@@ -1,0 +1,70 @@
+"""The contract every store honours; the contract tests in tests/ check it on each."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, Iterable, Iterator
+
+from graph.model import Batch, Node, Relationship, WriteSummary
+
+Progress = Callable[[int, int], None]  # (items written so far, items in all)
+
+
+def deduplicated(batch: Batch) -> Batch:
+    """The batch with one record per node id and per relationship identity (the last one wins)."""
+    nodes = {node.id: node for node in batch.nodes}
+    relationships = {rel.identity: rel for rel in batch.relationships}
+    return Batch(list(nodes.values()), list(relationships.values()))
+
+
+class Store(ABC):
+    backend: str
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the data lives, for people (no secret)."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise when the store cannot be reached."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes; safe to call at every start."""
+
+    @abstractmethod
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+        """Upsert nodes then relationships; a fact whose content is unchanged is left alone."""
+
+    @abstractmethod
+    def node_counts(self) -> dict[str, int]:
+        """Number of nodes by kind, for every kind of the schema."""
+
+    @abstractmethod
+    def relationship_counts(self) -> dict[str, int]:
+        """Number of relationships by type, for every type of the schema."""
+
+    @abstractmethod
+    def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The kind of each of *ids* that exists."""
+
+    @abstractmethod
+    def get_node(self, node_id: str) -> Node | None: ...
+
+    @abstractmethod
+    def nodes(self, kind: str | None = None) -> Iterator[Node]: ...
+
+    @abstractmethod
+    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]: ...
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every node and relationship."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,191 @@
+"""The embedded default store: one SQLite file under the data folder, no server.
+
+SQLite gives what a town laptop needs: atomic transactions that survive a killed
+process (write-ahead log), and a single file to back up. A whole ``write`` is one
+transaction, so an import is either fully there or not at all.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from graph import schema
+from graph.i18n import t
+from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
+from graph.stores.base import Progress, Store, deduplicated
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    props TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    prov TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
+CREATE TABLE IF NOT EXISTS relationships (
+    type TEXT NOT NULL,
+    source TEXT NOT NULL REFERENCES nodes(id),
+    target TEXT NOT NULL REFERENCES nodes(id),
+    key TEXT NOT NULL,
+    props TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    prov TEXT NOT NULL,
+    PRIMARY KEY (type, source, target, key)
+);
+CREATE INDEX IF NOT EXISTS relationships_target ON relationships(target);
+CREATE INDEX IF NOT EXISTS relationships_source ON relationships(source);
+"""
+
+CHUNK = 5000
+DATABASE_FILE = "maillage.sqlite3"
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class EmbeddedStore(Store):
+    backend = "embedded"
+
+    def __init__(self, data_dir: Path | str):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DATABASE_FILE
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self.ensure_schema()
+
+    def describe(self) -> str:
+        return t("store.embedded", path=self.path)
+
+    def ping(self) -> None:
+        with self._lock:
+            self._db.execute("SELECT 1").fetchone()
+
+    def ensure_schema(self) -> None:
+        with self._lock:
+            self._db.executescript(SCHEMA_SQL)
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+        batch = deduplicated(batch)
+        total = len(batch.nodes) + len(batch.relationships)
+        summary = WriteSummary()
+        done = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                before = self._count("nodes")
+                for start in range(0, len(batch.nodes), CHUNK):
+                    chunk = batch.nodes[start:start + CHUNK]
+                    cursor = self._db.executemany(
+                        "INSERT INTO nodes (id, kind, name, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, "
+                        "props=excluded.props, hash=excluded.hash, prov=excluded.prov "
+                        "WHERE nodes.hash <> excluded.hash",
+                        [(n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
+                          _json((n.provenance or Provenance("")).as_properties())) for n in chunk])
+                    summary.nodes_updated += cursor.rowcount
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+                summary.nodes_created = self._count("nodes") - before
+                summary.nodes_updated -= summary.nodes_created
+                summary.nodes_unchanged = len(batch.nodes) - summary.nodes_created - summary.nodes_updated
+
+                before = self._count("relationships")
+                for start in range(0, len(batch.relationships), CHUNK):
+                    chunk = batch.relationships[start:start + CHUNK]
+                    cursor = self._db.executemany(
+                        "INSERT INTO relationships (type, source, target, key, props, hash, prov) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, "
+                        "hash=excluded.hash, prov=excluded.prov WHERE relationships.hash <> excluded.hash",
+                        [(r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
+                          _json((r.provenance or Provenance("")).as_properties())) for r in chunk])
+                    summary.relationships_updated += cursor.rowcount
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+                summary.relationships_created = self._count("relationships") - before
+                summary.relationships_updated -= summary.relationships_created
+                summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
+                                                   - summary.relationships_updated)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return summary
+
+    def _count(self, table: str) -> int:
+        # Only the two table names above reach this function.
+        return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def node_counts(self) -> dict[str, int]:
+        with self._lock:
+            found = dict(self._db.execute("SELECT kind, count(*) FROM nodes GROUP BY kind").fetchall())
+        return {label: found.get(label, 0) for label in schema.NODE_KINDS}
+
+    def relationship_counts(self) -> dict[str, int]:
+        with self._lock:
+            found = dict(self._db.execute("SELECT type, count(*) FROM relationships GROUP BY type").fetchall())
+        return {rel_type: found.get(rel_type, 0) for rel_type in schema.RELATIONSHIP_TYPES}
+
+    def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                part = ids[start:start + 500]
+                marks = ",".join("?" * len(part))
+                found.update(self._db.execute(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", part).fetchall())
+        return found
+
+    @staticmethod
+    def _node(row) -> Node:
+        node_id, kind, name, props, prov = row
+        return Node(kind, node_id, name, json.loads(props), Provenance.from_properties(json.loads(prov)))
+
+    def get_node(self, node_id: str) -> Node | None:
+        with self._lock:
+            row = self._db.execute("SELECT id, kind, name, props, prov FROM nodes WHERE id = ?", (node_id,)).fetchone()
+        return self._node(row) if row else None
+
+    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, kind, name, props, prov FROM nodes WHERE ? IS NULL OR kind = ? ORDER BY id",
+                (kind, kind)).fetchall()
+        return (self._node(row) for row in rows)
+
+    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
+        wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
+        marks = ",".join("?" * len(wanted))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT type, source, target, key, props, prov FROM relationships WHERE type IN ({marks}) "
+                "ORDER BY type, source, target, key", wanted).fetchall()
+        return (Relationship(r[0], r[1], r[2], r[3], json.loads(r[4]), Provenance.from_properties(json.loads(r[5])))
+                for r in rows)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM relationships")
+            self._db.execute("DELETE FROM nodes")
+            self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,194 @@
+"""The Neo4j store, system of record.
+
+Writes go in batches through ``UNWIND`` inside managed transactions (the driver
+retries them on transient failures). Every value travels as a parameter; labels
+and relationship types too, through Cypher's dynamic ``$(...)`` syntax, so no
+query text is ever built from data.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+from neo4j import GraphDatabase
+
+from graph import schema
+from graph.i18n import t
+from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
+from graph.stores.base import Progress, Store, deduplicated
+
+CHUNK = 10000
+INTERNAL = {"id", "name", "_hash", "key"} | set(schema.PROVENANCE_PROPERTIES)
+
+CONSTRAINTS = [
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+]
+
+WRITE_NODES = """
+UNWIND $rows AS row
+MERGE (n:Entity {id: row.id})
+WITH n, row, n._hash AS old
+CALL (n, row, old) {
+  WITH * WHERE old IS NULL OR old <> row.props._hash
+  SET n = row.props, n:$(row.kind)
+}
+RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated
+"""
+
+WRITE_RELATIONSHIPS = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.source})
+MATCH (b:Entity {id: row.target})
+MERGE (a)-[r:$($type) {key: row.key}]->(b)
+WITH r, row, r._hash AS old
+CALL (r, row, old) {
+  WITH * WHERE old IS NULL OR old <> row.props._hash
+  SET r = row.props
+}
+RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated
+"""
+
+
+def _node_row(node: Node) -> dict:
+    props = dict(node.clean_properties())
+    props.update({k: v for k, v in (node.provenance or Provenance("")).as_properties().items() if v is not None})
+    props.update(id=node.id, name=node.name, _hash=node.digest())
+    return {"id": node.id, "kind": node.kind, "props": props}
+
+
+def _relationship_row(rel: Relationship) -> dict:
+    props = dict(rel.clean_properties())
+    props.update({k: v for k, v in (rel.provenance or Provenance("")).as_properties().items() if v is not None})
+    props.update(key=rel.key, _hash=rel.digest())
+    return {"source": rel.source, "target": rel.target, "key": rel.key, "props": props}
+
+
+def _split(props: dict) -> tuple[dict, Provenance]:
+    user = {k: v for k, v in props.items() if k not in INTERNAL}
+    return user, Provenance.from_properties(props)
+
+
+class Neo4jStore(Store):
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str = "neo4j", password: str = "", database: str | None = None):
+        self.uri = uri
+        self.database = database
+        self.driver = GraphDatabase.driver(uri, auth=(user, password))
+        self.ensure_schema()
+
+    def describe(self) -> str:
+        return t("store.neo4j", uri=self.uri, database=self.database or "neo4j")
+
+    def _query(self, query: str, **params):
+        return self.driver.execute_query(query, params, database_=self.database)
+
+    def ping(self) -> None:
+        self.driver.verify_connectivity()
+
+    def ensure_schema(self) -> None:
+        for statement in CONSTRAINTS:
+            self._query(statement)
+
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+        batch = deduplicated(batch)
+        total = len(batch.nodes) + len(batch.relationships)
+        summary = WriteSummary()
+        done = 0
+
+        def run(query: str, rows: list[dict], **params) -> tuple[int, int]:
+            def work(tx):
+                record = tx.run(query, rows=rows, **params).single()
+                return record["created"] or 0, record["updated"] or 0
+
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+
+        for start in range(0, len(batch.nodes), CHUNK):
+            chunk = [_node_row(n) for n in batch.nodes[start:start + CHUNK]]
+            created, updated = run(WRITE_NODES, chunk)
+            summary.nodes_created += created
+            summary.nodes_updated += updated
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        summary.nodes_unchanged = len(batch.nodes) - summary.nodes_created - summary.nodes_updated
+
+        by_type: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in batch.relationships:
+            by_type[rel.type].append(rel)
+        for rel_type, rels in by_type.items():
+            for start in range(0, len(rels), CHUNK):
+                chunk = [_relationship_row(r) for r in rels[start:start + CHUNK]]
+                created, updated = run(WRITE_RELATIONSHIPS, chunk, type=rel_type)
+                summary.relationships_created += created
+                summary.relationships_updated += updated
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+        summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
+                                           - summary.relationships_updated)
+        return summary
+
+    def node_counts(self) -> dict[str, int]:
+        counts = {}
+        for label in schema.NODE_KINDS:
+            records, _, _ = self._query("MATCH (n:$($label)) RETURN count(n) AS n", label=label)
+            counts[label] = records[0]["n"]
+        return counts
+
+    def relationship_counts(self) -> dict[str, int]:
+        counts = {}
+        for rel_type in schema.RELATIONSHIP_TYPES:
+            records, _, _ = self._query("MATCH ()-[r:$($type)]->() RETURN count(r) AS n", type=rel_type)
+            counts[rel_type] = records[0]["n"]
+        return counts
+
+    def kinds_of(self, ids: Iterable[str]) -> dict[str, str]:
+        records, _, _ = self._query(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+            "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS kind",
+            ids=list(dict.fromkeys(ids)))
+        return {r["id"]: r["kind"] for r in records}
+
+    @staticmethod
+    def _node(props: dict, labels: Iterable[str]) -> Node:
+        kind = next(label for label in labels if label != schema.ENTITY_LABEL)
+        user, provenance = _split(props)
+        return Node(kind, props["id"], props.get("name", ""), user, provenance)
+
+    def get_node(self, node_id: str) -> Node | None:
+        records, _, _ = self._query(
+            "MATCH (n:Entity {id: $id}) RETURN properties(n) AS props, labels(n) AS labels", id=node_id)
+        return self._node(records[0]["props"], records[0]["labels"]) if records else None
+
+    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        with self.driver.session(database=self.database) as session:
+            result = session.run(
+                "MATCH (n:Entity) WHERE $kind IS NULL OR $kind IN labels(n) "
+                "RETURN properties(n) AS props, labels(n) AS labels ORDER BY n.id", kind=kind)
+            for record in result:
+                yield self._node(record["props"], record["labels"])
+
+    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
+        wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
+        with self.driver.session(database=self.database) as session:
+            result = session.run(
+                "MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) IN $types "
+                "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props "
+                "ORDER BY type, source, target, r.key", types=wanted)
+            for record in result:
+                props = record["props"]
+                user, provenance = _split(props)
+                yield Relationship(record["type"], record["source"], record["target"], props.get("key", ""),
+                                   user, provenance)
+
+    def clear(self) -> None:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+        with self.driver.session(database=self.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+    def close(self) -> None:
+        self.driver.close()

@@ -1,0 +1,346 @@
+"""The canonical spreadsheet templates: acteurs, projets, participations, cooperations, financements.
+
+A town copies the files of ``examples/`` and fills in its own data; this module
+reads them (CSV or one XLSX workbook with a sheet per template), checks every
+cell and every reference, and turns them into one :class:`graph.model.Batch`.
+Nothing is written unless every file is free of errors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from graph import schema
+from graph.i18n import t
+from graph.model import Batch, Node, Provenance, Relationship
+from graph.schema import is_valid_id, slugify, theme_id
+from importers.report import ImportRejected, Report
+from importers.tabular import Table, normalise_header, read_tables
+from importers.values import parse_amount, parse_date, split_list
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    english: str
+    columns: dict[str, tuple[str, ...]]  # canonical French column -> accepted spellings (normalised)
+    required: tuple[str, ...]
+
+
+def _columns(**aliases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(normalise_header(a) for a in (name,) + more) for name, more in aliases.items()}
+
+
+TEMPLATES: dict[str, Template] = {
+    "acteurs": Template("acteurs", "actors", _columns(
+        identifiant=("id", "identifier"), type=("kind",), nom=("name",), service=(),
+        categorie=("category",), siret=(), rna=("rna_id",), commune=("insee", "code_insee"),
+        themes=("theme",), description=(), fonction=("job_title", "poste")),
+        ("identifiant", "type", "nom")),
+    "projets": Template("projets", "projects", _columns(
+        identifiant=("id", "identifier"), nom=("name",), statut=("status",), debut=("start", "since"),
+        fin=("end", "until"), themes=("theme",), description=()),
+        ("identifiant", "nom")),
+    "participations": Template("participations", "participations", _columns(
+        acteur=("actor",), projet=("project",), role=(), debut=("start", "since"), fin=("end", "until")),
+        ("acteur", "projet")),
+    "cooperations": Template("cooperations", "cooperations", _columns(
+        acteur_a=("actor_a",), acteur_b=("actor_b",), nature=(), frequence=("frequency",),
+        debut=("start", "since"), fin=("end", "until"), source=("origin",)),
+        ("acteur_a", "acteur_b")),
+    "financements": Template("financements", "fundings", _columns(
+        financeur=("funder",), beneficiaire=("beneficiary",), projet=("project",), montant=("amount",),
+        date=(), objet=("object", "purpose"), reference=("decision",)),
+        ("financeur",)),
+}
+ORDER = list(TEMPLATES)  # actors and projects before what refers to them
+TEMPLATE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
+
+
+def recognise(table: Table) -> Template | None:
+    """The template of *table*: by its file or sheet name, else by its header."""
+    name = normalise_header(table.name)
+    for template in TEMPLATES.values():
+        if name in (normalise_header(template.name), normalise_header(template.english)):
+            return template
+    headers = {normalise_header(h) for h in table.headers}
+    for template in TEMPLATES.values():
+        if all(set(template.columns[c]) & headers for c in template.required):
+            return template
+    return None
+
+
+@dataclass
+class Row:
+    table: Table
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "").strip()
+
+
+@dataclass
+class _Reference:
+    row: Row
+    column: str
+    value: str
+    kinds: tuple[str, ...]
+
+
+@dataclass
+class ImportResult:
+    files: int
+    batch: Batch
+    report: Report
+    summary: object = None  # graph.model.WriteSummary once written
+
+
+@dataclass
+class _Builder:
+    report: Report = field(default_factory=Report)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    declared_at: dict[str, tuple[str, int]] = field(default_factory=dict)
+    relationships: list[Relationship] = field(default_factory=list)
+    references: list[_Reference] = field(default_factory=list)
+    at: str = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0).isoformat())
+
+    def provenance(self, row: Row) -> Provenance:
+        return Provenance(row.table.label, row.line, "file", self.at)
+
+    # --- cells -------------------------------------------------------------
+    def required(self, row: Row, column: str) -> str | None:
+        value = row.get(column)
+        if not value:
+            self.report.error(row.table.label, row.line, column, "", t("expect.required"))
+            return None
+        return value
+
+    def identifier(self, row: Row, column: str) -> str | None:
+        value = self.required(row, column)
+        if value is not None and not is_valid_id(value):
+            self.report.error(row.table.label, row.line, column, value, t("expect.id"))
+            return None
+        return value
+
+    def date(self, row: Row, column: str) -> str | None:
+        try:
+            return parse_date(row.get(column))
+        except ValueError:
+            self.report.error(row.table.label, row.line, column, row.get(column), t("expect.date"))
+            return None
+
+    def amount(self, row: Row, column: str) -> float | None:
+        try:
+            return parse_amount(row.get(column))
+        except ValueError:
+            self.report.error(row.table.label, row.line, column, row.get(column), t("expect.amount"))
+            return None
+
+    def refer(self, row: Row, column: str, kinds: tuple[str, ...]) -> str | None:
+        value = row.get(column)
+        if not value:
+            return None
+        self.references.append(_Reference(row, column, value, kinds))
+        return value
+
+    def declare(self, row: Row, node: Node) -> None:
+        if node.id in self.declared_at:
+            other = self.declared_at[node.id]
+            self.report.error(row.table.label, row.line, "identifiant", node.id,
+                              t("expect.duplicate", other=f"{other[0]}:{other[1]}"))
+            return
+        self.declared_at[node.id] = (row.table.label, row.line)
+        self.nodes[node.id] = node
+
+    def themes(self, row: Row, owner: str, rel_type: str, since=None, until=None) -> None:
+        for label in split_list(row.get("themes")):
+            if not slugify(label):
+                self.report.error(row.table.label, row.line, "themes", label, t("expect.required"))
+                continue
+            node = Node(schema.THEME.label, theme_id(label), label, {}, self.provenance(row))
+            self.nodes.setdefault(node.id, node)
+            self.relationships.append(Relationship(rel_type, owner, node.id, "", {}, self.provenance(row)))
+
+    # --- templates ---------------------------------------------------------
+    def acteurs(self, row: Row) -> None:
+        node_id = self.identifier(row, "identifiant")
+        type_word = self.required(row, "type")
+        name = self.required(row, "nom")
+        kind = schema.ACTOR_TYPE_WORDS.get(slugify(type_word or "").replace("-", " "))
+        if type_word and kind is None:
+            choices = ", ".join(k.template_type for k in schema.NODE_KINDS.values() if k.is_actor)
+            self.report.error(row.table.label, row.line, "type", type_word, t("expect.type", choices=choices))
+        if not (node_id and kind and name):
+            return
+        prov = self.provenance(row)
+        service = row.get("service")
+        properties = {"category": row.get("categorie"), "description": row.get("description")}
+        if kind == schema.AGENT.label:
+            properties = {"job_title": row.get("fonction"), "service": service}
+        elif kind in (schema.ASSOCIATION.label, schema.PARTNER.label):
+            properties.update(siret=row.get("siret").replace(" ", ""), rna=row.get("rna").upper(),
+                              commune=row.get("commune"))
+            if kind == schema.PARTNER.label:
+                properties.pop("rna")
+        self.declare(row, Node(kind, node_id, name, properties, prov))
+        if service:
+            if kind == schema.AGENT.label:
+                self.refer(row, "service", (schema.SERVICE.label,))
+                self.relationships.append(Relationship("MEMBER_OF", node_id, service, "", {}, prov))
+            elif kind == schema.SERVICE.label:
+                self.refer(row, "service", (schema.SERVICE.label,))
+                self.relationships.append(Relationship("PART_OF", node_id, service, "", {}, prov))
+        self.themes(row, node_id, "ENGAGED_IN")
+
+    def projets(self, row: Row) -> None:
+        node_id = self.identifier(row, "identifiant")
+        name = self.required(row, "nom")
+        since, until = self.date(row, "debut"), self.date(row, "fin")
+        if not (node_id and name):
+            return
+        self.declare(row, Node(schema.PROJECT.label, node_id, name,
+                               {"status": row.get("statut"), "since": since, "until": until,
+                                "description": row.get("description")}, self.provenance(row)))
+        self.themes(row, node_id, "ADDRESSES")
+
+    def participations(self, row: Row) -> None:
+        actor = self.refer(row, "acteur", schema.ACTOR_LABELS) if self.required(row, "acteur") else None
+        project = self.refer(row, "projet", (schema.PROJECT.label,)) if self.required(row, "projet") else None
+        role_word = row.get("role")
+        role = schema.PARTICIPATION_ROLES.get(slugify(role_word)) if role_word else "contributor"
+        if role is None:
+            choices = ", ".join(sorted(schema.ROLE_LABELS_FR.values()))
+            self.report.error(row.table.label, row.line, "role", role_word, t("expect.role", choices=choices))
+        since, until = self.date(row, "debut"), self.date(row, "fin")
+        if actor and project and role:
+            self.relationships.append(Relationship("PARTICIPATES_IN", actor, project, role,
+                                                   {"role": role, "since": since, "until": until},
+                                                   self.provenance(row)))
+
+    def cooperations(self, row: Row) -> None:
+        a = self.refer(row, "acteur_a", schema.ACTOR_LABELS) if self.required(row, "acteur_a") else None
+        b = self.refer(row, "acteur_b", schema.ACTOR_LABELS) if self.required(row, "acteur_b") else None
+        since, until = self.date(row, "debut"), self.date(row, "fin")
+        if a and b and a == b:
+            self.report.error(row.table.label, row.line, "acteur_b", b, t("expect.same_actor"))
+            return
+        if a and b:
+            nature = row.get("nature")
+            self.relationships.append(Relationship(
+                "COOPERATES_WITH", a, b, slugify(nature),
+                {"nature": nature, "frequency": row.get("frequence"), "since": since, "until": until,
+                 "origin": row.get("source")}, self.provenance(row)))
+
+    def financements(self, row: Row) -> None:
+        funder = self.refer(row, "financeur", schema.ACTOR_LABELS) if self.required(row, "financeur") else None
+        beneficiary = self.refer(row, "beneficiaire", schema.ACTOR_LABELS)
+        project = self.refer(row, "projet", (schema.PROJECT.label,))
+        amount, when = self.amount(row, "montant"), self.date(row, "date")
+        if not (beneficiary or project):
+            self.report.error(row.table.label, row.line, "beneficiaire", "", t("expect.target"))
+            return
+        if funder:
+            reference, obj = row.get("reference"), row.get("objet")
+            key = slugify(reference) or slugify(f"{when or ''} {obj} {project or ''}") or str(row.line)
+            self.relationships.append(Relationship(
+                "FUNDS", funder, beneficiary or project, key,
+                {"amount": amount, "date": when, "object": obj, "reference": reference,
+                 "project": project if beneficiary else None, "since": when},
+                self.provenance(row)))
+
+    # --- references ----------------------------------------------------------
+    def resolve_references(self, store) -> None:
+        missing = {r.value for r in self.references if r.value not in self.nodes}
+        known = {k: v for k, v in self.nodes.items()}
+        stored = store.kinds_of(missing) if (missing and store is not None) else {}
+        for ref in self.references:
+            kind = known[ref.value].kind if ref.value in known else stored.get(ref.value)
+            names = " / ".join(schema.NODE_KINDS[k].french_name for k in ref.kinds) \
+                if len(ref.kinds) < 3 else "acteur"
+            if kind is None:
+                self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
+                                  t("expect.reference", kinds=names))
+            elif kind not in ref.kinds:
+                self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
+                                  t("expect.reference_kind", kinds=names,
+                                    actual=schema.NODE_KINDS[kind].french_name))
+
+
+def template_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the template files inside the folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.is_file() and p.suffix.lower() in TEMPLATE_SUFFIXES))
+        else:
+            files.append(path)
+    return files
+
+
+def read_templates(paths: Iterable[Path], store=None) -> ImportResult:
+    """Read and check template files; the batch is complete only when the report has no error.
+
+    *store* (optional) resolves references to actors and projects that are already stored.
+    """
+    builder = _Builder()
+    files = template_files(paths)
+    tables: list[tuple[Template, Table]] = []
+    for path in files:
+        if not path.exists():
+            builder.report.error(str(path), None, None, None, t("error.path", path=path))
+            continue
+        try:
+            found = read_tables(path)
+        except Exception as exc:  # a corrupt workbook or unreadable file: report, do not crash
+            builder.report.error(path.name, None, None, None, t("expect.readable", error=exc))
+            continue
+        for table in found:
+            template = recognise(table)
+            if template is None:
+                builder.report.error(table.label, None, None, None, t("expect.template"))
+            else:
+                tables.append((template, table))
+    tables.sort(key=lambda pair: ORDER.index(pair[0].name))
+    for template, table in tables:
+        for row in _rows(template, table, builder.report):
+            getattr(builder, template.name)(row)
+    builder.resolve_references(store)
+    batch = Batch(list(builder.nodes.values()), builder.relationships)
+    return ImportResult(len(files), batch, builder.report)
+
+
+def _rows(template: Template, table: Table, report: Report):
+    positions: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        normalised = normalise_header(header)
+        for column, spellings in template.columns.items():
+            if normalised in spellings and column not in positions:
+                positions[column] = index
+    missing = [c for c in template.required if c not in positions]
+    for column in missing:
+        report.error(table.label, 1, column, "", t("expect.column", columns=", ".join(table.headers)))
+    if missing:
+        return
+    width = len(table.headers)
+    for line, cells in table.rows:
+        extra = [c for c in cells[width:] if c.strip()]
+        if len(cells) < width or extra:
+            report.error(table.label, line, None, " | ".join(cells)[:80],
+                         t("expect.cells", expected=width, actual=len(cells)))
+            continue
+        yield Row(table, line, {column: cells[i] for column, i in positions.items()})
+
+
+def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False) -> ImportResult:
+    """Check then write template files into *store*; raise :class:`ImportRejected` on any error."""
+    result = read_templates(paths, store)
+    if result.report.errors:
+        raise ImportRejected(result.report)
+    if not dry_run:
+        result.summary = store.write(result.batch, progress=progress)
+    return result

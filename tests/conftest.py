@@ -1,0 +1,52 @@
+"""Fixtures: a real Neo4j server for the session, and each store fresh for each test."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph.stores.embedded import EmbeddedStore
+from graph.stores.neo4j_store import Neo4jStore
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "malaunay-fictif"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri():
+    """Bolt URI of a real Neo4j: ``NEO4J_URI`` if set, else a server started here. Never skipped."""
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"]
+        return
+    from tests import neo4j_server
+
+    try:
+        server = neo4j_server.start()
+    except neo4j_server.Neo4jUnavailable as exc:
+        pytest.fail(f"Neo4j could not start: {exc}", pytrace=False)
+    yield server.uri
+    server.stop()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri):
+    store = Neo4jStore(neo4j_uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "test"),
+                       os.environ.get("NEO4J_DATABASE") or None)
+    store.clear()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def embedded_store(tmp_path):
+    store = EmbeddedStore(tmp_path / "data")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def store(request):
+    """Each contract test runs once on each store."""
+    return request.getfixturevalue(f"{request.param}_store")

@@ -1,0 +1,125 @@
+"""A real Neo4j Community 5.26 server for the test suite, fetched from Maven Central and started in-process.
+
+The first run resolves ``org.neo4j.test:neo4j-harness`` with Maven (jars land in
+``~/.m2``) and compiles ``Launcher.java``; later runs reuse both.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE.parent.parent / ".cache" / "neo4j-harness"
+
+
+class Neo4jUnavailable(RuntimeError):
+    pass
+
+
+def _run(command: list[str], **kwargs) -> None:
+    completed = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if completed.returncode != 0:
+        raise Neo4jUnavailable(f"{' '.join(command)} failed:\n{completed.stdout[-3000:]}\n{completed.stderr[-3000:]}")
+
+
+def _java_home() -> Path | None:
+    """A Java 17 home: Neo4j 5.26 runs on 17 (a newer JDK beside it is not used)."""
+    candidates = [os.environ.get("MAILLAGE_JAVA_HOME"), "/usr/lib/jvm/java-17-openjdk-amd64",
+                  "/usr/lib/jvm/java-17-openjdk-arm64", os.environ.get("JAVA_HOME")]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "bin" / "javac").exists():
+            return Path(candidate)
+    return None
+
+
+def ensure_tools() -> Path:
+    """Java 17 and Maven, installed from Debian's packages when missing and allowed (root)."""
+    java_home = _java_home()
+    if java_home is None or shutil.which("mvn") is None:
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            _run(["apt-get", "update", "-q"])
+            _run(["apt-get", "install", "-y", "-q", "openjdk-17-jdk-headless", "maven"],
+                 env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            java_home = _java_home()
+        if java_home is None or shutil.which("mvn") is None:
+            raise Neo4jUnavailable("Java 17 (javac) and Maven (mvn) are needed to start Neo4j")
+    return java_home
+
+
+def prepare() -> tuple[Path, str]:
+    """Resolve the harness classpath and compile the launcher, reusing earlier runs' work."""
+    java_home = ensure_tools()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    classpath_file = CACHE / "classpath.txt"
+    env = {**os.environ, "JAVA_HOME": str(java_home)}
+    pom = HERE / "pom.xml"
+    stale = (not classpath_file.exists() or classpath_file.stat().st_mtime < pom.stat().st_mtime
+             or not all(Path(p).exists() for p in classpath_file.read_text().strip().split(os.pathsep)))
+    if stale:
+        _run(["mvn", "-q", "-B", "-f", str(pom), "dependency:build-classpath",
+              f"-Dmdep.outputFile={classpath_file}"], env=env)
+    classpath = classpath_file.read_text().strip()
+    classes = CACHE / "classes"
+    source = HERE / "Launcher.java"
+    compiled = classes / "Launcher.class"
+    if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+        _run([str(java_home / "bin" / "javac"), "-d", str(classes), "-cp", classpath, str(source)], env=env)
+    return java_home, f"{classes}{os.pathsep}{classpath}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Neo4jServer:
+    process: subprocess.Popen
+    uri: str
+    workdir: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.close()  # the launcher exits when its stdin closes
+                self.process.wait(timeout=60)
+            except Exception:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start(timeout: float = 180) -> Neo4jServer:
+    """Start Neo4j on a free 127.0.0.1 port and return once Bolt answers."""
+    java_home, classpath = prepare()
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="maillage-neo4j-")
+    log = open(Path(workdir) / "launcher.log", "w+")
+    process = subprocess.Popen(
+        [str(java_home / "bin" / "java"), "-Xmx2g", "-cp", classpath, "Launcher", str(port), workdir],
+        stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    server = Neo4jServer(process, f"bolt://127.0.0.1:{port}", workdir)
+    deadline = time.monotonic() + timeout
+    from neo4j import GraphDatabase
+
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise Neo4jUnavailable(f"Neo4j exited with code {process.returncode}:\n{log.read()[-4000:]}")
+        try:
+            with GraphDatabase.driver(server.uri, auth=("neo4j", "test")) as driver:
+                driver.verify_connectivity()
+            return server
+        except Exception:
+            time.sleep(0.5)
+    log.seek(0)
+    tail = log.read()[-4000:]
+    server.stop()
+    raise Neo4jUnavailable(f"Bolt did not answer on {server.uri} within {timeout}s:\n{tail}")
