@@ -77,7 +77,13 @@ class Neo4jStore(Store):
         self.uri = uri
         self.database = database
         self.driver = GraphDatabase.driver(uri, auth=(user, password))
-        self.ensure_schema()
+        # Fail fast on an unreachable server, before managed transactions start retrying.
+        try:
+            self.driver.verify_connectivity()
+            self.ensure_schema()
+        except Exception:
+            self.driver.close()
+            raise
 
     def describe(self) -> str:
         return t("store.neo4j", uri=self.uri, database=self.database or "neo4j")

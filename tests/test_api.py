@@ -1,0 +1,50 @@
+"""The Flask app on both stores: /health, counts, and problem+json errors."""
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from importers.templates import import_templates
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture
+def client(store):
+    import_templates([EXAMPLE], store)
+    return create_app(store).test_client()
+
+
+def test_health_names_the_store_and_says_it_answers(client, store):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "reachable": True, "store": store.backend,
+                             "description": store.describe()}
+
+
+def test_status_counts_by_kind(client):
+    body = client.get("/api/v1/status").json
+    assert body["nodes"]["Agent"] == 110 and body["relationships"]["MEMBER_OF"] == 110
+
+
+def test_unknown_path_is_a_problem_json_404(client):
+    response = client.get("/api/v1/nowhere/<script>")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+
+
+def test_wrong_method_is_a_problem_json_405(client):
+    response = client.post("/health")
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
+
+
+def test_home_page_in_french_and_english(client):
+    assert "Base utilisée" in client.get("/").get_data(as_text=True)
+    assert "Store in use" in client.get("/?lang=en").get_data(as_text=True)
+
+
+def test_health_reports_an_unreachable_store_as_503(embedded_store):
+    app = create_app(embedded_store)
+    embedded_store.close()
+    response = app.test_client().get("/health")
+    assert response.status_code == 503 and response.json["reachable"] is False

@@ -1,0 +1,70 @@
+"""The ``maillage`` command line, in French and in English, on both stores."""
+from __future__ import annotations
+
+import json
+
+from tests.conftest import EXAMPLE
+from tests.helpers import cli_env, maillage
+
+
+def test_status_is_in_french_by_default_and_stable_between_calls(tmp_path):
+    data = str(tmp_path / "data")
+    assert maillage("import", "--data", data, str(EXAMPLE)).returncode == 0
+    first = maillage("status", "--data", data)
+    second = maillage("status", "--data", data)
+    assert first.returncode == 0 and first.stdout == second.stdout
+    assert "Base utilisée : base embarquée" in first.stdout
+    assert "agent                110" in first.stdout
+
+
+def test_english_with_lang_option_or_environment(tmp_path):
+    data = str(tmp_path / "data")
+    assert "Store in use: embedded store" in maillage("--lang", "en", "status", "--data", data).stdout
+    assert "Store in use" in maillage("status", "--data", data, env=cli_env(LANG="en_GB.UTF-8")).stdout
+
+
+def test_status_json_against_neo4j_configured_from_the_environment(neo4j_store, neo4j_uri):
+    env = cli_env(NEO4J_URI=neo4j_uri, NEO4J_USER="neo4j", NEO4J_PASSWORD="test")
+    assert maillage("import", str(EXAMPLE), env=env).returncode == 0
+    status = json.loads(maillage("status", "--json", env=env).stdout)
+    assert status["store"] == "neo4j" and status["nodes"]["Agent"] == 110
+
+
+def test_import_summary_then_nothing_changes_on_reimport(tmp_path):
+    data = str(tmp_path / "data")
+    first = maillage("import", "--data", data, str(EXAMPLE))
+    assert "Nœuds : 253 créés" in first.stdout
+    again = maillage("import", "--data", data, str(EXAMPLE))
+    assert "0 créés, 0 mis à jour, 253 inchangés" in again.stdout
+
+
+def test_rejected_import_exits_non_zero_and_names_the_problem(tmp_path):
+    bad = tmp_path / "participations.csv"
+    bad.write_text("acteur;projet\nag-00001;nulle-part\n", encoding="utf-8")
+    result = maillage("import", "--data", str(tmp_path / "data"), str(EXAMPLE / "acteurs.csv"), str(bad))
+    assert result.returncode == 1
+    assert "participations.csv, ligne 2, champ « projet » : valeur « nulle-part »" in result.stderr
+    assert "Rien n'a été écrit" in result.stderr
+    english = maillage("--lang", "en", "import", "--data", str(tmp_path / "data"), str(bad))
+    assert "participations.csv, line 2, field 'projet': value 'nulle-part'" in english.stderr
+    status = maillage("status", "--json", "--data", str(tmp_path / "data"))
+    assert sum(json.loads(status.stdout)["nodes"].values()) == 0
+
+
+def test_dry_run_validates_without_writing(tmp_path):
+    data = str(tmp_path / "data")
+    result = maillage("import", "--dry-run", "--data", data, str(EXAMPLE))
+    assert result.returncode == 0 and "253 nœuds" in result.stdout
+    assert sum(json.loads(maillage("status", "--json", "--data", data).stdout)["nodes"].values()) == 0
+
+
+def test_import_help_documents_the_templates():
+    result = maillage("import", "--help")
+    assert "acteurs, projets, participations, cooperations, financements" in result.stdout
+
+
+def test_unreachable_neo4j_is_a_clear_message_not_a_trace(tmp_path):
+    result = maillage("status", env=cli_env(NEO4J_URI="bolt://127.0.0.1:1", NEO4J_PASSWORD="x"))
+    assert result.returncode == 3
+    assert result.stderr.startswith("Base injoignable")
+    assert "Traceback" not in result.stderr

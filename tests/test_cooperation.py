@@ -1,0 +1,113 @@
+"""The cooperation rule on small hand-made facts, and the structures built into the example territory."""
+from __future__ import annotations
+
+import doctest
+
+import networkx as nx
+import pytest
+
+import graph.cooperation
+from graph.cooperation import cooperation_network, frequency_weight, is_valid_at, store_cooperation_network
+from graph.model import Node, Relationship
+from importers.templates import import_templates
+from tests.conftest import EXAMPLE
+
+
+def actors(*ids, kind="Agent"):
+    return [Node(kind, i, i.upper()) for i in ids]
+
+
+def test_docstring_example_runs():
+    assert doctest.testmod(graph.cooperation).failed == 0
+
+
+def test_project_co_participation_links_every_pair_once_per_project():
+    nodes = actors("a", "b", "c") + [Node("Project", "p", "P"), Node("Project", "q", "Q")]
+    facts = [Relationship("PARTICIPATES_IN", x, "p", "contributor") for x in "abc"]
+    facts += [Relationship("PARTICIPATES_IN", x, "q", "lead") for x in "ab"]
+    g = cooperation_network(nodes, facts)
+    assert g["a"]["b"]["weight"] == 2 and g["a"]["c"]["weight"] == 1 and g["b"]["c"]["weight"] == 1
+    assert sorted(e["project"] for e in g["a"]["b"]["evidence"]) == ["p", "q"]
+    assert "p" not in g  # projects are where actors meet, not actors
+
+
+def test_declared_cooperation_weighs_by_frequency_and_ignores_direction():
+    nodes = actors("a", "b", "c")
+    facts = [Relationship("COOPERATES_WITH", "a", "b", "x", {"frequency": "Quotidienne"}),
+             Relationship("COOPERATES_WITH", "b", "a", "y", {"frequency": "mensuelle"}),
+             Relationship("COOPERATES_WITH", "c", "a", "z", {})]
+    g = cooperation_network(nodes, facts)
+    assert g["a"]["b"]["weight"] == 4 + 2
+    assert g["a"]["c"]["weight"] == 1
+    assert [e["kind"] for e in g["a"]["b"]["evidence"]] == ["declared", "declared"]
+    assert frequency_weight("hebdomadaire") == 3 and frequency_weight(None) == 1
+
+
+def test_funding_links_funder_and_beneficiary_and_funded_project_participants():
+    nodes = actors("town", kind="Service") + actors("asso", "club", kind="Association") + [Node("Project", "p", "P")]
+    facts = [Relationship("FUNDS", "town", "asso", "g1", {"amount": 100.0}),
+             Relationship("FUNDS", "town", "p", "g2", {"amount": 50.0}),
+             Relationship("PARTICIPATES_IN", "club", "p", "lead")]
+    g = cooperation_network(nodes, facts)
+    assert g["town"]["asso"]["evidence"][0] == {"kind": "funding", "amount": 100.0, "date": None,
+                                                "object": None, "source": ""}
+    assert g["town"]["club"]["evidence"][0]["kind"] == "project"
+    assert not g.has_edge("asso", "club")
+
+
+def test_as_of_keeps_only_facts_valid_at_that_date():
+    nodes = actors("a", "b", "c") + [Node("Project", "p", "P", {"since": "2020-01-01", "until": "2021-12-31"})]
+    facts = [Relationship("COOPERATES_WITH", "a", "b", "", {"since": "2019-01-01", "until": "2020-06-30"}),
+             Relationship("PARTICIPATES_IN", "a", "p", "lead"), Relationship("PARTICIPATES_IN", "c", "p", "lead")]
+    assert set(cooperation_network(nodes, facts, "2020-03-01").edges()) == {("a", "b"), ("a", "c")}
+    assert set(cooperation_network(nodes, facts, "2021-03-01").edges()) == {("a", "c")}
+    assert set(cooperation_network(nodes, facts, "2023-01-01").edges()) == set()
+    assert cooperation_network(nodes, facts, "2023-01-01").number_of_nodes() == 3  # isolated actors stay
+    assert is_valid_at({"since": "2024"}, "2024-05-01") and not is_valid_at({"until": "2019"}, "2020-01-01")
+
+
+@pytest.fixture
+def example_network(embedded_store):
+    import_templates([EXAMPLE], embedded_store)
+    return store_cooperation_network(embedded_store), embedded_store
+
+
+def _service(g, node):
+    return g.nodes[node].get("service")
+
+
+def test_example_has_silo_services(example_network):
+    g, _ = example_network
+    agents = [n for n, d in g.nodes(data=True) if d["kind"] == "Agent"]
+    silos = []
+    for service in {_service(g, a) for a in agents}:
+        members = [a for a in agents if _service(g, a) == service]
+        external = sum(1 for a in members for b in g[a] if _service(g, b) != service)
+        internal = sum(1 for a in members for b in g[a] if _service(g, b) == service)
+        if external == 0 and internal > 0:
+            silos.append(service)
+    assert len(silos) == 2
+
+
+def test_example_has_isolated_agents_and_brokers(example_network):
+    g, _ = example_network
+    agents = [n for n, d in g.nodes(data=True) if d["kind"] == "Agent"]
+    isolated = [a for a in agents if g.degree(a) == 0]
+    assert 3 <= len(isolated) <= 10
+    reach = {a: len({_service(g, b) for b in g[a] if g.nodes[b]["kind"] == "Agent"}) for a in agents}
+    assert sum(1 for a in agents if reach[a] >= 6) >= 3
+    centrality = nx.betweenness_centrality(g)
+    top = sorted(centrality, key=centrality.get, reverse=True)[:15]
+    assert sum(1 for a in top if reach.get(a, 0) >= 6) >= 2
+
+
+def test_example_has_partners_tied_through_one_agent_and_projects_without_associations(example_network):
+    g, store = example_network
+    partners = [n for n, d in g.nodes(data=True) if d["kind"] == "Partner"]
+    single = [p for p in partners if g.degree(p) == 1 and g.nodes[next(iter(g[p]))]["kind"] == "Agent"]
+    assert len(single) >= 3
+    kinds = {n.id: n.kind for n in store.nodes()}
+    projects_with_association = {r.target for r in store.relationships(["PARTICIPATES_IN"])
+                                 if kinds[r.source] == "Association"}
+    projects = [n for n, k in kinds.items() if k == "Project"]
+    assert len(set(projects) - projects_with_association) >= 2

@@ -1,0 +1,42 @@
+"""docker-compose.yml, the Dockerfile, the README and .ci/run hold together (no Docker engine here: parse them)."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from tests.conftest import ROOT
+
+
+def test_compose_wires_the_app_to_a_healthy_neo4j():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    neo4j, app = compose["services"]["neo4j"], compose["services"]["app"]
+    assert neo4j["image"] == "neo4j:5.26-community"
+    volume, mount = neo4j["volumes"][0].split(":")
+    assert volume in compose["volumes"] and mount == "/data"
+    assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"])
+    assert app["build"]["dockerfile"] == "Dockerfile" and (ROOT / app["build"]["dockerfile"]).exists()
+    assert app["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    env = app["environment"]
+    host, port = re.match(r"bolt://([^:]+):(\d+)$", env["NEO4J_URI"]).groups()
+    assert host == "neo4j" and f"{port}:{port}" in neo4j["ports"]
+    assert env["NEO4J_PASSWORD"] == neo4j["environment"]["NEO4J_AUTH"].split("/", 1)[1]
+    assert {"NEO4J_USER", "NEO4J_DATABASE"} <= set(env)
+    assert app["command"][:2] == ["maillage", "serve"]
+
+
+def test_dockerfile_installs_the_package_and_serves_with_waitress():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for folder in ("graph", "api", "importers", "visualisations", "examples"):
+        assert f"COPY {folder} ./{folder}" in dockerfile
+    assert 'CMD ["maillage", "serve"' in dockerfile
+
+
+def test_readme_opens_with_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```(?:sh|bash)?\n(.*?)```", readme, re.S).group(1)
+    commands = [line for line in first_block.splitlines() if line.strip() and not line.startswith("#")]
+    assert commands == ["make demo", "make test"]
+    ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
+          if line.strip() and not line.startswith("#") and not line.startswith("set ") and not line.startswith("cd ")]
+    assert ci == ["exec make test"]
