@@ -3,28 +3,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from api import state
 from graph.config import StoreConfig
 from graph.stores import Store, open_store
-
-STORE_KEY = "maillage.store"
 
 
 def create_app(store: Store | None = None, config: StoreConfig | None = None) -> Flask:
     """Build the app around *store*, or around the store the environment configures."""
     app = Flask(__name__)
-    app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False
-    app.extensions[STORE_KEY] = store if store is not None else open_store(config)
+    app.json.sort_keys = False
+    state.attach(app, store if store is not None else open_store(config))
 
-    from api import health, home, problems
+    from api import catalogue, cooperation, health, home, openapi, problems
 
     problems.register(app)
-    app.register_blueprint(health.blueprint)
-    app.register_blueprint(home.blueprint)
+    for module in (health, home, catalogue, cooperation, openapi):
+        app.register_blueprint(module.blueprint)
     return app
 
 
 def get_store(app: Flask | None = None) -> Store:
     from flask import current_app
 
-    return (app or current_app).extensions[STORE_KEY]
+    return (app or current_app).extensions[state.STORE_KEY]

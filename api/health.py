@@ -1,4 +1,4 @@
-"""``/health``: which store is in use and whether it answers; ``/api/v1/status``: counts by kind."""
+"""``/health``: which store is in use and whether it answers."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -20,9 +20,3 @@ def health():
     body.update(status="ok", reachable=True)
     return jsonify(body)
 
-
-@blueprint.get("/api/v1/status")
-def status():
-    store = get_store()
-    return jsonify({"store": store.backend, "nodes": store.node_counts(),
-                    "relationships": store.relationship_counts()})

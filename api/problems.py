@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from graph.errors import InvalidParameter, NotFound
+
 PROBLEM_TYPE = "application/problem+json"
 
 
@@ -19,6 +21,16 @@ def problem(status: int, title: str, detail: str = "", **extra):
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return problem(404, "Introuvable", str(error), what=error.what, identifier=error.identifier)
+
+    @app.errorhandler(InvalidParameter)
+    def invalid(error: InvalidParameter):
+        value = error.value if not isinstance(error.value, str) or len(error.value) <= 200 else error.value[:200] + "…"
+        return problem(400, "Paramètre invalide", str(error),
+                       invalid_params=[{"name": error.name, "value": value, "reason": error.expected}])
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return problem(error.code or 500, error.name, error.description or "")

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 THEMES = ["Énergie", "Biodiversité", "Résilience", "Inclusion", "Inclusion numérique", "Mobilité",
-          "Alimentation", "Protection des données", "Données ouvertes", "Eau", "Déchets", "Santé"]
+          "Alimentation", "Eau", "Déchets", "Santé"]
+# Two themes are carried narrowly on purpose, so that coverage queries have something to flag:
+# data protection by a single person (the data protection officer), open data by a single service.
+SINGLE_PERSON_THEME = "Protection des données"
+SINGLE_SERVICE_THEME = "Données ouvertes"
 POLES = ["Pôle Ressources", "Pôle Aménagement et transition", "Pôle Solidarités", "Pôle Vie locale"]
 SERVICES = [
     ("Finances et commande publique", 0), ("Ressources humaines", 0), ("Numérique et données", 0),
@@ -170,7 +174,8 @@ def generate(profile_name: str, seed: int, out: Path, commune: str = "76999") ->
     no_association_projects = set(projects[: max(2, profile.projects // 6)])
     open_agents = [a for a in agents if a not in isolated and agent_service[a] not in silos]
     open_partners = [p for p in partners if p not in single_agent_partners]
-    for i, project in enumerate(projects):
+    data_service = services[2 % len(services)]
+    for i, project in enumerate(projects[:-2]):
         themes = rng.sample(THEMES, rng.randint(1, 3))
         start_year = rng.randint(2019, 2025)
         status = rng.choice(STATUSES)
@@ -200,6 +205,17 @@ def generate(profile_name: str, seed: int, out: Path, commune: str = "76999") ->
             rows["participations"].append([funder, project, "financeur", "", ""])
             rows["financements"].append([funder, "", project, f"{rng.randint(2, 200) * 500},00",
                                          f"{start_year}-{rng.randint(1, 12):02d}-15", f"Soutien au projet {name}"])
+
+    # The two narrowly carried themes.
+    team_pool = [a for a in members[data_service] if a not in isolated]
+    dpo, open_data_team = team_pool[0], team_pool[1:4]
+    for project, theme, team, name in (
+            (projects[-2], SINGLE_PERSON_THEME, [dpo], "Registre des traitements de données"),
+            (projects[-1], SINGLE_SERVICE_THEME, open_data_team, "Portail de données ouvertes")):
+        rows["projets"].append([project, name, "en cours", "2023-01-01", "", theme, ""])
+        for k, agent in enumerate(team):
+            rows["participations"].append([agent, project, "pilote" if k == 0 else "contributeur", "", ""])
+        rows["participations"].append([rng.choice(open_partners), project, "partenaire", "", ""])
 
     # Declared cooperations: mostly inside one's service, some across the pôle, brokers everywhere.
     seen: set[tuple[str, str]] = set()

@@ -153,3 +153,17 @@ def test_embedded_store_survives_a_restart(tmp_path):
     with EmbeddedStore(tmp_path) as second:
         assert second.node_counts()["Agent"] == 2
         assert second.integrity_check() == "ok"
+
+
+def test_version_changes_with_every_change_and_only_then(store):
+    start = store.version()
+    store.write(small_batch())
+    after_write = store.version()
+    assert after_write != start
+    store.write(small_batch())
+    assert store.version() == after_write  # nothing changed
+    store.clear()
+    after_clear = store.version()
+    assert after_clear not in (after_write, start)
+    store.write(small_batch())
+    assert store.version() not in (after_clear, after_write, start)

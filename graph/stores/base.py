@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+import uuid
 from typing import Callable, Iterable, Iterator
 
 from graph.model import Batch, Node, Relationship, WriteSummary
@@ -14,6 +15,12 @@ def deduplicated(batch: Batch) -> Batch:
     nodes = {node.id: node for node in batch.nodes}
     relationships = {rel.identity: rel for rel in batch.relationships}
     return Batch(list(nodes.values()), list(relationships.values()))
+
+
+def new_version() -> str:
+    # A random token rather than a counter: a cleared store that is written again
+    # must not come back to a version some cache has already seen.
+    return uuid.uuid4().hex
 
 
 class Store(ABC):
@@ -34,6 +41,13 @@ class Store(ABC):
     @abstractmethod
     def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         """Upsert nodes then relationships; a fact whose content is unchanged is left alone."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """A token that changes with every write that changes something, from any process.
+
+        Caches of derived results (the cooperation network, global measures) are keyed on it.
+        """
 
     @abstractmethod
     def node_counts(self) -> dict[str, int]:

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Progress, Store, deduplicated
+from graph.stores.base import Progress, Store, deduplicated, new_version
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS relationships (
 );
 CREATE INDEX IF NOT EXISTS relationships_target ON relationships(target);
 CREATE INDEX IF NOT EXISTS relationships_source ON relationships(source);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 CHUNK = 5000
@@ -122,11 +123,23 @@ class EmbeddedStore(Store):
                 summary.relationships_updated -= summary.relationships_created
                 summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
                                                    - summary.relationships_updated)
+                if summary.nodes_created + summary.nodes_updated + summary.relationships_created \
+                        + summary.relationships_updated:
+                    self._bump_version()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         return summary
+
+    def _bump_version(self) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES ('version', ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (new_version(),))
+
+    def version(self) -> str:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return row[0] if row else ""
 
     def _count(self, table: str) -> int:
         # Only the two table names above reach this function.
@@ -184,6 +197,7 @@ class EmbeddedStore(Store):
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM relationships")
             self._db.execute("DELETE FROM nodes")
+            self._bump_version()
             self._db.execute("COMMIT")
 
     def close(self) -> None:

@@ -17,14 +17,18 @@ from neo4j import GraphDatabase
 from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Progress, Store, deduplicated
+from graph.stores.base import Progress, Store, deduplicated, new_version
 
 CHUNK = 10000
 INTERNAL = {"id", "name", "_hash", "key"} | set(schema.PROVENANCE_PROPERTIES)
 
 CONSTRAINTS = [
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT maillage_meta_key IF NOT EXISTS FOR (m:MaillageMeta) REQUIRE m.key IS UNIQUE",
 ]
+# The version token lives on a node outside the Entity label, so it is never taken for data.
+BUMP_VERSION = "MERGE (m:MaillageMeta {key: 'version'}) SET m.value = $token"
+READ_VERSION = "MATCH (m:MaillageMeta {key: 'version'}) RETURN m.value AS value"
 
 WRITE_NODES = """
 UNWIND $rows AS row
@@ -111,7 +115,10 @@ class Neo4jStore(Store):
         def run(query: str, rows: list[dict], **params) -> tuple[int, int]:
             def work(tx):
                 record = tx.run(query, rows=rows, **params).single()
-                return record["created"] or 0, record["updated"] or 0
+                created, updated = record["created"] or 0, record["updated"] or 0
+                if created or updated:
+                    tx.run(BUMP_VERSION, token=new_version()).consume()
+                return created, updated
 
             with self.driver.session(database=self.database) as session:
                 return session.execute_write(work)
@@ -141,6 +148,10 @@ class Neo4jStore(Store):
         summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
                                            - summary.relationships_updated)
         return summary
+
+    def version(self) -> str:
+        records, _, _ = self._query(READ_VERSION)
+        return records[0]["value"] if records else ""
 
     def node_counts(self) -> dict[str, int]:
         counts = {}
@@ -198,7 +209,8 @@ class Neo4jStore(Store):
     def clear(self) -> None:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
         with self.driver.session(database=self.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        self._query(BUMP_VERSION, token=new_version())
 
     def close(self) -> None:
         self.driver.close()

@@ -1,0 +1,130 @@
+"""A read snapshot of the territory: the stored facts, their indexes and the cooperation network.
+
+Queries run on a :class:`Territory`. :class:`TerritoryCache` keeps one per store
+version: any write (from this process or another) changes the version, so the
+next answer is built from fresh facts. Expensive global measures are memoised on
+the snapshot, hence never served stale either.
+"""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from functools import cached_property
+from typing import Callable
+
+import networkx as nx
+
+from graph import schema
+from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at
+from graph.errors import NotFound
+from graph.model import Node, Relationship
+
+
+class Territory:
+    def __init__(self, version: str, nodes: list[Node], relationships: list[Relationship]):
+        self.version = version
+        self.nodes: dict[str, Node] = {n.id: n for n in nodes}
+        self.relationships = relationships
+        self.by_type: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in relationships:
+            self.by_type[rel.type].append(rel)
+        self.service_of: dict[str, str] = {}
+        for rel in self.by_type["MEMBER_OF"]:
+            self.service_of[rel.source] = rel.target
+        for node in nodes:
+            if node.kind == schema.AGENT.label and node.id not in self.service_of and node.properties.get("service"):
+                self.service_of[node.id] = node.properties["service"]
+        self.parent_of = {rel.source: rel.target for rel in self.by_type["PART_OF"]}
+        self.actor_themes: dict[str, set[str]] = defaultdict(set)
+        for rel in self.by_type["ENGAGED_IN"]:
+            self.actor_themes[rel.source].add(rel.target)
+        self.project_themes: dict[str, set[str]] = defaultdict(set)
+        for rel in self.by_type["ADDRESSES"]:
+            self.project_themes[rel.source].add(rel.target)
+        self._networks: dict[str | None, nx.Graph] = {}
+        self._measures: dict[tuple, object] = {}
+        self._lock = threading.RLock()
+
+    # --- lookups -------------------------------------------------------------
+    def node(self, node_id: str, kinds: tuple[str, ...] | None = None, what: str = "acteur") -> Node:
+        node = self.nodes.get(node_id)
+        if node is None or (kinds is not None and node.kind not in kinds):
+            raise NotFound(what, node_id)
+        return node
+
+    def actor(self, node_id: str) -> Node:
+        return self.node(node_id, schema.ACTOR_LABELS, "acteur")
+
+    def pole_of(self, service: str) -> str:
+        """The top of a service's chain of parents (itself for a pôle)."""
+        seen = {service}
+        while service in self.parent_of and self.parent_of[service] not in seen:
+            service = self.parent_of[service]
+            seen.add(service)
+        return service
+
+    def group_of(self, agent: str, level: str = "service") -> str | None:
+        service = self.service_of.get(agent)
+        if service is None:
+            return None
+        return self.pole_of(service) if level == "pole" else service
+
+    def summary(self, node_id: str) -> dict:
+        """How an actor (or project, theme) appears in every answer."""
+        node = self.nodes[node_id]
+        item = {"id": node.id, "name": node.name, "kind": node.kind}
+        if node.id in self.service_of:
+            service = self.service_of[node.id]
+            item["service"] = service
+            item["service_name"] = self.nodes[service].name if service in self.nodes else service
+        return item
+
+    def describe_evidence(self, evidence: dict) -> dict:
+        described = dict(evidence)
+        if evidence.get("kind") == "project" and evidence.get("project") in self.nodes:
+            described["project_name"] = self.nodes[evidence["project"]].name
+        return {k: v for k, v in described.items() if v not in (None, "")}
+
+    # --- derived -------------------------------------------------------------
+    def network(self, as_of: str | None = None) -> nx.Graph:
+        with self._lock:
+            if as_of not in self._networks:
+                facts = [r for t in FACT_TYPES for r in self.by_type[t]]
+                self._networks[as_of] = cooperation_network(self.nodes.values(), facts, as_of)
+            return self._networks[as_of]
+
+    def measure(self, key: tuple, compute: Callable[[], object]):
+        """Memoise a global measure on this snapshot (so never beyond the store version)."""
+        with self._lock:
+            if key not in self._measures:
+                self._measures[key] = compute()
+            return self._measures[key]
+
+    @cached_property
+    def agents_by_service(self) -> dict[str, list[str]]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for agent, service in self.service_of.items():
+            members[service].append(agent)
+        return members
+
+    def valid(self, rel: Relationship, as_of: str | None) -> bool:
+        return is_valid_at(rel.properties, as_of)
+
+
+class TerritoryCache:
+    """The snapshot of a store's current version, rebuilt when the version changes."""
+
+    def __init__(self, store):
+        self.store = store
+        self._snapshot: Territory | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> Territory:
+        version = self.store.version()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = Territory(version, list(self.store.nodes()), list(self.store.relationships()))
+            return self._snapshot
