@@ -109,6 +109,14 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_query(args) -> int:
+    from api import query_cli
+    from graph.territory import TerritoryCache
+
+    with _open_store(args) as store:
+        return query_cli.run(args, TerritoryCache(store).current())
+
+
 def _serve(store, host: str, port: int, ready_message: str) -> int:
     from waitress import serve
 
@@ -171,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_generate)
+    from api import query_cli
+
+    query_cli.add_parser(sub, with_store)
+    sub.choices["query"].set_defaults(func=cmd_query)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

@@ -68,3 +68,29 @@ def test_unreachable_neo4j_is_a_clear_message_not_a_trace(tmp_path):
     assert result.returncode == 3
     assert result.stderr.startswith("Base injoignable")
     assert "Traceback" not in result.stderr
+
+
+def test_query_commands_print_french_tables_and_json(tmp_path):
+    data = str(tmp_path / "data")
+    assert maillage("import", "--data", data, str(EXAMPLE)).returncode == 0
+    table = maillage("query", "--data", data, "works-with", "ag-00001")
+    assert table.returncode == 0 and "poids" in table.stdout and "preuves" in table.stdout
+    assert "partenaire" in table.stdout or "agent" in table.stdout
+    as_json = json.loads(maillage("query", "--data", data, "works-with", "ag-00001", "--json").stdout)
+    from api.app import create_app
+    from graph.stores.embedded import EmbeddedStore
+
+    with EmbeddedStore(data) as store:
+        api_answer = create_app(store).test_client().get("/api/v1/actors/ag-00001/works-with").json
+    assert as_json == api_answer  # one definition serves the terminal and the API
+    for args in (["services", "--level", "pole"], ["isolated"], ["single-points"], ["brokers", "--limit", "3"],
+                 ["communities"], ["path", "ag-00001", "asso-00003"], ["coverage"], ["ego", "ag-00001"],
+                 ["changes", "2020-01-01", "2024-01-01"]):
+        result = maillage("query", "--data", data, *args)
+        assert result.returncode == 0 and result.stdout.strip(), (args, result.stderr)
+    english = maillage("--lang", "en", "query", "--data", data, "isolated")
+    assert "reasons" in english.stdout and "no ties" in english.stdout
+    missing = maillage("query", "--data", data, "works-with", "personne")
+    assert missing.returncode == 2 and "Introuvable : acteur « personne »" in missing.stderr
+    bad = maillage("query", "--data", data, "ego", "ag-00001", "--depth", "9")
+    assert bad.returncode == 2 and "depth" in bad.stderr and "entier entre 1 et 3" in bad.stderr

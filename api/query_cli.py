@@ -1,0 +1,218 @@
+"""``maillage query NAME …``: the cooperation queries in a terminal, as tables (French or English) or JSON."""
+from __future__ import annotations
+
+import json
+import sys
+
+from graph import i18n, queries
+from graph.errors import InvalidParameter, NotFound
+
+WORDS = {
+    "fr": {"actor": "acteur", "kind": "type", "service": "service", "weight": "poids", "evidence": "preuves",
+           "distance": "distance", "group": "groupe", "agents": "agents", "ei": "indice E-I", "internal": "internes",
+           "external": "externes", "reasons": "raisons", "through": "via l'agent", "betweenness": "intermédiarité",
+           "constraint": "contrainte", "effective": "taille effective", "roles": "rôles (coord/itin/repr/gard/liais)",
+           "community": "communauté", "size": "taille", "services": "services", "cuts": "transverse",
+           "step": "pas", "path": "chemin", "theme": "thème", "projects": "projets", "alerts": "alertes",
+           "tie": "lien", "yes": "oui", "no": "non", "none": "(aucun résultat)", "org": "organisation",
+           "single_service": "un seul service", "single_person": "une seule personne",
+           "new_ties": "Nouveaux liens", "ended_ties": "Liens terminés", "became_isolated": "Devenus isolés",
+           "no_longer_isolated": "Sortis de l'isolement", "articulation": "Points d'articulation",
+           "bridges": "Ponts", "through_one": "Organisations reliées par un seul agent",
+           "sample": "échantillon de {n} sources", "exact": "calcul exact", "not_found": "Introuvable : {what} « {id} »",
+           "invalid": "Paramètre « {name} » : valeur « {value} » — attendu : {expected}",
+           "no_path": "Aucune chaîne de coopération entre ces deux acteurs.",
+           "reason.no_ties": "aucun lien", "reason.internal_only": "liens internes au service seulement",
+           "reason.single_tie": "un seul lien", "reason.lowest_core": "k-cœur le plus bas",
+           "reason.no_project_no_grant": "ni projet ni subvention"},
+    "en": {"actor": "actor", "kind": "kind", "service": "service", "weight": "weight", "evidence": "evidence",
+           "distance": "distance", "group": "group", "agents": "agents", "ei": "E-I index", "internal": "internal",
+           "external": "external", "reasons": "reasons", "through": "through agent", "betweenness": "betweenness",
+           "constraint": "constraint", "effective": "effective size", "roles": "roles (coord/itin/repr/gate/liais)",
+           "community": "community", "size": "size", "services": "services", "cuts": "cross-service",
+           "step": "step", "path": "path", "theme": "theme", "projects": "projects", "alerts": "alerts",
+           "tie": "tie", "yes": "yes", "no": "no", "none": "(no result)", "org": "organisation",
+           "single_service": "single service", "single_person": "single person",
+           "new_ties": "New ties", "ended_ties": "Ended ties", "became_isolated": "Became isolated",
+           "no_longer_isolated": "No longer isolated", "articulation": "Articulation points", "bridges": "Bridges",
+           "through_one": "Organisations tied through one agent",
+           "sample": "sample of {n} sources", "exact": "exact computation", "not_found": "Not found: {what} '{id}'",
+           "invalid": "Parameter '{name}': value '{value}' — expected: {expected}",
+           "no_path": "No cooperation chain between these two actors.",
+           "reason.no_ties": "no ties", "reason.internal_only": "ties inside own service only",
+           "reason.single_tie": "a single tie", "reason.lowest_core": "lowest k-core",
+           "reason.no_project_no_grant": "no project, no grant"},
+}
+
+
+def w(key: str, **values) -> str:
+    text = WORDS[i18n.current_language()][key]
+    return text.format(**values) if values else text
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    if not rows:
+        return w("none")
+    cells = [[("" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = lambda values: "  ".join(v.ljust(widths[i]) for i, v in enumerate(values)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * x for x in widths])] + [line(r) for r in cells])
+
+
+def evidence_text(evidence: list[dict]) -> str:
+    parts = []
+    for e in evidence:
+        if e["kind"] == "project":
+            parts.append(e.get("project_name", e.get("project")))
+        elif e["kind"] == "declared":
+            parts.append("/".join(x for x in (e.get("nature"), e.get("frequency")) if x) or "déclaré")
+        else:
+            parts.append(f"{e.get('amount') or ''} €".strip())
+    return "; ".join(str(p) for p in parts)
+
+
+def kind(item: dict) -> str:
+    from graph import schema
+
+    node_kind = schema.NODE_KINDS.get(item["kind"])
+    if node_kind is None:
+        return item["kind"]
+    return node_kind.french_name if i18n.current_language() == "fr" else node_kind.english_type
+
+
+def name(item: dict) -> str:
+    return f"{item['name']} ({item['id']})"
+
+
+def render(query: str, result: dict) -> str:
+    if query == "works-with":
+        return table([w("actor"), w("kind"), w("service"), w("weight"), w("evidence")],
+                     [[name(c), kind(c), c.get("service_name", ""), c["weight"], evidence_text(c["evidence"])]
+                      for c in result["collaborators"]])
+    if query == "ego":
+        return table([w("actor"), w("kind"), w("distance")],
+                     [[name(n), kind(n), n["distance"]] for n in result["nodes"]])
+    if query == "services":
+        header = f"{w('ei')} ({w('org')}) : {result['ei_index']:.3f}\n\n" if result["ei_index"] is not None else ""
+        return header + table([w("group"), w("agents"), w("internal"), w("external"), w("ei")],
+                              [[name(g), g["agents"], g["internal"], g["external"], g["index"]]
+                               for g in result["groups"]])
+    if query == "isolated":
+        return table([w("actor"), w("kind"), w("reasons")],
+                     [[name(a), kind(a), ", ".join(w("reason." + r) for r in a["reasons"])] for a in result["actors"]])
+    if query == "single-points":
+        return "\n\n".join([
+            w("through_one") + "\n" + table([w("actor"), w("through")],
+                                            [[name(o), name(o["through"])] for o in result["organisations_through_one_agent"]]),
+            w("articulation") + "\n" + table([w("actor"), w("kind")],
+                                             [[name(a), kind(a)] for a in result["articulation_points"]]),
+            w("bridges") + "\n" + table([w("actor"), w("actor")],
+                                        [[name(b["source"]), name(b["target"])] for b in result["bridges"]])])
+    if query == "brokers":
+        method = w("exact") if result["sample_size"] is None else w("sample", n=result["sample_size"])
+        return f"{w('betweenness')} : {method}\n\n" + table(
+            [w("actor"), w("kind"), w("betweenness"), w("constraint"), w("effective"), w("roles")],
+            [[name(b), kind(b), b["betweenness"], b["constraint"], b["effective_size"],
+              "/".join(str(b["brokerage"][r]) for r in result["roles"])] for b in result["brokers"]])
+    if query == "communities":
+        return table([w("community"), w("size"), w("services"), w("cuts")],
+                     [[c["community"], c["size"], ", ".join(s["name"] for s in c["services"][:4]),
+                       w("yes") if c["cuts_across_services"] else w("no")] for c in result["communities"]])
+    if query == "path":
+        if not result["found"]:
+            return w("no_path")
+        blocks = []
+        for number, p in enumerate(result["paths"], start=1):
+            names = {a["id"]: a["name"] for a in p["actors"]}
+            blocks.append(f"{w('path')} {number} : " + " → ".join(a["name"] for a in p["actors"]) + "\n" + table(
+                [w("step"), w("weight"), w("evidence")],
+                [[f"{names[s['from']]} → {names[s['to']]}", s["weight"], evidence_text(s["evidence"])]
+                 for s in p["steps"]]))
+        return "\n\n".join(blocks)
+    if query == "coverage":
+        themes = result["themes"] if "themes" in result else [result]
+        return table([w("theme"), w("projects"), w("actor"), w("services"), w("alerts")],
+                     [[c["theme"]["name"], len(c["projects"]), len(c["actors"]), len(c["services"]),
+                       ", ".join(w(f) for f in ("single_service", "single_person") if c[f])] for c in themes])
+    if query == "changes":
+        blocks = []
+        for key in ("new_ties", "ended_ties"):
+            blocks.append(w(key) + "\n" + table([w("actor"), w("actor"), w("weight")],
+                                                [[name(x["source"]), name(x["target"]), x["weight"]] for x in result[key]]))
+        for key in ("became_isolated", "no_longer_isolated"):
+            blocks.append(w(key) + "\n" + table([w("actor"), w("kind")], [[name(a), kind(a)] for a in result[key]]))
+        return "\n\n".join(blocks)
+    raise ValueError(query)
+
+
+def add_parser(sub, with_store) -> None:
+    fr = i18n.current_language() == "fr"
+    parser = with_store(sub.add_parser("query", help="interroge le réseau de coopération" if fr
+                                       else "query the cooperation network"))
+    queries_parser = parser.add_subparsers(dest="query", required=True)
+
+    def q(name_: str, help_fr: str, help_en: str):
+        p = queries_parser.add_parser(name_, help=help_fr if fr else help_en)
+        p.add_argument("--json", action="store_true", help="réponse JSON" if fr else "JSON answer")
+        return p
+
+    p = q("works-with", "avec qui travaille un acteur", "who an actor works with")
+    p.add_argument("actor")
+    p.add_argument("--theme")
+    p.add_argument("--kind")
+    p.add_argument("--as-of")
+    p = q("ego", "voisinage d'un acteur", "an actor's neighbourhood")
+    p.add_argument("actor")
+    p.add_argument("--depth", default="1")
+    p.add_argument("--as-of")
+    p = q("services", "coopération entre services, indice E-I", "cross-service cooperation, E-I index")
+    p.add_argument("--level", default="service", choices=["service", "pole"])
+    p.add_argument("--as-of")
+    q("isolated", "acteurs isolés ou périphériques", "isolated and peripheral actors").add_argument("--as-of")
+    q("single-points", "points de fragilité", "single points of failure").add_argument("--as-of")
+    p = q("brokers", "passeurs", "brokers")
+    p.add_argument("--limit", default="20")
+    p.add_argument("--as-of")
+    p = q("communities", "communautés de coopération", "cooperation communities")
+    p.add_argument("--seed", default="42")
+    p.add_argument("--as-of")
+    p = q("path", "chaîne de coopération entre deux acteurs", "cooperation chain between two actors")
+    p.add_argument("source")
+    p.add_argument("target")
+    p.add_argument("--alternatives", default="2")
+    p.add_argument("--as-of")
+    p = q("coverage", "couverture des thèmes", "theme coverage")
+    p.add_argument("theme", nargs="?")
+    p.add_argument("--as-of")
+    p = q("changes", "changements entre deux dates", "changes between two dates")
+    p.add_argument("start")
+    p.add_argument("end")
+
+
+def run(args, territory) -> int:
+    name_ = args.query
+    calls = {
+        "works-with": lambda: queries.works_with(territory, args.actor, args.theme, args.kind, args.as_of),
+        "ego": lambda: queries.ego(territory, args.actor, args.depth, args.as_of),
+        "services": lambda: queries.cross_service(territory, args.level, args.as_of),
+        "isolated": lambda: queries.isolated(territory, args.as_of),
+        "single-points": lambda: queries.single_points(territory, args.as_of),
+        "brokers": lambda: queries.brokers(territory, args.limit, args.as_of),
+        "communities": lambda: queries.communities(territory, args.as_of, args.seed),
+        "path": lambda: queries.path(territory, args.source, args.target, args.as_of, args.alternatives),
+        "coverage": lambda: queries.theme_coverage(territory, args.theme, args.as_of),
+        "changes": lambda: queries.changes(territory, args.start, args.end),
+    }
+    try:
+        result = calls[name_]()
+    except NotFound as missing:
+        print(w("not_found", what=missing.what, id=missing.identifier), file=sys.stderr)
+        return 2
+    except InvalidParameter as bad:
+        print(w("invalid", name=bad.name, value=bad.value, expected=bad.expected), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(render(name_, result))
+    return 0
