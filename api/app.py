@@ -15,10 +15,10 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None) ->
     app.json.sort_keys = False
     state.attach(app, store if store is not None else open_store(config))
 
-    from api import catalogue, cooperation, health, home, openapi, problems
+    from api import catalogue, cooperation, health, home, openapi, pages, problems, views
 
     problems.register(app)
-    for module in (health, home, catalogue, cooperation, openapi):
+    for module in (health, home, catalogue, cooperation, openapi, pages, views):
         app.register_blueprint(module.blueprint)
     return app
 

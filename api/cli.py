@@ -117,6 +117,52 @@ def cmd_query(args) -> int:
         return query_cli.run(args, TerritoryCache(store).current())
 
 
+VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matrix", "ei")
+
+
+def cmd_view(args) -> int:
+    from graph.errors import InvalidParameter, NotFound
+    from graph.territory import TerritoryCache
+    from visualisations import figures, views
+    from visualisations.render import to_html, write
+
+    out = Path(args.out)
+    with _open_store(args) as store:
+        territory = TerritoryCache(store).current()
+        try:
+            if args.name in ("matrix", "ei"):
+                from graph import queries
+
+                fmt = out.suffix.lstrip(".").lower() or "png"
+                if fmt not in figures.FORMATS:
+                    raise InvalidParameter("--out", args.out, "un fichier .png ou .svg")
+                draw = figures.matrix_heatmap if args.name == "matrix" else figures.ei_bars
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(draw(queries.cross_service(territory, args.level, args.as_of), fmt))
+            else:
+                if args.name in ("actor", "project", "theme", "service") and not args.id:
+                    raise InvalidParameter("id", "", "l'identifiant de l'élément à montrer")
+                builders = {
+                    "territory": lambda: views.territory(territory, args.theme, args.service, args.kind, args.as_of,
+                                                         args.size),
+                    "actor": lambda: views.actor(territory, args.id, args.depth, args.as_of),
+                    "project": lambda: views.project(territory, args.id, args.as_of),
+                    "theme": lambda: views.theme(territory, args.id, args.as_of),
+                    "service": lambda: views.service(territory, args.id, args.as_of),
+                    "services": lambda: views.services_map(territory, args.level, args.as_of),
+                }
+                graph, page = builders[args.name]()
+                write(to_html(graph, page), out)
+        except NotFound as missing:
+            print(t("error.not_found", what=missing.what, id=missing.identifier), file=sys.stderr)
+            return 2
+        except InvalidParameter as bad:
+            print(t("error.invalid", name=bad.name, value=bad.value, expected=bad.expected), file=sys.stderr)
+            return 2
+    print(t("view.written", path=out))
+    return 0
+
+
 def _serve(store, host: str, port: int, ready_message: str) -> int:
     from waitress import serve
 
@@ -183,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     query_cli.add_parser(sub, with_store)
     sub.choices["query"].set_defaults(func=cmd_query)
+    p = with_store(sub.add_parser("view", help="écrit une vue réseau (HTML autonome) ou une figure (PNG/SVG)" if fr
+                                  else "write a network view (self-contained HTML) or a figure (PNG/SVG)"))
+    p.add_argument("name", choices=VIEWS)
+    p.add_argument("id", nargs="?", help="acteur, projet, thème ou service" if fr else "actor, project, theme or service")
+    p.add_argument("--out", required=True)
+    for option in ("--theme", "--service", "--kind", "--as-of"):
+        p.add_argument(option)
+    p.add_argument("--size", default="degree", choices=["degree", "betweenness"])
+    p.add_argument("--depth", default="1")
+    p.add_argument("--level", default="service", choices=["service", "pole"])
+    p.set_defaults(func=cmd_view)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

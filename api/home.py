@@ -21,14 +21,26 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid
 <table><thead><tr><th>{{ text.kind }}</th><th>{{ text.count }}</th></tr></thead><tbody>
 {% for kind, count in counts %}<tr><td>{{ kind }}</td><td>{{ count }}</td></tr>{% endfor %}
 </tbody></table>
+<h2>{{ text.explore }}</h2>
+<ul>
+<li><a href="/views/territory">{{ text.territory }}</a></li>
+<li><a href="/views/services">{{ text.services }}</a> (<a href="/views/figures/matrix.svg">{{ text.matrix }}</a>,
+<a href="/views/figures/ei.svg">{{ text.ei }}</a>)</li>
+<li><a href="/api/v1/docs">{{ text.api }}</a></li>
+</ul>
+{% if themes %}<h2>{{ text.themes }}</h2><ul>{% for id, name in themes %}<li><a href="/themes/{{ id }}">{{ name }}</a></li>{% endfor %}</ul>{% endif %}
 <p><a href="/health">/health</a> · <a href="/api/v1/status">/api/v1/status</a></p>
 </body></html>"""
 
 TEXT = {
     "fr": {"intro": "Le graphe de coopération du territoire : qui travaille avec qui.",
-           "store": "Base utilisée", "kind": "Type", "count": "Nombre"},
+           "store": "Base utilisée", "kind": "Type", "count": "Nombre", "explore": "Explorer",
+           "territory": "Réseau de coopération du territoire", "services": "Carte des services",
+           "matrix": "matrice", "ei": "indice E-I", "api": "API et sa documentation", "themes": "Thèmes"},
     "en": {"intro": "The territory's cooperation graph: who works with whom.",
-           "store": "Store in use", "kind": "Kind", "count": "Count"},
+           "store": "Store in use", "kind": "Kind", "count": "Count", "explore": "Explore",
+           "territory": "The territory's cooperation network", "services": "Services map", "matrix": "matrix",
+           "ei": "E-I index", "api": "API and its documentation", "themes": "Themes"},
 }
 
 
@@ -39,4 +51,6 @@ def index():
     stored = store.node_counts()
     counts = [(kind.french_name if lang == "fr" else kind.english_type, stored[label])
               for label, kind in schema.NODE_KINDS.items()]
-    return render_template_string(PAGE, lang=lang, text=TEXT[lang], store=store.describe(), counts=counts)
+    themes = sorted(((n.id, n.name) for n in store.nodes(schema.THEME.label)), key=lambda x: x[1])
+    return render_template_string(PAGE, lang=lang, text=TEXT[lang], store=store.describe(), counts=counts,
+                                  themes=themes)

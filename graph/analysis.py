@@ -146,14 +146,14 @@ def lowest_core(graph: nx.Graph) -> tuple[int | None, list]:
     Reference: S. B. Seidman, "Network structure and minimum degree", Social
     Networks 5(3), 1983, pp. 269-287 (via ``networkx.core_number``).
     """
-    connected = graph.subgraph([n for n in graph if graph.degree(n) > 0])
-    if connected.number_of_edges() == 0:
+    if graph.number_of_edges() == 0:
         return None, []
-    simple = nx.Graph(connected)
-    simple.remove_edges_from(nx.selfloop_edges(simple))
-    cores = nx.core_number(simple)
-    k = min(cores.values())
-    return k, sorted((n for n, c in cores.items() if c == k), key=str)
+    if nx.number_of_selfloops(graph):
+        graph = nx.Graph(graph)
+        graph.remove_edges_from(nx.selfloop_edges(graph))
+    cores = nx.core_number(graph)
+    k = min(c for n, c in cores.items() if graph.degree(n) > 0)
+    return k, sorted((n for n, c in cores.items() if c == k and graph.degree(n) > 0), key=str)
 
 
 def betweenness(graph: nx.Graph, exact_limit: int = 3000, sample: int = 500, seed: int = 42) -> tuple[dict, int | None]:

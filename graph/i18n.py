@@ -64,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "Maillage is listening on {url} (Ctrl+C to stop)."},
     "generate.done": {"fr": "Territoire synthétique « {scale} » (graine {seed}) écrit dans {out} : {nodes} nœuds, {relationships} relations.",
                       "en": "Synthetic territory '{scale}' (seed {seed}) written to {out}: {nodes} nodes, {relationships} relationships."},
+    "error.not_found": {"fr": "Introuvable : {what} « {id} »", "en": "Not found: {what} '{id}'"},
+    "error.invalid": {"fr": "Paramètre « {name} » : valeur « {value} » — attendu : {expected}",
+                      "en": "Parameter '{name}': value '{value}' — expected: {expected}"},
+    "view.written": {"fr": "Vue écrite : {path}", "en": "View written: {path}"},
     "error.store": {"fr": "Base injoignable : {error}", "en": "Store unreachable: {error}"},
     "error.path": {"fr": "Chemin introuvable : {path}", "en": "Path not found: {path}"},
 }

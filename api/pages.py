@@ -1,0 +1,113 @@
+"""Readable HTML pages for people: an actor, a project, a theme, each linked to its network view."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, render_template_string, request
+
+from api.state import territory
+from graph import i18n, queries, schema
+from visualisations.render import kind_label
+
+blueprint = Blueprint("pages", __name__)
+
+BASE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }} — Maillage</title>
+<style>body{font-family:system-ui,sans-serif;max-width:56rem;margin:1.5rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}td,th{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left;
+vertical-align:top}.muted{color:#666}nav a{margin-right:1rem}</style></head><body>
+<nav><a href="/">Maillage</a><a href="/views/territory">{{ w.territory }}</a><a href="/views/services">{{ w.services }}</a>
+<a href="/api/v1/docs">API</a></nav>
+<h1>{{ title }}</h1>{% if subtitle %}<p class="muted">{{ subtitle }}</p>{% endif %}
+<p><a id="view-link" href="{{ view_url }}">{{ w.view }}</a></p>
+{% for section in sections %}<h2>{{ section.title }}</h2>
+{% if section.rows %}<table>{% if section.headers %}<tr>{% for h in section.headers %}<th>{{ h }}</th>{% endfor %}</tr>{% endif %}
+{% for row in section.rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.url }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>{% endfor %}
+</table>{% else %}<p class="muted">{{ w.none }}</p>{% endif %}{% endfor %}
+</body></html>"""
+
+WORDS = {
+    "fr": {"territory": "Territoire", "services": "Carte des services", "view": "Voir le réseau",
+           "none": "Rien pour l'instant.", "collaborators": "Travaille avec", "actor": "Acteur", "kind": "Type",
+           "weight": "Poids", "projects": "Projets", "role": "Rôle", "themes": "Thèmes", "participants": "Participants",
+           "properties": "Propriétés", "provenance": "Provenance", "source": "source", "actors": "Acteurs engagés",
+           "alerts": "Alertes", "single_person": "Thème porté par une seule personne",
+           "single_service": "Thème porté par un seul service", "services_list": "Services"},
+    "en": {"territory": "Territory", "services": "Services map", "view": "See the network", "none": "Nothing yet.",
+           "collaborators": "Works with", "actor": "Actor", "kind": "Kind", "weight": "Weight", "projects": "Projects",
+           "role": "Role", "themes": "Themes", "participants": "Participants", "properties": "Properties",
+           "provenance": "Provenance", "source": "source", "actors": "Engaged actors", "alerts": "Alerts",
+           "single_person": "Theme carried by a single person", "single_service": "Theme carried by a single service",
+           "services_list": "Services"},
+}
+
+
+def _lang() -> str:
+    asked = request.args.get("lang") or request.accept_languages.best_match(["fr", "en"]) or "fr"
+    return i18n.set_language("en" if asked.startswith("en") else "fr")
+
+
+def link(kind: str, node_id: str, text: str) -> dict:
+    prefix = {"Project": "/projects/", "Theme": "/themes/"}.get(kind, "/actors/")
+    return {"url": prefix + quote(node_id, safe=""), "text": text}
+
+
+def render(title, subtitle, view_url, sections):
+    lang = _lang()
+    return render_template_string(BASE, lang=lang, w=WORDS[lang], title=title, subtitle=subtitle,
+                                  view_url=view_url, sections=sections)
+
+
+@blueprint.get("/actors/<actor_id>")
+def actor_page(actor_id):
+    lang = _lang()
+    w, t = WORDS[lang], territory()
+    node = t.actor(actor_id)
+    collaborators = queries.works_with(t, actor_id)["collaborators"]
+    projects = [r for r in t.by_type["PARTICIPATES_IN"] if r.source == actor_id]
+    sections = [
+        {"title": w["collaborators"], "headers": [w["actor"], w["kind"], w["weight"]],
+         "rows": [[link(c["kind"], c["id"], c["name"]), kind_label(c["kind"]), c["weight"]] for c in collaborators]},
+        {"title": w["projects"], "headers": [w["projects"], w["role"]],
+         "rows": [[link("Project", r.target, t.nodes[r.target].name), r.properties.get("role", "")] for r in projects]},
+        {"title": w["themes"], "headers": [],
+         "rows": [[link("Theme", th, t.nodes[th].name)] for th in sorted(t.actor_themes.get(actor_id, ()))]},
+        {"title": w["properties"], "headers": [],
+         "rows": [[k, v] for k, v in sorted(node.properties.items())]
+         + ([[w["provenance"], f"{node.provenance.source}:{node.provenance.line or ''}"]] if node.provenance else [])},
+    ]
+    return render(node.name, kind_label(node.kind), "/views/actors/" + quote(actor_id, safe=""), sections)
+
+
+@blueprint.get("/projects/<project_id>")
+def project_page(project_id):
+    lang = _lang()
+    w, t = WORDS[lang], territory()
+    node = t.node(project_id, (schema.PROJECT.label,), "projet")
+    participants = [r for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
+    sections = [
+        {"title": w["participants"], "headers": [w["actor"], w["kind"], w["role"]],
+         "rows": [[link(t.nodes[r.source].kind, r.source, t.nodes[r.source].name), kind_label(t.nodes[r.source].kind),
+                   r.properties.get("role", "")] for r in participants]},
+        {"title": w["themes"], "headers": [],
+         "rows": [[link("Theme", th, t.nodes[th].name)] for th in sorted(t.project_themes.get(project_id, ()))]},
+        {"title": w["properties"], "headers": [], "rows": [[k, v] for k, v in sorted(node.properties.items())]},
+    ]
+    return render(node.name, node.properties.get("status", ""), "/views/projects/" + quote(project_id, safe=""),
+                  sections)
+
+
+@blueprint.get("/themes/<theme_id>")
+def theme_page(theme_id):
+    lang = _lang()
+    w, t = WORDS[lang], territory()
+    coverage = queries.theme_coverage(t, theme_id)
+    alerts = [[w[flag]] for flag in ("single_person", "single_service") if coverage[flag]]
+    sections = [
+        {"title": w["alerts"], "headers": [], "rows": alerts},
+        {"title": w["projects"], "headers": [], "rows": [[link("Project", p["id"], p["name"])] for p in coverage["projects"]]},
+        {"title": w["actors"], "headers": [w["actor"], w["kind"]],
+         "rows": [[link(a["kind"], a["id"], a["name"]), kind_label(a["kind"])] for a in coverage["actors"]]},
+        {"title": w["services_list"], "headers": [],
+         "rows": [[link("Service", s["id"], s["name"])] for s in coverage["services"]]},
+    ]
+    return render(coverage["theme"]["name"], "", "/views/themes/" + quote(theme_id, safe=""), sections)
