@@ -4,23 +4,90 @@ from __future__ import annotations
 import math
 
 import networkx as nx
+import numpy as np
 
 SMALL = 300  # up to this many nodes, one force-directed pass over a component
 
 
-def _spring(graph: nx.Graph, seed: int) -> dict:
+def _spring(graph: nx.Graph, seed: int, iterations: int = 50) -> dict:
     n = graph.number_of_nodes()
-    if n == 1:
-        return {next(iter(graph)): (0.0, 0.0)}
+    if n <= 3:
+        nodes = sorted(graph, key=str)
+        return {node: (0.5 * math.cos(2 * math.pi * i / n), 0.5 * math.sin(2 * math.pi * i / n)) if n > 1
+                else (0.0, 0.0) for i, node in enumerate(nodes)}
     # A larger optimal distance than networkx's default spreads dense clusters for their labels.
-    return nx.spring_layout(graph, seed=seed, weight=None, k=2.0 / math.sqrt(n), iterations=60)
+    return nx.spring_layout(graph, seed=seed, weight=None, k=2.0 / math.sqrt(n), iterations=iterations)
+
+
+def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int, iterations: int = 40) -> dict:
+    """Fruchterman-Reingold inside each group at once, in [-1, 1]² per group.
+
+    The same forces as ``networkx.spring_layout`` (repulsion k²/d between the
+    members of a group, attraction d²/k along ties, a cooling step), but every
+    group is computed in one set of array operations instead of one call per group,
+    which is what makes a 5,000-node view quick to lay out.
+    """
+    index = {n: i for i, members in enumerate(groups) for n in members}
+    order = [n for members in groups for n in members]
+    position_of = {n: i for i, n in enumerate(order)}
+    count = len(order)
+    rng = np.random.default_rng(seed)
+    pos = rng.random((count, 2))
+    starts = np.cumsum([0] + [len(m) for m in groups])
+    pairs_i, pairs_j, pair_k = [], [], []
+    node_k = np.empty(count)
+    for g, members in enumerate(groups):
+        size = len(members)
+        k = 2.0 / math.sqrt(size)
+        node_k[starts[g]:starts[g + 1]] = k
+        if size > 1:
+            i, j = np.triu_indices(size, 1)
+            pairs_i.append(i + starts[g])
+            pairs_j.append(j + starts[g])
+            pair_k.append(np.full(len(i), k))
+    pi = np.concatenate(pairs_i) if pairs_i else np.zeros(0, int)
+    pj = np.concatenate(pairs_j) if pairs_j else np.zeros(0, int)
+    pk2 = (np.concatenate(pair_k) if pair_k else np.zeros(0)) ** 2
+    inside = [(position_of[a], position_of[b]) for a, b in graph.edges() if index[a] == index[b] and a != b]
+    ei = np.array([a for a, _ in inside], dtype=int)
+    ej = np.array([b for _, b in inside], dtype=int)
+    ek = node_k[ei] if len(inside) else np.zeros(0)
+    temperature = 0.1
+    cool = temperature / (iterations + 1)
+    for _ in range(iterations):
+        disp = np.zeros((count, 2))
+        if len(pi):
+            delta = pos[pi] - pos[pj]
+            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+            push = delta * (pk2 / dist ** 2)[:, None]
+            for axis in (0, 1):
+                disp[:, axis] += np.bincount(pi, push[:, axis], count) - np.bincount(pj, push[:, axis], count)
+        if len(ei):
+            delta = pos[ei] - pos[ej]
+            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
+            pull = delta * (dist / ek)[:, None]
+            for axis in (0, 1):
+                disp[:, axis] += np.bincount(ej, pull[:, axis], count) - np.bincount(ei, pull[:, axis], count)
+        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 0.01)
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature -= cool
+    result = {}
+    for g, members in enumerate(groups):
+        block = pos[starts[g]:starts[g + 1]]
+        block = block - block.mean(axis=0)
+        extent = np.abs(block).max() or 1.0
+        block = block / extent
+        for n, (x, y) in zip(members, block):
+            result[n] = (float(x), float(y))
+    return result
 
 
 def _component(graph: nx.Graph, seed: int) -> dict:
     """Positions within [-1, 1]² for one connected component."""
     if graph.number_of_nodes() <= SMALL:
         return _spring(graph, seed)
-    communities = [sorted(c, key=str) for c in nx.community.louvain_communities(graph, seed=seed)]
+    # Fast label propagation (Traag & Šubelj, 2023) finds the groups in a fraction of Louvain's time.
+    communities = [sorted(c, key=str) for c in nx.community.fast_label_propagation_communities(graph, seed=seed)]
     communities.sort(key=lambda c: (-len(c), str(c[0])))
     member_of = {n: i for i, c in enumerate(communities) for n in c}
     between = nx.Graph()
@@ -32,12 +99,12 @@ def _component(graph: nx.Graph, seed: int) -> dict:
             between.add_edge(ca, cb, weight=weight)
     centres = nx.spring_layout(between, seed=seed, weight="weight") if len(communities) > 1 else {0: (0.0, 0.0)}
     total = graph.number_of_nodes()
+    inner = grouped_fruchterman_reingold(graph, communities, seed)
     positions = {}
     for i, members in enumerate(communities):
         radius = 0.6 * math.sqrt(len(members) / total)
-        inner = _spring(graph.subgraph(members), seed)
         cx, cy = centres[i]
-        positions.update({n: (cx + x * radius, cy + y * radius) for n, (x, y) in inner.items()})
+        positions.update({n: (cx + inner[n][0] * radius, cy + inner[n][1] * radius) for n in members})
     return positions
 
 
@@ -48,9 +115,10 @@ def layout(graph: nx.Graph, seed: int = 42, scale: float = 1000.0) -> dict:
     in rows, largest first, each given room in proportion to the square root of its
     size; nodes without ties go on a grid below. Within a component of up to
     ``SMALL`` nodes, one Fruchterman-Reingold pass (``networkx.spring_layout``);
-    in a larger one, two levels: Louvain communities are placed by a force-directed
+    in a larger one, two levels: communities (fast label propagation) are placed by a force-directed
     layout of the community graph, then each community's members around that place,
-    so the cost is the sum of the squared community sizes, not the squared size.
+    so the cost is the sum of the squared community sizes, not the squared size
+    (see :func:`grouped_fruchterman_reingold`).
 
     Parameters
     ----------
@@ -70,8 +138,8 @@ def layout(graph: nx.Graph, seed: int = 42, scale: float = 1000.0) -> dict:
 
     Reference: T. M. J. Fruchterman and E. M. Reingold, "Graph drawing by
     force-directed placement", Software: Practice and Experience 21(11), 1991;
-    communities: V. D. Blondel et al., "Fast unfolding of communities in large
-    networks", J. Stat. Mech., 2008.
+    communities: V. A. Traag and L. Šubelj, "Large network community detection by
+    fast label propagation", Scientific Reports 13, 2023.
     """
     components = [sorted(c, key=str) for c in nx.connected_components(graph) if len(c) > 1]
     components.sort(key=lambda c: (-len(c), str(c[0])))
@@ -83,7 +151,8 @@ def layout(graph: nx.Graph, seed: int = 42, scale: float = 1000.0) -> dict:
         half = scale * math.sqrt(len(members) / total)  # half-width of this component's box
         if x_cursor + 2 * half > scale * 1.05 and x_cursor > -scale:
             x_cursor, y_cursor, row_height = -scale, y_cursor + row_height + scale * 0.08, 0.0
-        inner = _component(graph.subgraph(members), seed)
+        # A plain copy: algorithms run several times faster on it than on a subgraph view.
+        inner = _component(graph.subgraph(members).copy(), seed)
         cx, cy = x_cursor + half, y_cursor + half
         positions.update({n: (cx + x * half, cy + y * half) for n, (x, y) in inner.items()})
         x_cursor += 2 * half + scale * 0.08

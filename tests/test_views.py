@@ -1,0 +1,105 @@
+"""Views without a browser: graphs left untouched, aggregation, escaping, figures, HTTP and CLI errors."""
+from __future__ import annotations
+
+import copy
+import xml.etree.ElementTree as ElementTree
+
+import networkx as nx
+import pytest
+
+from api.app import create_app
+from graph.territory import TerritoryCache
+from importers.templates import import_templates
+from tests.conftest import EXAMPLE
+from tests.helpers import maillage
+from visualisations import figures, views
+from visualisations.layout import layout
+from visualisations.render import Page, to_html
+
+
+@pytest.fixture
+def territory(embedded_store):
+    import_templates([EXAMPLE], embedded_store)
+    return TerritoryCache(embedded_store).current()
+
+
+def test_rendering_never_alters_the_graph_it_draws(territory):
+    network = territory.network()
+    before = (copy.deepcopy(dict(network.nodes(data=True))), copy.deepcopy(list(network.edges(data=True))))
+    graph, page = views.territory(territory)
+    drawn = (copy.deepcopy(dict(graph.nodes(data=True))), copy.deepcopy(list(graph.edges(data=True))))
+    to_html(graph, page)
+    assert (dict(network.nodes(data=True)), list(network.edges(data=True))) == before
+    assert (dict(graph.nodes(data=True)), list(graph.edges(data=True))) == drawn
+
+
+def test_page_is_self_contained_and_escapes_names():
+    g = nx.Graph()
+    g.add_node("a", name="<img src=x onerror=alert(1)>", kind="Association", tooltip="<b>x</b> href")
+    g.add_node("b", name="</script><script>alert(2)</script>", kind="Agent")
+    g.add_edge("a", "b", weight=2)
+    html = to_html(g, Page("<i>titre</i> href"))
+    assert "<img src=x" not in html and "</script><script>alert(2)" not in html and "<i>titre" not in html
+    assert "&lt;i&gt;titre&lt;/i&gt; href" in html
+    for cdn in ("cdnjs", "jsdelivr", "unpkg", "googleapis", "bootstrap"):
+        assert cdn not in html
+    assert '<script src=' not in html and '<link ' not in html
+    assert '"physics": {"enabled": false}' in html and '"smooth": false' in html
+
+
+def test_layout_is_seeded_and_places_every_node():
+    g = nx.connected_caveman_graph(40, 12)
+    g.add_nodes_from(["lonely-1", "lonely-2"])
+    first, again = layout(g, seed=3), layout(g, seed=3)
+    assert first == again and set(first) == set(g)
+    assert layout(g, seed=4) != first
+
+
+def test_territory_becomes_an_aggregated_map_above_the_threshold(territory):
+    full, _ = views.territory(territory)
+    graph, page = views.territory(territory, aggregate_above=50)
+    assert graph.number_of_nodes() < 30 < full.number_of_nodes()
+    assert sum(int(d["name"].rsplit("(", 1)[1].rstrip(")")) for _, d in graph.nodes(data=True)) == \
+        full.number_of_nodes()
+    assert any(url.startswith("/views/services/") for _, url in page.links)
+    assert page.notes
+
+
+def test_figures_in_png_and_svg(territory):
+    from graph import queries
+
+    result = queries.cross_service(territory)
+    result["groups"][0]["name"] = "<Service & « spécial »>"
+    for draw in (figures.matrix_heatmap, figures.ei_bars):
+        assert draw(result, "png").startswith(b"\x89PNG")
+        svg = draw(result, "svg")
+        root = ElementTree.fromstring(svg)
+        assert root.tag.endswith("svg")
+        assert "<Service & « spécial »>" in "".join(root.itertext())
+
+
+def test_view_routes_answer_and_refuse_bad_input(embedded_store):
+    import_templates([EXAMPLE], embedded_store)
+    client = create_app(embedded_store).test_client()
+    assert client.get("/views/figures/matrix.svg").mimetype == "image/svg+xml"
+    assert client.get("/views/figures/ei.png").data.startswith(b"\x89PNG")
+    assert client.get("/views/territory?lang=en").get_data(as_text=True).count("cooperation network") >= 1
+    for url, status in (("/views/actors/nobody", 404), ("/views/services/ag-00001", 404),
+                        ("/views/themes/theme-nothing", 404), ("/views/territory?as_of=demain", 400),
+                        ("/views/territory?size=couleur", 400), ("/views/territory?service=nope", 400),
+                        ("/views/figures/camembert.svg", 400), ("/views/figures/matrix.gif", 400),
+                        ("/views/actors/ag-00001?depth=7", 400), ("/actors/nobody", 404)):
+        response = client.get(url)
+        assert response.status_code == status and response.mimetype == "application/problem+json", url
+
+
+def test_view_command_writes_html_and_figures(tmp_path):
+    data = str(tmp_path / "data")
+    assert maillage("import", "--data", data, str(EXAMPLE)).returncode == 0
+    for name, extra, out in (("services", [], "s.html"), ("actor", ["ag-00001", "--depth", "2"], "a.html"),
+                             ("theme", ["theme-energie"], "t.html"), ("matrix", [], "m.svg"), ("ei", [], "e.png")):
+        result = maillage("view", name, *extra, "--data", data, "--out", str(tmp_path / out))
+        assert result.returncode == 0 and "Vue écrite" in result.stdout, result.stderr
+        assert (tmp_path / out).stat().st_size > 1000
+    missing = maillage("view", "actor", "nobody", "--data", data, "--out", str(tmp_path / "x.html"))
+    assert missing.returncode == 2 and "Introuvable" in missing.stderr
