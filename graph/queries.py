@@ -15,7 +15,7 @@ from itertools import islice
 import networkx as nx
 
 from graph import schema
-from graph.analysis import BROKERAGE_ROLES, betweenness, brokerage_roles, ei_index, lowest_core
+from graph.analysis import BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures, ei_index, lowest_core
 from graph.errors import InvalidParameter
 from graph.territory import Territory
 
@@ -234,32 +234,43 @@ def broker_groups(t: Territory, g: nx.Graph) -> dict[str, str]:
     return groups
 
 
-def brokers(t: Territory, limit=20, as_of: str | None = None, exact_limit: int = 3000, sample: int = 300) -> dict:
-    """The main brokers: betweenness, Burt's constraint and effective size, brokerage roles across services."""
+def brokers(t: Territory, limit=20, as_of: str | None = None) -> dict:
+    """The main brokers: betweenness, Burt's constraint and effective size, brokerage roles across services.
+
+    Betweenness is global and memoised on the snapshot; the local measures, whose
+    cost grows with the square of a node's degree or more, are computed only for
+    the brokers returned, and memoised node by node.
+    """
     limit, as_of = check_int("limit", limit, 1, 500, 20), check_date("as_of", as_of)
+    g = t.network(as_of)
+    ranking = t.measure(("betweenness_ranking", as_of), lambda: _betweenness_ranking(g))
+    centrality, sample_size, ranked = ranking
+    groups = t.measure(("broker_groups", as_of), lambda: broker_groups(t, g))
 
-    def compute():
-        g = t.network(as_of)
-        centrality, sample_size = betweenness(g, exact_limit=exact_limit, sample=sample)
-        top = sorted(centrality, key=lambda n: (-centrality[n], n))[:500]
-        constraint = nx.constraint(g, nodes=top, weight="weight")
-        effective = nx.effective_size(g, nodes=top, weight="weight")
-        roles = brokerage_roles(g, broker_groups(t, g), nodes=top)
-        ranked = [{**t.summary(n), "betweenness": centrality[n],
-                   "constraint": None if constraint[n] != constraint[n] else constraint[n],
-                   "effective_size": None if effective[n] != effective[n] else effective[n],
-                   "brokerage": roles[n]} for n in top]
-        return {"as_of": as_of, "method": "exact" if sample_size is None else "sampled",
-                "sample_size": sample_size, "nodes": g.number_of_nodes(), "brokers": ranked}
+    def local(n: str) -> dict:
+        def compute():
+            constraint, effective = burt_measures(g, n)
+            return {"constraint": None if constraint != constraint else constraint,
+                    "effective_size": None if effective != effective else effective,
+                    "brokerage": brokerage_roles(g, groups, nodes=[n])[n]}
 
-    result = t.measure(("brokers", as_of, exact_limit, sample), compute)
-    return {**result, "brokers": result["brokers"][:limit], "roles": list(BROKERAGE_ROLES)}
+        return t.measure(("broker_local", as_of, n), compute)
+
+    return {"as_of": as_of, "method": "exact" if sample_size is None else "sampled", "sample_size": sample_size,
+            "nodes": g.number_of_nodes(), "roles": list(BROKERAGE_ROLES),
+            "brokers": [{**t.summary(n), "betweenness": centrality[n], **local(n)} for n in ranked[:limit]]}
+
+
+def _betweenness_ranking(g: nx.Graph):
+    centrality, sample_size = betweenness(g)
+    ranked = sorted(centrality, key=lambda n: (-centrality[n], n))[:500]
+    return centrality, sample_size, ranked
 
 
 def betweenness_of(t: Territory, as_of: str | None = None) -> dict[str, float]:
     """Betweenness of every actor, memoised with the brokers query."""
     g = t.network(as_of)
-    return t.measure(("betweenness", as_of), lambda: betweenness(g)[0])
+    return t.measure(("betweenness_ranking", as_of), lambda: _betweenness_ranking(g))[0]
 
 
 # --- 7. communities -----------------------------------------------------------------------

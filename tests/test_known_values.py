@@ -116,3 +116,66 @@ def test_brokerage_roles_by_hand():
     triangle = nx.complete_graph(["b", "p", "q"])
     assert brokerage_roles(triangle, {"b": 1, "p": 2, "q": 3})["b"]["total"] == 0  # p and q are tied: no brokerage
     assert ei_index(nx.Graph(), {})["organisation"] is None
+
+
+def test_sampled_betweenness_matches_networkx_estimator():
+    """Same sources, same estimator and scaling as networkx.betweenness_centrality(k=..., seed=...)."""
+    import random
+
+    from graph.analysis import sampled_betweenness
+
+    g = nx.connected_caveman_graph(30, 8)
+    g.add_edges_from((i, i + 100) for i in range(0, 120, 7))
+    g.add_node("alone")
+    expected = nx.betweenness_centrality(g, k=40, seed=7)
+    found = sampled_betweenness(g, random.Random(7).sample(list(g), 40), batch=16)
+    assert max(abs(expected[v] - found[v]) for v in g) < 1e-12
+    exact = nx.betweenness_centrality(g)
+    assert max(abs(exact[v] - w) for v, w in sampled_betweenness(g, list(g)).items()) < 1e-12
+
+
+def brute_force_roles(graph, groups, broker):
+    """The definition, pair by pair, to check the counting shortcut against."""
+    from itertools import combinations
+
+    own = lambda n: groups.get(n, ("own", n))  # noqa: E731
+    roles = dict.fromkeys(("coordinator", "itinerant", "representative", "gatekeeper", "liaison"), 0)
+    for a, c in combinations([n for n in graph[broker] if n != broker], 2):
+        if graph.has_edge(a, c):
+            continue
+        for x, y in ((a, c), (c, a)):
+            gx, gb, gy = own(x), own(broker), own(y)
+            if gx == gb == gy:
+                roles["coordinator"] += 1
+            elif gx == gy:
+                roles["itinerant"] += 1
+            elif gx == gb:
+                roles["representative"] += 1
+            elif gy == gb:
+                roles["gatekeeper"] += 1
+            else:
+                roles["liaison"] += 1
+    return roles
+
+
+def test_brokerage_and_burt_shortcuts_agree_with_their_definitions():
+    import random
+
+    from graph.analysis import burt_measures
+
+    rng = random.Random(5)
+    for seed in range(4):
+        g = nx.gnm_random_graph(60, 240, seed=seed)
+        for a, b in g.edges():
+            g[a][b]["weight"] = rng.randint(1, 4)
+        groups = {n: n % 5 for n in g if n % 7}  # some nodes without a group
+        roles = brokerage_roles(g, groups)
+        constraint = nx.constraint(g, weight="weight")
+        # networkx's all-nodes matrix shortcut for the weighted effective size disagrees with its own
+        # node-by-node definition (networkx 3.6); the definition is the reference here.
+        effective = {n: nx.effective_size(g, nodes=[n], weight="weight")[n] for n in g}
+        for n in g:
+            expected = brute_force_roles(g, groups, n)
+            assert {k: v for k, v in roles[n].items() if k != "total"} == expected
+            c, e = burt_measures(g, n)
+            assert c == pytest.approx(constraint[n]) and e == pytest.approx(effective[n])

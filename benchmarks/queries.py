@@ -1,0 +1,216 @@
+"""Cooperation queries on the ``metropole`` territory in Neo4j: the API against the raw driver, side by side.
+
+In one run, on a real Neo4j (``NEO4J_URI``, or one started here as the tests do):
+
+1. loads the ``metropole`` synthetic territory (about 100,000 nodes and
+   1,000,000 relationships) with Maillage's importer;
+2. starts ``maillage serve`` (waitress) on that store in another process;
+3. global measures (brokers, communities, cross-service matrix): the first, cold
+   computation, and a repeat with no write in between;
+4. p50 and p99 latency of works-with, ego (depth 2), path and isolated through the
+   HTTP API, and of the same question asked raw through the Neo4j driver (the
+   Cypher below, over the stored facts), on the same sample of actors;
+5. 50 concurrent clients for 60 seconds against the served API: requests per
+   second and errors.
+
+    .venv/bin/python benchmarks/queries.py [--clients 50] [--seconds 60] [--samples 200]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from graph.stores.neo4j_store import Neo4jStore  # noqa: E402
+from graph.synthetic import generate  # noqa: E402
+from importers.templates import import_templates  # noqa: E402
+
+NEIGHBOURS = """
+CALL (a) {
+  MATCH (a)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a RETURN b
+  UNION
+  MATCH (a)-[:COOPERATES_WITH|FUNDS]-(b) WHERE NOT b:Project RETURN b
+}"""
+RAW = {
+    "works-with": """
+MATCH (a:Entity {id: $id})
+CALL (a) {
+  MATCH (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a
+  RETURN b, 'project' AS kind, p.id AS ref
+  UNION ALL
+  MATCH (a)-[c:COOPERATES_WITH]-(b) RETURN b, 'declared' AS kind, c.nature AS ref
+  UNION ALL
+  MATCH (a)-[f:FUNDS]-(b) WHERE NOT b:Project RETURN b, 'funding' AS kind, f.key AS ref
+}
+RETURN b.id AS id, b.name AS name, count(*) AS weight, collect({kind: kind, ref: ref}) AS evidence
+ORDER BY weight DESC""",
+    "ego": "MATCH (a:Entity {id: $id})" + NEIGHBOURS + """
+WITH collect(DISTINCT b) AS first
+UNWIND first AS a
+""" + NEIGHBOURS.replace("(b)", "(c)").replace("b <> a", "c <> a").replace("RETURN b", "RETURN c").replace(
+        "NOT b:", "NOT c:").replace("CALL (a)", "CALL (a)") + """
+RETURN count(DISTINCT c) AS nodes""",
+    "path": """
+MATCH (a:Entity {id: $id}), (b:Entity {id: $to})
+MATCH p = shortestPath((a)-[:PARTICIPATES_IN|COOPERATES_WITH|FUNDS*..12]-(b))
+RETURN [n IN nodes(p) | n.id] AS ids""",
+    "isolated": """
+MATCH (n:Entity) WHERE (n:Agent OR n:Elected OR n:Association OR n:Partner)
+  AND NOT (n)-[:PARTICIPATES_IN|COOPERATES_WITH|FUNDS]-()
+RETURN n.id AS id""",
+}
+
+
+def api_path(query: str, actor: str, other: str) -> str:
+    return {"works-with": f"/api/v1/actors/{actor}/works-with", "ego": f"/api/v1/actors/{actor}/ego?depth=2",
+            "path": f"/api/v1/cooperation/path?from={actor}&to={other}&alternatives=0",
+            "isolated": "/api/v1/cooperation/isolated"}[query]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Client:
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+
+def timed(call) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    server = None
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        from tests import neo4j_server
+
+        server = neo4j_server.start()
+        uri = server.uri
+    auth = (os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "test"))
+    api = None
+    try:
+        store = Neo4jStore(uri, *auth, os.environ.get("NEO4J_DATABASE"))
+        with tempfile.TemporaryDirectory() as folder:
+            counts = generate("metropole", args.seed, Path(folder) / "metropole")
+            store.clear()
+            seconds, _ = timed(lambda: import_templates([Path(folder) / "metropole"], store))
+        print(f"metropole (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} relationships, "
+              f"loaded into Neo4j in {seconds / 1000:.0f} s")
+
+        from tests.neo4j_server import free_port
+
+        port = free_port()
+        env = {**os.environ, "NEO4J_URI": uri, "NEO4J_USER": auth[0], "NEO4J_PASSWORD": auth[1],
+               "PYTHONPATH": str(ROOT)}
+        api = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if Client(port).get("/health")[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        client = Client(port)
+
+        print("\nglobal measures through the API (ms)      cold      repeat")
+        first, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
+        print(f"{'snapshot of the store (first request)':<40} {first:>8.0f}")
+        for name, path in (("brokers", "/api/v1/cooperation/brokers"),
+                           ("communities", "/api/v1/cooperation/communities"),
+                           ("cross-service matrix", "/api/v1/cooperation/services")):
+            cold, (status, body) = timed(lambda: client.get(path))
+            warm, _ = timed(lambda: client.get(path))
+            extra = ""
+            if name == "brokers":
+                extra = f"  (betweenness sampled from {json.loads(body)['sample_size']} sources)"
+            print(f"{name:<40} {cold:>8.0f} {warm:>10.1f}{extra}")
+
+        rng = random.Random(args.seed)
+        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, 50001), args.samples)]
+        others = [f"asso-{i:05d}" for i in rng.sample(range(1, 25001), args.samples)]
+        print(f"\nlatency over {args.samples} actors (ms)     API p50   API p99   raw p50   raw p99   API/raw (p50)")
+        for query in ("works-with", "ego", "path", "isolated"):
+            sample = list(zip(agents, others))[: (20 if query == "isolated" else args.samples)]
+            api_times, raw_times = [], []
+            for actor, other in sample:
+                elapsed, (status, _) = timed(lambda: client.get(api_path(query, actor, other)))
+                assert status == 200, (query, actor, status)
+                api_times.append(elapsed)
+                elapsed, _ = timed(lambda: store.driver.execute_query(RAW[query], id=actor, to=other,
+                                                                      database_=store.database))
+                raw_times.append(elapsed)
+            api50, raw50 = statistics.median(api_times), statistics.median(raw_times)
+            print(f"{query:<34} {api50:>8.1f} {percentile(api_times, 99):>9.1f} {raw50:>9.1f} "
+                  f"{percentile(raw_times, 99):>9.1f} {api50 / raw50:>10.2f}")
+
+        paths = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
+                 "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
+        done, errors, lock = [0], [0], threading.Lock()
+        stop = time.monotonic() + args.seconds
+
+        def worker(number: int) -> None:
+            local_rng, connection = random.Random(number), Client(port)
+            while time.monotonic() < stop:
+                path = local_rng.choice(paths).format(a=local_rng.choice(agents), b=local_rng.choice(others))
+                try:
+                    status, _ = connection.get(path)
+                    ok = status == 200
+                except Exception:
+                    ok, connection = False, Client(port)
+                with lock:
+                    done[0] += 1
+                    errors[0] += 0 if ok else 1
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        print(f"\n{args.clients} concurrent clients for {args.seconds} s: {done[0]} requests, "
+              f"{done[0] / elapsed:.0f} requests/s, {errors[0]} errors")
+        store.close()
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait(timeout=30)
+        if server:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
