@@ -14,6 +14,8 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load_interco.py
+	$(BIN)/python benchmarks/views.py
+	$(BIN)/python benchmarks/queries.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

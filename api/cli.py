@@ -121,44 +121,42 @@ VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matri
 
 
 def cmd_view(args) -> int:
-    from graph.errors import InvalidParameter, NotFound
+    from api.query_cli import guarded
+    from graph import queries
+    from graph.errors import InvalidParameter
     from graph.territory import TerritoryCache
     from visualisations import figures, views
     from visualisations.render import to_html, write
 
     out = Path(args.out)
+
+    def draw_figure(territory):
+        fmt = out.suffix.lstrip(".").lower() or "png"
+        if fmt not in figures.FORMATS:
+            raise InvalidParameter("--out", args.out, "un fichier .png ou .svg")
+        draw = figures.matrix_heatmap if args.name == "matrix" else figures.ei_bars
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(draw(queries.cross_service(territory, args.level, args.as_of), fmt))
+
+    def draw_view(territory):
+        if args.name in ("actor", "project", "theme", "service") and not args.id:
+            raise InvalidParameter("id", "", "l'identifiant de l'élément à montrer")
+        builders = {
+            "territory": lambda: views.territory(territory, args.theme, args.service, args.kind, args.as_of, args.size),
+            "actor": lambda: views.actor(territory, args.id, args.depth, args.as_of),
+            "project": lambda: views.project(territory, args.id, args.as_of),
+            "theme": lambda: views.theme(territory, args.id, args.as_of),
+            "service": lambda: views.service(territory, args.id, args.as_of),
+            "services": lambda: views.services_map(territory, args.level, args.as_of),
+        }
+        graph, page = builders[args.name]()
+        write(to_html(graph, page), out)
+
     with _open_store(args) as store:
         territory = TerritoryCache(store).current()
-        try:
-            if args.name in ("matrix", "ei"):
-                from graph import queries
-
-                fmt = out.suffix.lstrip(".").lower() or "png"
-                if fmt not in figures.FORMATS:
-                    raise InvalidParameter("--out", args.out, "un fichier .png ou .svg")
-                draw = figures.matrix_heatmap if args.name == "matrix" else figures.ei_bars
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(draw(queries.cross_service(territory, args.level, args.as_of), fmt))
-            else:
-                if args.name in ("actor", "project", "theme", "service") and not args.id:
-                    raise InvalidParameter("id", "", "l'identifiant de l'élément à montrer")
-                builders = {
-                    "territory": lambda: views.territory(territory, args.theme, args.service, args.kind, args.as_of,
-                                                         args.size),
-                    "actor": lambda: views.actor(territory, args.id, args.depth, args.as_of),
-                    "project": lambda: views.project(territory, args.id, args.as_of),
-                    "theme": lambda: views.theme(territory, args.id, args.as_of),
-                    "service": lambda: views.service(territory, args.id, args.as_of),
-                    "services": lambda: views.services_map(territory, args.level, args.as_of),
-                }
-                graph, page = builders[args.name]()
-                write(to_html(graph, page), out)
-        except NotFound as missing:
-            print(t("error.not_found", what=missing.what, id=missing.identifier), file=sys.stderr)
-            return 2
-        except InvalidParameter as bad:
-            print(t("error.invalid", name=bad.name, value=bad.value, expected=bad.expected), file=sys.stderr)
-            return 2
+        code, _ = guarded(lambda: (draw_figure if args.name in ("matrix", "ei") else draw_view)(territory))
+    if code:
+        return code
     print(t("view.written", path=out))
     return 0
 

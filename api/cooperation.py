@@ -1,7 +1,9 @@
 """The cooperation queries over HTTP: each one a thin call to :mod:`graph.queries`."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import json
+
+from flask import Blueprint, Response, jsonify, request
 
 from api.registry import ACTOR_ID, AS_OF, REGISTRY, Param
 from api.state import territory
@@ -12,6 +14,14 @@ blueprint = Blueprint("cooperation", __name__, url_prefix="/api/v1")
 
 def _args(*names: str) -> dict:
     return {name: request.args.get(name) for name in names}
+
+
+def global_answer(query, **params) -> Response:
+    """A global measure's JSON, encoded once per store version: repeats cost a cache lookup, not a re-encoding."""
+    t = territory()
+    key = ("json", query.__name__) + tuple(sorted(params.items()))
+    body = t.measure(key, lambda: json.dumps(query(t, **params), ensure_ascii=False).encode("utf-8"))
+    return Response(body, mimetype="application/json")
 
 
 @REGISTRY.get(blueprint, "/actors/<actor_id>/works-with",
@@ -34,20 +44,20 @@ def ego(actor_id):
               "Matrice des coopérations entre services (ou pôles) et indice E-I de Krackhardt et Stern.",
               Param("level", "Niveau : service ou pole.", enum=("service", "pole")), AS_OF, tag="cooperation")
 def cross_service():
-    return jsonify(queries.cross_service(territory(), **_args("level", "as_of")))
+    return global_answer(queries.cross_service, **_args("level", "as_of"))
 
 
 @REGISTRY.get(blueprint, "/cooperation/isolated", "Acteurs isolés ou périphériques, avec leurs raisons.",
               AS_OF, tag="cooperation")
 def isolated():
-    return jsonify(queries.isolated(territory(), **_args("as_of")))
+    return global_answer(queries.isolated, **_args("as_of"))
 
 
 @REGISTRY.get(blueprint, "/cooperation/single-points",
               "Points de fragilité : organisations reliées par un seul agent, points d'articulation, ponts.",
               AS_OF, tag="cooperation")
 def single_points():
-    return jsonify(queries.single_points(territory(), **_args("as_of")))
+    return global_answer(queries.single_points, **_args("as_of"))
 
 
 @REGISTRY.get(blueprint, "/cooperation/brokers",
@@ -55,14 +65,14 @@ def single_points():
               Param("limit", "Nombre de passeurs (1 à 500).", "integer", minimum=1, maximum=500), AS_OF,
               tag="cooperation")
 def brokers():
-    return jsonify(queries.brokers(territory(), **_args("limit", "as_of")))
+    return global_answer(queries.brokers, **_args("limit", "as_of"))
 
 
 @REGISTRY.get(blueprint, "/cooperation/communities",
               "Communautés de coopération (Louvain, graine fixe) comparées aux services.",
               AS_OF, Param("seed", "Graine de l'algorithme (42 par défaut).", "integer", minimum=0), tag="cooperation")
 def communities():
-    return jsonify(queries.communities(territory(), **_args("as_of", "seed")))
+    return global_answer(queries.communities, **_args("as_of", "seed"))
 
 
 @REGISTRY.get(blueprint, "/cooperation/path",

@@ -19,8 +19,7 @@ WORDS = {
            "new_ties": "Nouveaux liens", "ended_ties": "Liens terminés", "became_isolated": "Devenus isolés",
            "no_longer_isolated": "Sortis de l'isolement", "articulation": "Points d'articulation",
            "bridges": "Ponts", "through_one": "Organisations reliées par un seul agent",
-           "sample": "échantillon de {n} sources", "exact": "calcul exact", "not_found": "Introuvable : {what} « {id} »",
-           "invalid": "Paramètre « {name} » : valeur « {value} » — attendu : {expected}",
+           "sample": "échantillon de {n} sources", "exact": "calcul exact",
            "no_path": "Aucune chaîne de coopération entre ces deux acteurs.",
            "reason.no_ties": "aucun lien", "reason.internal_only": "liens internes au service seulement",
            "reason.single_tie": "un seul lien", "reason.lowest_core": "k-cœur le plus bas",
@@ -36,8 +35,7 @@ WORDS = {
            "new_ties": "New ties", "ended_ties": "Ended ties", "became_isolated": "Became isolated",
            "no_longer_isolated": "No longer isolated", "articulation": "Articulation points", "bridges": "Bridges",
            "through_one": "Organisations tied through one agent",
-           "sample": "sample of {n} sources", "exact": "exact computation", "not_found": "Not found: {what} '{id}'",
-           "invalid": "Parameter '{name}': value '{value}' — expected: {expected}",
+           "sample": "sample of {n} sources", "exact": "exact computation",
            "no_path": "No cooperation chain between these two actors.",
            "reason.no_ties": "no ties", "reason.internal_only": "ties inside own service only",
            "reason.single_tie": "a single tie", "reason.lowest_core": "lowest k-core",
@@ -189,6 +187,17 @@ def add_parser(sub, with_store) -> None:
     p.add_argument("end")
 
 
+def guarded(call) -> tuple[int, object]:
+    """Run *call*; an unknown identifier or a bad parameter becomes a one-line message and exit code 2."""
+    try:
+        return 0, call()
+    except NotFound as missing:
+        print(i18n.t("error.not_found", what=missing.what, id=missing.identifier), file=sys.stderr)
+    except InvalidParameter as bad:
+        print(i18n.t("error.invalid", name=bad.name, value=bad.value, expected=bad.expected), file=sys.stderr)
+    return 2, None
+
+
 def run(args, territory) -> int:
     name_ = args.query
     calls = {
@@ -203,14 +212,9 @@ def run(args, territory) -> int:
         "coverage": lambda: queries.theme_coverage(territory, args.theme, args.as_of),
         "changes": lambda: queries.changes(territory, args.start, args.end),
     }
-    try:
-        result = calls[name_]()
-    except NotFound as missing:
-        print(w("not_found", what=missing.what, id=missing.identifier), file=sys.stderr)
-        return 2
-    except InvalidParameter as bad:
-        print(w("invalid", name=bad.name, value=bad.value, expected=bad.expected), file=sys.stderr)
-        return 2
+    code, result = guarded(calls[name_])
+    if code:
+        return code
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

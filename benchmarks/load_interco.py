@@ -9,19 +9,16 @@ started here exactly as the tests do.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import neo4j_store
 
-from graph.model import Batch  # noqa: E402
-from graph.stores.embedded import EmbeddedStore  # noqa: E402
-from graph.stores.neo4j_store import Neo4jStore  # noqa: E402
-from graph.synthetic import generate  # noqa: E402
-from importers.templates import read_templates  # noqa: E402
+from graph.model import Batch
+from graph.stores.embedded import EmbeddedStore
+from graph.synthetic import generate
+from importers.templates import read_templates
 
 
 def measure(store, batch: Batch) -> tuple[float, float]:
@@ -41,37 +38,21 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per store; the best one is kept")
     args = parser.parse_args()
 
-    server = None
-    uri = os.environ.get("NEO4J_URI")
-    if not uri:
-        from tests import neo4j_server
-
-        server = neo4j_server.start()
-        uri = server.uri
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            generate("interco", args.seed, Path(folder) / "interco")
-            result = read_templates([Path(folder) / "interco"])
-            batch = result.batch
-            stores = {
-                "neo4j": Neo4jStore(uri, os.environ.get("NEO4J_USER", "neo4j"),
-                                    os.environ.get("NEO4J_PASSWORD", "test"), os.environ.get("NEO4J_DATABASE")),
-                "embedded": EmbeddedStore(Path(folder) / "data"),
-            }
-            print(f"interco (seed {args.seed}): {len(batch.nodes)} nodes, {len(batch.relationships)} relationships; "
-                  f"best of {args.repeat} runs per store")
-            print(f"{'store':<10} {'nodes/s':>12} {'relationships/s':>17} {'total s':>9}")
-            rates = {}
-            for name, store in stores.items():
-                best = min((measure(store, batch) for _ in range(args.repeat)), key=sum)
-                rates[name] = (len(batch.nodes) / best[0], len(batch.relationships) / best[1])
-                print(f"{name:<10} {rates[name][0]:>12,.0f} {rates[name][1]:>17,.0f} {sum(best):>9.2f}")
-                store.close()
-            print(f"ratio embedded/neo4j: nodes {rates['embedded'][0] / rates['neo4j'][0]:.2f}x, "
-                  f"relationships {rates['embedded'][1] / rates['neo4j'][1]:.2f}x")
-    finally:
-        if server:
-            server.stop()
+    with neo4j_store() as neo4j, tempfile.TemporaryDirectory() as folder:
+        generate("interco", args.seed, Path(folder) / "interco")
+        batch = read_templates([Path(folder) / "interco"]).batch
+        stores = {"neo4j": neo4j, "embedded": EmbeddedStore(Path(folder) / "data")}
+        print(f"interco (seed {args.seed}): {len(batch.nodes)} nodes, {len(batch.relationships)} relationships; "
+              f"best of {args.repeat} runs per store")
+        print(f"{'store':<10} {'nodes/s':>12} {'relationships/s':>17} {'total s':>9}")
+        rates = {}
+        for name, store in stores.items():
+            best = min((measure(store, batch) for _ in range(args.repeat)), key=sum)
+            rates[name] = (len(batch.nodes) / best[0], len(batch.relationships) / best[1])
+            print(f"{name:<10} {rates[name][0]:>12,.0f} {rates[name][1]:>17,.0f} {sum(best):>9.2f}")
+        stores["embedded"].close()
+        print(f"ratio embedded/neo4j: nodes {rates['embedded'][0] / rates['neo4j'][0]:.2f}x, "
+              f"relationships {rates['embedded'][1] / rates['neo4j'][1]:.2f}x")
     return 0
 
 

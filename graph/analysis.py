@@ -7,7 +7,6 @@ it directly; this module adds the measures it lacks.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from itertools import combinations
 from typing import Hashable, Iterable, Mapping
 
 import networkx as nx

@@ -109,11 +109,11 @@ def ego(t: Territory, actor: str, depth=1, as_of: str | None = None) -> dict:
     depth, as_of = check_int("depth", depth, 1, 3, 1), check_date("as_of", as_of)
     g = t.network(as_of)
     distances = nx.single_source_shortest_path_length(g, actor, cutoff=depth)
-    sub = g.subgraph(distances)
     nodes = [{**t.summary(n), "distance": d} for n, d in sorted(distances.items(), key=lambda x: (x[1], x[0]))]
-    edges = [{"source": a, "target": b, "weight": data["weight"],
-              "evidence_kinds": sorted({e["kind"] for e in data["evidence"]})}
-             for a, b, data in sorted(sub.edges(data=True), key=lambda e: (e[0], e[1]))]
+    # Walk the adjacency directly: a networkx subgraph view filters every neighbour lookup.
+    pairs = sorted((min(a, b), max(a, b)) for a in distances for b in g.adj[a] if b in distances and a < b)
+    edges = [{"source": a, "target": b, "weight": g.adj[a][b]["weight"],
+              "evidence_kinds": sorted({e["kind"] for e in g.adj[a][b]["evidence"]})} for a, b in pairs]
     return {"center": t.summary(actor), "depth": depth, "as_of": as_of, "nodes": nodes, "edges": edges}
 
 

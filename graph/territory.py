@@ -8,7 +8,7 @@ the snapshot, hence never served stale either.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from functools import cached_property
 from typing import Callable
 
@@ -18,6 +18,17 @@ from graph import schema
 from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at
 from graph.errors import NotFound
 from graph.model import Node, Relationship
+
+
+MAX_NETWORKS = 4  # the current network and three dates
+MAX_MEASURES = 256
+
+
+def _trim(cache: OrderedDict, size: int, keep=...) -> None:
+    """Drop the least recently used entries beyond *size* (never the *keep* key)."""
+    for key in list(cache)[: max(0, len(cache) - size)]:
+        if key != keep:
+            del cache[key]
 
 
 class Territory:
@@ -41,8 +52,10 @@ class Territory:
         self.project_themes: dict[str, set[str]] = defaultdict(set)
         for rel in self.by_type["ADDRESSES"]:
             self.project_themes[rel.source].add(rel.target)
-        self._networks: dict[str | None, nx.Graph] = {}
-        self._measures: dict[tuple, object] = {}
+        # Bounded: a network of a large territory weighs hundreds of megabytes, and every
+        # as_of date asked for would otherwise stay in memory until the next write.
+        self._networks: OrderedDict[str | None, nx.Graph] = OrderedDict()
+        self._measures: OrderedDict[tuple, object] = OrderedDict()
         self._lock = threading.RLock()
 
     # --- lookups -------------------------------------------------------------
@@ -91,6 +104,8 @@ class Territory:
             if as_of not in self._networks:
                 facts = [r for t in FACT_TYPES for r in self.by_type[t]]
                 self._networks[as_of] = cooperation_network(self.nodes.values(), facts, as_of)
+                _trim(self._networks, MAX_NETWORKS, keep=None)
+            self._networks.move_to_end(as_of)
             return self._networks[as_of]
 
     def measure(self, key: tuple, compute: Callable[[], object]):
@@ -98,6 +113,8 @@ class Territory:
         with self._lock:
             if key not in self._measures:
                 self._measures[key] = compute()
+                _trim(self._measures, MAX_MEASURES)
+            self._measures.move_to_end(key)
             return self._measures[key]
 
     @cached_property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -43,6 +44,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 CHUNK = 5000
+UPSERT_NODES = (
+    "INSERT INTO nodes (id, kind, name, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, props=excluded.props, "
+    "hash=excluded.hash, prov=excluded.prov WHERE nodes.hash <> excluded.hash")
+UPSERT_RELATIONSHIPS = (
+    "INSERT INTO relationships (type, source, target, key, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, hash=excluded.hash, "
+    "prov=excluded.prov WHERE relationships.hash <> excluded.hash")
 DATABASE_FILE = "maillage.sqlite3"
 
 
@@ -82,55 +91,46 @@ class EmbeddedStore(Store):
     def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         batch = deduplicated(batch)
         total = len(batch.nodes) + len(batch.relationships)
-        summary = WriteSummary()
-        done = 0
+        done = [0]
+
+        def advanced(count: int) -> None:
+            done[0] += count
+            if progress:
+                progress(done[0], total)
+
+        node_rows = ((n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
+                      _json((n.provenance or Provenance("")).as_properties())) for n in batch.nodes)
+        rel_rows = ((r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
+                     _json((r.provenance or Provenance("")).as_properties())) for r in batch.relationships)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                before = self._count("nodes")
-                for start in range(0, len(batch.nodes), CHUNK):
-                    chunk = batch.nodes[start:start + CHUNK]
-                    cursor = self._db.executemany(
-                        "INSERT INTO nodes (id, kind, name, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, "
-                        "props=excluded.props, hash=excluded.hash, prov=excluded.prov "
-                        "WHERE nodes.hash <> excluded.hash",
-                        [(n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
-                          _json((n.provenance or Provenance("")).as_properties())) for n in chunk])
-                    summary.nodes_updated += cursor.rowcount
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-                summary.nodes_created = self._count("nodes") - before
-                summary.nodes_updated -= summary.nodes_created
-                summary.nodes_unchanged = len(batch.nodes) - summary.nodes_created - summary.nodes_updated
-
-                before = self._count("relationships")
-                for start in range(0, len(batch.relationships), CHUNK):
-                    chunk = batch.relationships[start:start + CHUNK]
-                    cursor = self._db.executemany(
-                        "INSERT INTO relationships (type, source, target, key, props, hash, prov) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, "
-                        "hash=excluded.hash, prov=excluded.prov WHERE relationships.hash <> excluded.hash",
-                        [(r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
-                          _json((r.provenance or Provenance("")).as_properties())) for r in chunk])
-                    summary.relationships_updated += cursor.rowcount
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-                summary.relationships_created = self._count("relationships") - before
-                summary.relationships_updated -= summary.relationships_created
-                summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
-                                                   - summary.relationships_updated)
-                if summary.nodes_created + summary.nodes_updated + summary.relationships_created \
-                        + summary.relationships_updated:
+                nodes = self._upsert("nodes", UPSERT_NODES, node_rows, len(batch.nodes), advanced)
+                rels = self._upsert("relationships", UPSERT_RELATIONSHIPS, rel_rows, len(batch.relationships),
+                                    advanced)
+                summary = WriteSummary(*nodes, *rels)
+                if nodes[0] + nodes[1] + rels[0] + rels[1]:
                     self._bump_version()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         return summary
+
+    def _upsert(self, table: str, statement: str, rows, count: int, advanced) -> tuple[int, int, int]:
+        """Insert or update *rows* in chunks; return (created, updated, unchanged).
+
+        An upsert whose content hash is unchanged touches nothing and is not counted
+        by SQLite, so the row count tells created + updated, and the table size created.
+        """
+        before = self._count(table)
+        changed = 0
+        rows = iter(rows)
+        while chunk := list(islice(rows, CHUNK)):
+            changed += self._db.executemany(statement, chunk).rowcount
+            advanced(len(chunk))
+        created = self._count(table) - before
+        return created, changed - created, count - changed
 
     def _bump_version(self) -> None:
         self._db.execute("INSERT INTO meta (key, value) VALUES ('version', ?) "

@@ -20,6 +20,7 @@ from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
 from graph.stores.base import Progress, Store, deduplicated, new_version
 
 CHUNK = 10000
+STREAM_FETCH = 20000  # records per round trip when reading the whole graph (default 1000)
 INTERNAL = {"id", "name", "_hash", "key"} | set(schema.PROVENANCE_PROPERTIES)
 
 CONSTRAINTS = [
@@ -186,7 +187,7 @@ class Neo4jStore(Store):
         return self._node(records[0]["props"], records[0]["labels"]) if records else None
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
-        with self.driver.session(database=self.database) as session:
+        with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session:
             result = session.run(
                 "MATCH (n:Entity) WHERE $kind IS NULL OR $kind IN labels(n) "
                 "RETURN properties(n) AS props, labels(n) AS labels ORDER BY n.id", kind=kind)
@@ -195,7 +196,7 @@ class Neo4jStore(Store):
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
-        with self.driver.session(database=self.database) as session:
+        with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session:
             result = session.run(
                 "MATCH (a:Entity)-[r]->(b:Entity) WHERE type(r) IN $types "
                 "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props "
