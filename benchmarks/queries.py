@@ -10,8 +10,8 @@ In one run, on a real Neo4j (``NEO4J_URI``, or one started here as the tests do)
 4. p50 and p99 latency of works-with, ego (depth 2), path and isolated through the
    HTTP API, and of the same question asked raw through the Neo4j driver (the
    Cypher below, over the stored facts), on the same sample of actors. The raw
-   ego query returns the ids of the actors within two steps; the API also returns
-   the ties among them with their kinds of evidence. The raw isolated query finds
+   ego query returns, like the API, the actors within two steps and the ties among
+   them with their kinds of evidence. The raw isolated query finds
    actors with no tie at all; the API also gives the other reasons;
 5. 50 concurrent clients for 60 seconds against the served API: requests per
    second and errors.
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from common import ROOT, neo4j_store
 
-from graph.synthetic import generate
+from graph.synthetic import PROFILES, generate
 from importers.templates import import_templates
 
 NEIGHBOURS = """
@@ -57,12 +57,31 @@ CALL (a) {
 }
 RETURN b.id AS id, b.name AS name, count(*) AS weight, collect({kind: kind, ref: ref}) AS evidence
 ORDER BY weight DESC""",
-    "ego": "MATCH (a:Entity {id: $id})" + NEIGHBOURS + """
-WITH collect(DISTINCT b) AS first
-UNWIND first AS a
-""" + NEIGHBOURS.replace("(b)", "(c)").replace("b <> a", "c <> a").replace("RETURN b", "RETURN c").replace(
-        "NOT b:", "NOT c:").replace("CALL (a)", "CALL (a)") + """
-RETURN collect(DISTINCT c.id) AS nodes""",
+    "ego": """
+MATCH (a:Entity {id: $id})
+CALL (a) {
+  MATCH (a)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a RETURN b
+  UNION
+  MATCH (a)-[:COOPERATES_WITH|FUNDS]-(b) WHERE NOT b:Project RETURN b
+}
+WITH a, collect(DISTINCT b) AS first
+UNWIND first AS f
+CALL (f) {
+  MATCH (f)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(c) WHERE c <> f RETURN c
+  UNION
+  MATCH (f)-[:COOPERATES_WITH|FUNDS]-(c) WHERE NOT c:Project RETURN c
+}
+WITH a, first, collect(DISTINCT c) AS second
+WITH [a] + first + [x IN second WHERE NOT x IN first AND x <> a] AS members
+WITH members, [m IN members | m.id] AS ids
+UNWIND members AS m
+CALL (m) {
+  MATCH (m)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(n) WHERE n <> m RETURN n, 'project' AS kind
+  UNION
+  MATCH (m)-[r:COOPERATES_WITH|FUNDS]-(n) WHERE NOT n:Project RETURN n, CASE type(r) WHEN 'FUNDS' THEN 'funding' ELSE 'declared' END AS kind
+}
+WITH ids, m, n, kind WHERE m.id < n.id AND n.id IN ids
+RETURN ids, collect(DISTINCT [m.id, n.id, kind]) AS ties""",
     "path": """
 MATCH (a:Entity {id: $id}), (b:Entity {id: $to})
 MATCH p = shortestPath((a)-[:PARTICIPATES_IN|COOPERATES_WITH|FUNDS*..12]-(b))
@@ -107,6 +126,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"],
+                        help="a smaller territory for a quick check of the benchmark itself")
     args = parser.parse_args()
     with neo4j_store() as store:
         run(store, args)
@@ -117,10 +138,10 @@ def run(store, args) -> None:
     api = None
     try:
         with tempfile.TemporaryDirectory() as folder:
-            counts = generate("metropole", args.seed, Path(folder) / "metropole")
+            counts = generate(args.scale, args.seed, Path(folder) / args.scale)
             store.clear()
-            seconds, _ = timed(lambda: import_templates([Path(folder) / "metropole"], store))
-        print(f"metropole (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} relationships, "
+            seconds, _ = timed(lambda: import_templates([Path(folder) / args.scale], store))
+        print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} relationships, "
               f"loaded into Neo4j in {seconds / 1000:.0f} s")
 
         from tests.neo4j_server import free_port
@@ -150,12 +171,15 @@ def run(store, args) -> None:
             warm, _ = timed(lambda: client.get(path))
             extra = ""
             if name == "brokers":
-                extra = f"  (betweenness sampled from {json.loads(body)['sample_size']} sources)"
+                sample_size = json.loads(body)["sample_size"]
+                extra = "  (exact betweenness)" if sample_size is None else \
+                    f"  (betweenness sampled from {sample_size} sources)"
             print(f"{name:<40} {cold:>8.0f} {warm:>10.1f}{extra}")
 
         rng = random.Random(args.seed)
-        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, 50001), args.samples)]
-        others = [f"asso-{i:05d}" for i in rng.sample(range(1, 25001), args.samples)]
+        profile = PROFILES[args.scale]
+        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), args.samples)]
+        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1), args.samples)]
         print(f"\nlatency over {args.samples} actors (ms)     API p50   API p99   raw p50   raw p99   API/raw (p50)")
         for query in ("works-with", "ego", "path", "isolated"):
             sample = list(zip(agents, others))[: (20 if query == "isolated" else args.samples)]
