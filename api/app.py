@@ -10,9 +10,10 @@ from graph.stores import Store, open_store
 
 def create_app(store: Store | None = None, config: StoreConfig | None = None) -> Flask:
     """Build the app around *store*, or around the store the environment configures."""
+    from api.json_provider import OrjsonProvider
+
+    Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
     state.attach(app, store if store is not None else open_store(config))
 
     from api import catalogue, cooperation, health, home, openapi, pages, problems, views

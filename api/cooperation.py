@@ -1,10 +1,9 @@
 """The cooperation queries over HTTP: each one a thin call to :mod:`graph.queries`."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, jsonify, request
 
+from api.json_provider import encode
 from api.registry import ACTOR_ID, AS_OF, REGISTRY, Param
 from api.state import territory
 from graph import queries
@@ -20,7 +19,7 @@ def global_answer(query, **params) -> Response:
     """A global measure's JSON, encoded once per store version: repeats cost a cache lookup, not a re-encoding."""
     t = territory()
     key = ("json", query.__name__) + tuple(sorted(params.items()))
-    body = t.measure(key, lambda: json.dumps(query(t, **params), ensure_ascii=False).encode("utf-8"))
+    body = t.measure(key, lambda: encode(query(t, **params)))
     return Response(body, mimetype="application/json")
 
 

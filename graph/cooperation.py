@@ -74,7 +74,8 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
 
     Returns
     -------
-    networkx.Graph whose edges carry ``weight`` (int) and ``evidence`` (list of dicts).
+    networkx.Graph whose edges carry ``weight`` (int), ``evidence`` (list of dicts) and
+    ``kinds`` (the sorted kinds of evidence, for answers that only need those).
     Every actor is a node, isolated ones included.
 
     Example
@@ -142,6 +143,8 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
         for a, b in combinations(sorted(roles), 2):
             tie(a, b, 1, {"kind": "project", "project": project_id,
                           "roles": {a: roles[a], b: roles[b]}})
+    for _, _, data in graph.edges(data=True):
+        data["kinds"] = sorted({e["kind"] for e in data["evidence"]})
     return graph
 
 

@@ -112,8 +112,9 @@ def ego(t: Territory, actor: str, depth=1, as_of: str | None = None) -> dict:
     nodes = [{**t.summary(n), "distance": d} for n, d in sorted(distances.items(), key=lambda x: (x[1], x[0]))]
     # Walk the adjacency directly: a networkx subgraph view filters every neighbour lookup.
     pairs = sorted((min(a, b), max(a, b)) for a in distances for b in g.adj[a] if b in distances and a < b)
-    edges = [{"source": a, "target": b, "weight": g.adj[a][b]["weight"],
-              "evidence_kinds": sorted({e["kind"] for e in g.adj[a][b]["evidence"]})} for a, b in pairs]
+    adjacency = g.adj
+    edges = [{"source": a, "target": b, "weight": adjacency[a][b]["weight"], "evidence_kinds": adjacency[a][b]["kinds"]}
+             for a, b in pairs]
     return {"center": t.summary(actor), "depth": depth, "as_of": as_of, "nodes": nodes, "edges": edges}
 
 
