@@ -40,3 +40,15 @@ def test_metropole_scale_runs_from_the_command_line(tmp_path):
     assert result.returncode == 0, result.stderr
     nodes, relationships = map(int, __import__("re").findall(r": (\d+) nœuds, (\d+) relations", result.stdout)[0])
     assert 95000 <= nodes <= 105000 and 900000 <= relationships <= 1100000
+
+
+def test_people_are_marked_personal_and_templates_hold_no_contact_fields():
+    from graph import schema
+    from importers.templates import TEMPLATES
+
+    assert set(schema.PERSONAL_LABELS) == {"Agent", "Elected"}
+    spellings = {s for template in TEMPLATES.values() for names in template.columns.values() for s in names}
+    for contact in ("email", "courriel", "mail", "telephone", "tel", "phone", "adresse"):
+        assert contact not in spellings
+    for header in HEADERS.values():
+        assert not {"email", "courriel", "telephone"} & set(header)
