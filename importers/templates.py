@@ -16,6 +16,7 @@ from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
+from importers import scdl
 from importers.report import ImportRejected, Report
 from importers.tabular import Table, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
@@ -290,6 +291,7 @@ def read_templates(paths: Iterable[Path], store=None) -> ImportResult:
     builder = _Builder()
     files = template_files(paths)
     tables: list[tuple[Template, Table]] = []
+    grants: list[Table] = []
     for path in files:
         if not path.exists():
             builder.report.error(str(path), None, None, None, t("error.path", path=path))
@@ -301,14 +303,18 @@ def read_templates(paths: Iterable[Path], store=None) -> ImportResult:
             continue
         for table in found:
             template = recognise(table)
-            if template is None:
-                builder.report.error(table.label, None, None, None, t("expect.template"))
-            else:
+            if template is not None:
                 tables.append((template, table))
+            elif scdl.is_scdl(table):
+                grants.append(table)
+            else:
+                builder.report.error(table.label, None, None, None, t("expect.template"))
     tables.sort(key=lambda pair: ORDER.index(pair[0].name))
     for template, table in tables:
         for row in _rows(template, table, builder.report):
             getattr(builder, template.name)(row)
+    for table in grants:
+        scdl.load(builder, table)
     builder.resolve_references(store)
     batch = Batch(list(builder.nodes.values()), builder.relationships)
     return ImportResult(len(files), batch, builder.report)

@@ -1,0 +1,149 @@
+"""SCDL « subventions » files (grants paid by a public body), schema 1.x and 2.1.1 and their real-world variants.
+
+The attributing body and each beneficiary become organisations, identified by
+SIRET, else RNA number, else normalised name, so that the same organisation in
+several files (or twice in one) is one node; each grant becomes a ``FUNDS``
+relationship with its amount, convention date, object, decision reference and
+payment period.
+"""
+from __future__ import annotations
+
+import re
+
+from graph import schema
+from graph.model import Node, Relationship
+from graph.schema import slugify
+from importers.identifiers import check_rna, check_siret
+from importers.tabular import Table, normalise_header
+from importers.values import parse_amount, parse_date
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "nomAttribuant": ("nomattribuant", "nomdelattribuant"),
+    "idAttribuant": ("idattribuant", "identificationdelattribuantsiret", "siretattribuant"),
+    "dateConvention": ("dateconvention", "datedelaconvention"),
+    "referenceDecision": ("referencedecision", "referencedeladecision"),
+    "nomBeneficiaire": ("nombeneficiaire", "nomdubeneficiaire"),
+    "idBeneficiaire": ("idbeneficiaire", "identificationdubeneficiairesiret", "siretbeneficiaire"),
+    "rnaBeneficiaire": ("rnabeneficiaire", "numerornadubeneficiaire"),
+    "objet": ("objet", "objetdelasubvention"),
+    "montant": ("montant", "montanttotaldelasubvention", "montantdelasubvention"),
+    "nature": ("nature", "naturedelasubvention"),
+    "conditionsVersement": ("conditionsversement", "conditionsdeversement"),
+    "datesPeriodeVersement": ("datesperiodeversement", "datesouperiodesdeversement"),
+    "pourcentageSubvention": ("pourcentagesubvention", "pourcentagedusubventionne"),
+    "dispositifAide": ("dispositifaide",),
+}
+REQUIRED = ("nomAttribuant", "nomBeneficiaire", "montant")
+ASSOCIATION_WORDS = re.compile(r"\b(association|asso|amicale|club|comite|comité|union|federation|fédération|"
+                               r"collectif|foyer|cercle|societe sportive)\b", re.IGNORECASE)
+
+
+def columns(table: Table) -> dict[str, int]:
+    """SCDL field -> column position, whatever the case, accents, spacing or French title of the header."""
+    found: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        key = normalise_header(header)
+        for field, spellings in FIELDS.items():
+            if key in spellings and field not in found:
+                found[field] = index
+    return found
+
+
+def is_scdl(table: Table) -> bool:
+    found = columns(table)
+    return all(field in found for field in REQUIRED)
+
+
+def organisation_id(siret: str | None, rna: str | None, name: str) -> str:
+    """A stable identifier for an organisation: by SIRET, else RNA number, else normalised name."""
+    if siret:
+        return f"siret-{siret}"
+    if rna:
+        return f"rna-{rna}"
+    return "nom-" + slugify(name)[:100]
+
+
+def payment_period(text: str) -> tuple[str | None, str | None]:
+    """``2017-01-01_2017-12-31`` or ``2017-03-30/2017-05-24`` (or one date) -> (start, end)."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    parts = re.split(r"\s*[_;]\s*|(?<=\d)/(?=\d{4}-)", text)
+    dates = [parse_date(p) for p in parts if p.strip()]
+    return (dates[0], dates[-1]) if dates else (None, None)
+
+
+def load(builder, table: Table) -> None:
+    """Add the grants of *table* to *builder* (an :class:`importers.templates._Builder`)."""
+    positions = columns(table)
+    width = len(table.headers)
+    report = builder.report
+    for line, cells in table.rows:
+        if len(cells) != width and any(c.strip() for c in cells[width:]) or len(cells) < width:
+            from graph.i18n import t
+
+            report.error(table.label, line, None, " | ".join(cells)[:80],
+                         t("expect.cells", expected=width, actual=len(cells)))
+            continue
+        value = {field: cells[i].strip() for field, i in positions.items()}
+        _grant(builder, table, line, value)
+
+
+def _grant(builder, table: Table, line: int, value: dict) -> None:
+    from importers.templates import Row
+
+    report, label = builder.report, table.label
+    row = Row(table, line, value)
+    funder_name, beneficiary_name = value.get("nomAttribuant", ""), value.get("nomBeneficiaire", "")
+    ok = True
+    for field, text in (("nomAttribuant", funder_name), ("nomBeneficiaire", beneficiary_name)):
+        if not text:
+            report.error(label, line, field, "", "valeur obligatoire")
+            ok = False
+    try:
+        amount = parse_amount(value.get("montant", ""))
+        if amount is None:
+            report.error(label, line, "montant", "", "un montant en euros")
+            ok = False
+    except ValueError:
+        report.error(label, line, "montant", value.get("montant"), "un montant en euros (ex. 40 000,00)")
+        ok = False
+    convention = builder.date(Row(table, line, {"dateConvention": value.get("dateConvention", "")}),
+                              "dateConvention") if value.get("dateConvention") else None
+    try:
+        start, end = payment_period(value.get("datesPeriodeVersement", ""))
+    except ValueError:
+        report.error(label, line, "datesPeriodeVersement", value.get("datesPeriodeVersement"),
+                     "une date ou une période (AAAA-MM-JJ/AAAA-MM-JJ ou AAAA-MM-JJ_AAAA-MM-JJ)")
+        start = end = None
+        ok = False
+    funder_siret = _siret(report, label, line, "idAttribuant", value.get("idAttribuant", ""))
+    beneficiary_siret = _siret(report, label, line, "idBeneficiaire", value.get("idBeneficiaire", ""))
+    rna = check_rna(value.get("rnaBeneficiaire", ""))
+    if rna.problem:
+        report.warning(label, line, "rnaBeneficiaire", value.get("rnaBeneficiaire"), rna.problem)
+    if not ok or (value.get("dateConvention") and convention is None):
+        return
+    prov = builder.provenance(row)
+    funder = organisation_id(funder_siret, None, funder_name)
+    builder.nodes.setdefault(funder, Node(schema.PARTNER.label, funder, funder_name,
+                                          {"category": "attribuant", "siret": funder_siret}, prov))
+    beneficiary = organisation_id(beneficiary_siret, rna.value, beneficiary_name)
+    kind = schema.ASSOCIATION.label if (rna.value or ASSOCIATION_WORDS.search(beneficiary_name)) \
+        else schema.PARTNER.label
+    properties = {"siret": beneficiary_siret, "rna": rna.value} if kind == schema.ASSOCIATION.label \
+        else {"siret": beneficiary_siret, "category": "beneficiaire"}
+    builder.nodes.setdefault(beneficiary, Node(kind, beneficiary, beneficiary_name, properties, prov))
+    reference, obj = value.get("referenceDecision", ""), value.get("objet", "")
+    key = slugify(f"{reference} {convention or ''} {obj}")[:200] or f"ligne-{line}"
+    builder.relationships.append(Relationship("FUNDS", funder, beneficiary, key, {
+        "amount": amount, "date": convention, "object": obj, "reference": reference,
+        "nature": value.get("nature"), "payment_start": start, "payment_end": end, "since": convention},
+        prov))
+
+
+def _siret(report, label: str, line: int, field: str, raw: str) -> str | None:
+    checked = check_siret(raw)
+    if checked.problem:
+        report.warning(label, line, field, raw, checked.problem)
+    return checked.value if checked.trusted else None
