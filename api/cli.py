@@ -50,7 +50,7 @@ def _open_store(args):
     return store
 
 
-def _run_import(store, paths: list[Path], dry_run: bool = False) -> int:
+def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None) -> int:
     from importers.report import ImportRejected
     from importers.templates import import_templates
 
@@ -59,7 +59,7 @@ def _run_import(store, paths: list[Path], dry_run: bool = False) -> int:
     try:
         if not dry_run:
             print(t("import.writing", store=store.describe()), flush=True)
-        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run)
+        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes)
     except ImportRejected as rejected:
         for issue in rejected.report.issues:
             print(issue.message(), file=sys.stderr)
@@ -76,7 +76,8 @@ def _run_import(store, paths: list[Path], dry_run: bool = False) -> int:
 
 def cmd_import(args) -> int:
     with _open_store(args) as store:
-        return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run)
+        return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
+                           communes=set(args.commune) if args.commune else None)
 
 
 def cmd_status(args) -> int:
@@ -116,6 +117,31 @@ def cmd_query(args) -> int:
     with _open_store(args) as store:
         return query_cli.run(args, TerritoryCache(store).current())
 
+
+IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur détectés) :
+
+  modèles canoniques : acteurs, projets, participations, cooperations, financements
+    (CSV ou un classeur XLSX à une feuille par modèle)
+    exemple : maillage import examples/malaunay-fictif/
+  subventions au format SCDL (schéma 1.x et 2.1.1) : l'attribuant et les bénéficiaires
+    deviennent des organisations, chaque subvention un financement
+    exemple : maillage import subventions-2017.csv
+  extrait du RNA (dispositions « waldec » et « import ») : les associations, les dissoutes signalées
+    exemple : maillage import rna_waldec_76.csv --commune 76402
+
+Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire."""
+IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator detected):
+
+  canonical templates: acteurs, projets, participations, cooperations, financements
+    (CSV or one XLSX workbook with a sheet per template)
+    example: maillage import examples/malaunay-fictif/
+  SCDL grant files (schema 1.x and 2.1.1): the attributing body and beneficiaries become
+    organisations, each grant a funding
+    example: maillage import subventions-2017.csv
+  RNA extract (waldec and import layouts): associations, dissolved ones flagged
+    example: maillage import rna_waldec_76.csv --commune 76402
+
+A file with errors writes nothing; --dry-run validates without writing."""
 
 VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matrix", "ei")
 
@@ -211,12 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
                                           else "start the web application"))).set_defaults(func=cmd_serve)
     p = with_store(sub.add_parser(
         "import", help="importe des fichiers modèles (CSV ou XLSX)" if fr else "import template files (CSV or XLSX)",
-        description=("Modèles : acteurs, projets, participations, cooperations, financements (CSV UTF-8 ou un classeur "
-                     "XLSX à une feuille par modèle). Exemple : maillage import examples/malaunay-fictif/" if fr else
-                     "Templates: acteurs, projets, participations, cooperations, financements (UTF-8 CSV or one XLSX "
-                     "workbook with a sheet per template). Example: maillage import examples/malaunay-fictif/")))
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=IMPORT_HELP_FR if fr else IMPORT_HELP_EN))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
     p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
+    p.add_argument("--commune", action="append", metavar="INSEE",
+                   help="RNA : ne garder que les associations de cette commune (répétable)" if fr
+                   else "RNA: keep only the associations of this commune (repeatable)")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("generate", help="écrit un territoire synthétique" if fr else "write a synthetic territory")
     p.add_argument("--scale", choices=["commune", "interco", "metropole"], default="commune")

@@ -1,7 +1,7 @@
 """SCDL « subventions » files (grants paid by a public body), schema 1.x and 2.1.1 and their real-world variants.
 
 The attributing body and each beneficiary become organisations, identified by
-SIRET, else RNA number, else normalised name, so that the same organisation in
+RNA number, else SIRET, else normalised name, so that the same organisation in
 several files (or twice in one) is one node; each grant becomes a ``FUNDS``
 relationship with its amount, convention date, object, decision reference and
 payment period.
@@ -54,13 +54,17 @@ def is_scdl(table: Table) -> bool:
     return all(field in found for field in REQUIRED)
 
 
-def organisation_id(siret: str | None, rna: str | None, name: str) -> str:
-    """A stable identifier for an organisation: by SIRET, else RNA number, else normalised name."""
-    if siret:
-        return f"siret-{siret}"
+def organisation_id(siret: str | None, rna: str | None, name: str, commune: str | None = None) -> str:
+    """A stable identifier for an organisation: by RNA number, else SIRET, else normalised name (and commune).
+
+    The order is the matching order of the sources: an association known by its RNA
+    number in the RNA and in a grant file is one node.
+    """
     if rna:
         return f"rna-{rna}"
-    return "nom-" + slugify(name)[:100]
+    if siret:
+        return f"siret-{siret}"
+    return "nom-" + slugify(f"{name} {commune or ''}")[:100]
 
 
 def payment_period(text: str) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
-from importers import scdl
+from importers import rna, scdl
 from importers.report import ImportRejected, Report
 from importers.tabular import Table, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
@@ -283,15 +283,18 @@ def template_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_templates(paths: Iterable[Path], store=None) -> ImportResult:
-    """Read and check template files; the batch is complete only when the report has no error.
+def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None = None) -> ImportResult:
+    """Read and check files (canonical templates, SCDL grants, RNA extracts, recognised by their header);
+    the batch is complete only when the report has no error.
 
-    *store* (optional) resolves references to actors and projects that are already stored.
+    *store* (optional) resolves references to actors and projects that are already stored;
+    *communes* keeps only the RNA associations of these INSEE codes.
     """
     builder = _Builder()
     files = template_files(paths)
     tables: list[tuple[Template, Table]] = []
     grants: list[Table] = []
+    associations: list[Table] = []
     for path in files:
         if not path.exists():
             builder.report.error(str(path), None, None, None, t("error.path", path=path))
@@ -307,12 +310,16 @@ def read_templates(paths: Iterable[Path], store=None) -> ImportResult:
                 tables.append((template, table))
             elif scdl.is_scdl(table):
                 grants.append(table)
+            elif rna.is_rna(table):
+                associations.append(table)
             else:
                 builder.report.error(table.label, None, None, None, t("expect.template"))
     tables.sort(key=lambda pair: ORDER.index(pair[0].name))
     for template, table in tables:
         for row in _rows(template, table, builder.report):
             getattr(builder, template.name)(row)
+    for table in associations:
+        rna.load(builder, table, communes)
     for table in grants:
         scdl.load(builder, table)
     builder.resolve_references(store)
@@ -342,9 +349,10 @@ def _rows(template: Template, table: Table, report: Report):
         yield Row(table, line, {column: cells[i] for column, i in positions.items()})
 
 
-def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False) -> ImportResult:
-    """Check then write template files into *store*; raise :class:`ImportRejected` on any error."""
-    result = read_templates(paths, store)
+def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
+                     communes: set[str] | None = None) -> ImportResult:
+    """Check then write files into *store*; raise :class:`ImportRejected` on any error."""
+    result = read_templates(paths, store, communes)
     if result.report.errors:
         raise ImportRejected(result.report)
     if not dry_run:

@@ -61,6 +61,7 @@ def test_dry_run_validates_without_writing(tmp_path):
 def test_import_help_documents_the_templates():
     result = maillage("import", "--help")
     assert "acteurs, projets, participations, cooperations, financements" in result.stdout
+    assert "SCDL" in result.stdout and "RNA" in result.stdout and "--commune" in result.stdout
 
 
 def test_unreachable_neo4j_is_a_clear_message_not_a_trace(tmp_path):

@@ -55,3 +55,54 @@ def test_identifier_checks():
     assert payment_period("2017-01-01_2017-12-31") == ("2017-01-01", "2017-12-31")
     assert payment_period("2017-03-30/2017-05-24") == ("2017-03-30", "2017-05-24")
     assert payment_period("") == (None, None)
+
+
+def test_rna_waldec_sample_flags_dissolved_and_filters_by_commune(tmp_path):
+    from tests.helpers import maillage
+
+    path = SHARED_DATA / "rna" / "rna_sample_waldec.csv"
+    result = read_templates([path])
+    assert not result.report.errors, [i.message() for i in result.report.errors]
+    associations = {n.properties["rna"]: n for n in result.batch.nodes}
+    assert set(associations) == {"W632007046", "W012000002", "W012000005"}
+    black_owl = associations["W632007046"]
+    assert black_owl.properties["dissolved"] is True and black_owl.properties["until"] == "2015-01-20"
+    # The published sample lost its accents upstream ("scne"): kept as found, not "repaired".
+    assert black_owl.properties["description"].startswith("promouvoir la sc")
+    assert associations["W012000002"].properties.get("dissolved") is None
+    assert associations["W012000002"].properties["social_object_codes"] == ["006070"]
+    only = read_templates([path], communes={"69266"}).batch.nodes
+    assert [n.properties["commune"] for n in only] == ["69266"]
+    data = str(tmp_path / "data")
+    done = maillage("import", "--data", data, "--commune", "69266", "--commune", "63113", str(path))
+    assert done.returncode == 0 and "2 nœuds" in done.stdout, done.stderr
+
+
+def test_rna_import_layout_is_recognised(tmp_path):
+    header = ("id;id_ex;siret;gestion;date_creat;date_publi;nature;groupement;titre;objet;objet_social1;objet_social2;"
+              "adr1;adr2;adr3;adrs_codepostal;libcom;adrs_codeinsee;dir_civilite;telephone;siteweb;email;observation;"
+              "position;rup_mi;maj_time")
+    row = ("W7612345AB;;;762P;1999-05-01;1999-06-01;D;S;AMICALE DES JARDINS D'ÉTÉ;Jardiner ensemble;006030;000000;;;;"
+           "76360;MALAUNAY;76402;PM;;;;;A;;2010-01-01 10:00:00")
+    path = tmp_path / "rna_import.csv"
+    path.write_bytes((header + "\n" + row + "\n").encode("latin-1"))
+    result = read_templates([path])
+    assert not result.report.errors
+    node = result.batch.nodes[0]
+    assert node.id == "rna-W7612345AB" and node.properties["rna_layout"] == "import"
+    assert node.name == "AMICALE DES JARDINS D'ÉTÉ"  # ISO-8859-1, as the RNA publishes it
+    assert node.properties["commune"] == "76402" and node.properties["since"] == "1999-05-01"
+
+
+def test_same_association_from_rna_and_scdl_is_one_node(tmp_path):
+    (tmp_path / "subventions.csv").write_text(
+        "nomAttribuant;idAttribuant;dateConvention;referenceDecision;nomBeneficiaire;idBeneficiaire;rnaBeneficiaire;"
+        "objet;montant\nCommune fictive;21060004500392;2024-03-01;DEL-1;Amicale des jardins;;W7612345AB;"
+        "Fonctionnement;1 500,00\n", encoding="utf-8")
+    header = "id;siret;date_creat;date_disso;titre;objet;objet_social1;objet_social2;adrs_codeinsee;position"
+    (tmp_path / "rna.csv").write_text(header + "\nW7612345AB;;1999-05-01;0001-01-01;AMICALE DES JARDINS;Jardiner;"
+                                      "006030;000000;76402;A\n", encoding="utf-8")
+    batch = read_templates([tmp_path]).batch
+    associations = [n for n in batch.nodes if n.kind == "Association"]
+    assert len(associations) == 1 and associations[0].id == "rna-W7612345AB"
+    assert [r.target for r in batch.relationships] == ["rna-W7612345AB"]
