@@ -50,16 +50,18 @@ def _open_store(args):
     return store
 
 
-def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None) -> int:
+def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
+                skip_invalid: bool = False, rejects: Path | None = None) -> int:
     from importers.report import ImportRejected
-    from importers.templates import import_templates
+    from importers.templates import import_templates, write_rejects
 
     for path in paths:
         print(t("import.reading", path=path), flush=True)
     try:
         if not dry_run:
             print(t("import.writing", store=store.describe()), flush=True)
-        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes)
+        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes,
+                                  skip_invalid=skip_invalid)
     except ImportRejected as rejected:
         for issue in rejected.report.issues:
             print(issue.message(), file=sys.stderr)
@@ -67,6 +69,11 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         return EXIT_INVALID
     for issue in result.report.warnings:
         print(issue.message(), file=sys.stderr)
+    if result.rejected:
+        for issue in result.report.errors:
+            print(issue.message(), file=sys.stderr)
+        target = write_rejects(result, rejects or Path("rejets.csv"))
+        print(t("import.rejected", count=len(result.rejected), path=target))
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
             relationships=len(result.batch.relationships)))
     if result.summary is not None:
@@ -77,7 +84,8 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
 def cmd_import(args) -> int:
     with _open_store(args) as store:
         return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
-                           communes=set(args.commune) if args.commune else None)
+                           communes=set(args.commune) if args.commune else None,
+                           skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None)
 
 
 def cmd_status(args) -> int:
@@ -129,7 +137,8 @@ IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur d
   extrait du RNA (dispositions « waldec » et « import ») : les associations, les dissoutes signalées
     exemple : maillage import rna_waldec_76.csv --commune 76402
 
-Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire."""
+Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; --skip-invalid charge les lignes
+valides et écrit les autres, avec leurs raisons, dans un fichier de rejets (CSV)."""
 IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator detected):
 
   canonical templates: acteurs, projets, participations, cooperations, financements
@@ -141,7 +150,8 @@ IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator d
   RNA extract (waldec and import layouts): associations, dissolved ones flagged
     example: maillage import rna_waldec_76.csv --commune 76402
 
-A file with errors writes nothing; --dry-run validates without writing."""
+A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
+rows and writes the others, with their reasons, to a rejects CSV."""
 
 VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matrix", "ei")
 
@@ -241,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=IMPORT_HELP_FR if fr else IMPORT_HELP_EN))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
     p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="charge les lignes valides et écrit les autres dans un fichier de rejets" if fr
+                   else "load the valid rows and write the others to a rejects file")
+    p.add_argument("--rejects", metavar="FICHIER.csv", help="fichier des rejets (défaut : rejets.csv)" if fr
+                   else "rejects file (default: rejets.csv)")
     p.add_argument("--commune", action="append", metavar="INSEE",
                    help="RNA : ne garder que les associations de cette commune (répétable)" if fr
                    else "RNA: keep only the associations of this commune (repeatable)")

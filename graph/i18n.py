@@ -29,6 +29,8 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Relationships: {relationships_created} created, {relationships_updated} updated, "
               "{relationships_unchanged} unchanged.",
     },
+    "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
+                        "en": "{count} row(s) rejected, written with their reasons to {path}"},
     "import.no_files": {"fr": "Aucun fichier de modèle trouvé dans {path}.",
                         "en": "No template file found in {path}."},
     "issue.line": {"fr": "{file}, ligne {line}, champ « {field} » : valeur « {value} » — {expected}",

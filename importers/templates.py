@@ -97,6 +97,8 @@ class ImportResult:
     batch: Batch
     report: Report
     summary: object = None  # graph.model.WriteSummary once written
+    rows: dict = field(default_factory=dict)  # (file label, line) -> the row's cells, for the rejects file
+    rejected: list = field(default_factory=list)  # (file label, line) of the rows left out by skip_invalid
 
 
 @dataclass
@@ -324,7 +326,9 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
         scdl.load(builder, table)
     builder.resolve_references(store)
     batch = Batch(list(builder.nodes.values()), builder.relationships)
-    return ImportResult(len(files), batch, builder.report)
+    rows = {(table.label, line): cells for _, table in tables for line, cells in table.rows}
+    rows.update({(table.label, line): cells for table in grants + associations for line, cells in table.rows})
+    return ImportResult(len(files), batch, builder.report, rows=rows)
 
 
 def _rows(template: Template, table: Table, report: Report):
@@ -349,12 +353,60 @@ def _rows(template: Template, table: Table, report: Report):
         yield Row(table, line, {column: cells[i] for column, i in positions.items()})
 
 
+def without_invalid_rows(result: ImportResult, store) -> None:
+    """Leave out every fact asserted by a row with an error, then every fact that pointed at what was left out."""
+    bad = {(issue.file, issue.line) for issue in result.report.errors}
+    origin = lambda fact: (fact.provenance.source, fact.provenance.line) if fact.provenance else None  # noqa: E731
+    nodes = [n for n in result.batch.nodes if origin(n) not in bad]
+    kept = {n.id for n in nodes}
+    ends = {end for r in result.batch.relationships for end in (r.source, r.target)} - kept
+    stored = set(store.kinds_of(ends)) if (store is not None and ends) else set()
+    relationships = []
+    for rel in result.batch.relationships:
+        if origin(rel) in bad:
+            continue
+        missing = [end for end in (rel.source, rel.target) if end not in kept and end not in stored]
+        if missing:
+            result.report.error(rel.provenance.source, rel.provenance.line, None, missing[0],
+                                t("expect.reference", kinds="élément non rejeté"))
+            bad.add(origin(rel))
+            continue
+        relationships.append(rel)
+    # A row rejected late (above) may have asserted facts already kept: take them out too.
+    result.batch = Batch([n for n in nodes if origin(n) not in bad],
+                         [r for r in relationships if origin(r) not in bad])
+    result.rejected = sorted(b for b in bad if b[1] is not None)
+
+
+def write_rejects(result: ImportResult, path: Path) -> Path:
+    """The rejected rows, with their reasons, as a CSV that spreadsheets open (UTF-8 with BOM, ``;``)."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["fichier", "ligne", "champ", "valeur", "attendu", "contenu de la ligne"])
+        for issue in result.report.errors:
+            cells = result.rows.get((issue.file, issue.line), [])
+            writer.writerow([issue.file, issue.line or "", issue.field or "", issue.value or "", issue.expected,
+                             " | ".join(cells)])
+    return path
+
+
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
-                     communes: set[str] | None = None) -> ImportResult:
-    """Check then write files into *store*; raise :class:`ImportRejected` on any error."""
+                     communes: set[str] | None = None, skip_invalid: bool = False) -> ImportResult:
+    """Check then write files into *store*.
+
+    Any error raises :class:`ImportRejected` and writes nothing, unless *skip_invalid*:
+    then the valid rows are written and ``result.rejected`` names the others.
+    """
     result = read_templates(paths, store, communes)
     if result.report.errors:
-        raise ImportRejected(result.report)
+        file_level = [i for i in result.report.errors if i.line is None]
+        if not skip_invalid or file_level:
+            raise ImportRejected(result.report)
+        without_invalid_rows(result, store)
     if not dry_run:
         result.summary = store.write(result.batch, progress=progress)
     return result

@@ -106,3 +106,31 @@ def test_same_association_from_rna_and_scdl_is_one_node(tmp_path):
     associations = [n for n in batch.nodes if n.kind == "Association"]
     assert len(associations) == 1 and associations[0].id == "rna-W7612345AB"
     assert [r.target for r in batch.relationships] == ["rna-W7612345AB"]
+
+
+def test_skip_invalid_loads_valid_rows_and_writes_rejects(store, tmp_path):
+    import csv
+
+    from tests.helpers import maillage
+
+    result = import_templates([SCDL / "haute-garonne-2017.csv"], store, skip_invalid=True)
+    assert result.rejected == [("haute-garonne-2017.csv", 35)]
+    assert result.summary.relationships_created == 68  # 69 grants in the file, one rejected
+    if store.backend == "embedded":
+        rejects = tmp_path / "rejets.csv"
+        done = maillage("import", "--data", str(tmp_path / "data"), "--skip-invalid", "--rejects", str(rejects),
+                        str(SCDL / "haute-garonne-2017.csv"))
+        assert done.returncode == 0 and "1 ligne(s) rejetée(s)" in done.stdout, done.stderr
+        with rejects.open(encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+        assert rows[0][:3] == ["fichier", "ligne", "champ"]
+        assert rows[1][:3] == ["haute-garonne-2017.csv", "35", "nomBeneficiaire"] and "SICOVAL" in rows[1][5]
+
+
+def test_skip_invalid_also_leaves_out_what_points_at_a_rejected_row(tmp_path, embedded_store):
+    (tmp_path / "acteurs.csv").write_text("identifiant;type;nom\na1;agent;Un\na2;sorcier;Deux\n", encoding="utf-8")
+    (tmp_path / "cooperations.csv").write_text("acteur_a;acteur_b\na1;a2\n", encoding="utf-8")
+    result = import_templates([tmp_path], embedded_store, skip_invalid=True)
+    assert ("acteurs.csv", 3) in result.rejected and ("cooperations.csv", 2) in result.rejected
+    assert [n.id for n in embedded_store.nodes()] == ["a1"]
+    assert list(embedded_store.relationships()) == []
