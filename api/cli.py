@@ -136,6 +136,8 @@ IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur d
     exemple : maillage import subventions-2017.csv
   extrait du RNA (dispositions « waldec » et « import ») : les associations, les dissoutes signalées
     exemple : maillage import rna_waldec_76.csv --commune 76402
+  enquête relationnelle (export CSV d'un formulaire : répondant, « avec qui travaillez-vous ? »)
+    exemple : maillage import enquete-2025.csv
 
 Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; --skip-invalid charge les lignes
 valides et écrit les autres, avec leurs raisons, dans un fichier de rejets (CSV)."""
@@ -149,6 +151,8 @@ IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator d
     example: maillage import subventions-2017.csv
   RNA extract (waldec and import layouts): associations, dissolved ones flagged
     example: maillage import rna_waldec_76.csv --commune 76402
+  relational survey (form export: respondent, "with whom do you work?")
+    example: maillage import survey-2025.csv
 
 A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
 rows and writes the others, with their reasons, to a rejects CSV."""

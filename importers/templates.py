@@ -16,7 +16,7 @@ from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
-from importers import rna, scdl
+from importers import rna, scdl, survey
 from importers.report import ImportRejected, Report
 from importers.tabular import Table, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
@@ -297,6 +297,7 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
     tables: list[tuple[Template, Table]] = []
     grants: list[Table] = []
     associations: list[Table] = []
+    surveys: list[Table] = []
     for path in files:
         if not path.exists():
             builder.report.error(str(path), None, None, None, t("error.path", path=path))
@@ -314,6 +315,8 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
                 grants.append(table)
             elif rna.is_rna(table):
                 associations.append(table)
+            elif survey.is_survey(table):
+                surveys.append(table)
             else:
                 builder.report.error(table.label, None, None, None, t("expect.template"))
     tables.sort(key=lambda pair: ORDER.index(pair[0].name))
@@ -324,10 +327,15 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
         rna.load(builder, table, communes)
     for table in grants:
         scdl.load(builder, table)
+    if surveys:
+        known = survey.known_actors(builder.nodes.values(), store)
+        for table in surveys:
+            survey.load(builder, table, known)
     builder.resolve_references(store)
     batch = Batch(list(builder.nodes.values()), builder.relationships)
     rows = {(table.label, line): cells for _, table in tables for line, cells in table.rows}
-    rows.update({(table.label, line): cells for table in grants + associations for line, cells in table.rows})
+    rows.update({(table.label, line): cells for table in grants + associations + surveys
+                 for line, cells in table.rows})
     return ImportResult(len(files), batch, builder.report, rows=rows)
 
 

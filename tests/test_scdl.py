@@ -134,3 +134,28 @@ def test_skip_invalid_also_leaves_out_what_points_at_a_rejected_row(tmp_path, em
     assert ("acteurs.csv", 3) in result.rejected and ("cooperations.csv", 2) in result.rejected
     assert [n.id for n in embedded_store.nodes()] == ["a1"]
     assert list(embedded_store.relationships()) == []
+
+
+def test_relational_survey_declares_cooperations_and_never_invents_people(store, tmp_path):
+    from tests.conftest import EXAMPLE
+
+    import_templates([EXAMPLE], store)
+    survey = tmp_path / "enquete.csv"
+    survey.write_text(
+        "Horodateur,Votre nom,Avec qui travaillez-vous au quotidien ?,Avec qui travaillez-vous chaque mois ?\n"
+        '2025-03-01,Camille Aubertin,"Léa Hamelin; Hugo Ollivier","Club de la Vallée"\n'
+        "2025-03-02,Léa Hamelin,Camille Aubertin,\n", encoding="utf-8")
+    result = import_templates([survey], store)
+    declared = [r for r in store.relationships(["COOPERATES_WITH"]) if r.provenance.kind == "survey"]
+    assert len(declared) == 4 and result.summary.relationships_created == 4
+    daily = {(r.source, r.target): r.properties for r in declared}
+    assert daily[("ag-00001", "ag-00002")]["frequency"] == "quotidienne"
+    assert daily[("ag-00001", "asso-00020")]["frequency"] == "mensuelle"
+    assert all(r.properties["declared_by"] == r.source for r in declared)
+    typo = tmp_path / "enquete2.csv"
+    typo.write_text("Votre nom;Avec qui travaillez-vous ?\nCamille Aubertin;Lea Hamlin\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_templates([typo], store)
+    issue = rejected.value.report.errors[0]
+    assert (issue.file, issue.line, issue.value) == ("enquete2.csv", 2, "Lea Hamlin")
+    assert "Léa Hamelin" in issue.expected
