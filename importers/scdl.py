@@ -14,7 +14,7 @@ from graph import schema
 from graph.model import Node, Relationship
 from graph.schema import slugify
 from importers.identifiers import check_rna, check_siret
-from importers.tabular import Table, normalise_header
+from importers.tabular import Table, misshapen_rows, normalise_header
 from importers.values import parse_amount, parse_date
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -79,15 +79,13 @@ def payment_period(text: str) -> tuple[str | None, str | None]:
 
 def load(builder, table: Table) -> None:
     """Add the grants of *table* to *builder* (an :class:`importers.templates._Builder`)."""
-    positions = columns(table)
-    width = len(table.headers)
-    report = builder.report
-    for line, cells in table.rows:
-        if len(cells) != width and any(c.strip() for c in cells[width:]) or len(cells) < width:
-            from graph.i18n import t
+    from importers.templates import report_misshapen
 
-            report.error(table.label, line, None, " | ".join(cells)[:80],
-                         t("expect.cells", expected=width, actual=len(cells)))
+    positions = columns(table)
+    misshapen = misshapen_rows(table)
+    for line, cells in table.rows:
+        if line in misshapen:
+            report_misshapen(builder.report, table, line, cells)
             continue
         value = {field: cells[i].strip() for field, i in positions.items()}
         _grant(builder, table, line, value)
@@ -112,8 +110,11 @@ def _grant(builder, table: Table, line: int, value: dict) -> None:
     except ValueError:
         report.error(label, line, "montant", value.get("montant"), "un montant en euros (ex. 40 000,00)")
         ok = False
-    convention = builder.date(Row(table, line, {"dateConvention": value.get("dateConvention", "")}),
-                              "dateConvention") if value.get("dateConvention") else None
+    try:
+        convention = parse_date(value.get("dateConvention", ""))  # None when empty or 0001-01-01 (unknown)
+    except ValueError:
+        report.error(label, line, "dateConvention", value.get("dateConvention"), "une date (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        convention, ok = None, False
     try:
         start, end = payment_period(value.get("datesPeriodeVersement", ""))
     except ValueError:
@@ -126,7 +127,7 @@ def _grant(builder, table: Table, line: int, value: dict) -> None:
     rna = check_rna(value.get("rnaBeneficiaire", ""))
     if rna.problem:
         report.warning(label, line, "rnaBeneficiaire", value.get("rnaBeneficiaire"), rna.problem)
-    if not ok or (value.get("dateConvention") and convention is None):
+    if not ok:
         return
     prov = builder.provenance(row)
     funder = organisation_id(funder_siret, None, funder_name)

@@ -109,6 +109,26 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def misshapen_rows(table: Table) -> dict[int, int]:
+    """Line -> cell count, for the rows whose number of cells does not match the file's shape.
+
+    The expected count is the header's, or the count most rows share when they all
+    end with the same empty cells (a trailing separator on every line). A decimal
+    comma in an unquoted amount of a comma-separated file adds one cell to its row
+    only, which is how it shows.
+    """
+    width = len(table.headers)
+    counts: dict[int, int] = {}
+    for _, cells in table.rows:
+        counts[len(cells)] = counts.get(len(cells), 0) + 1
+    usual = max(counts, key=counts.get) if counts else width
+    tolerated = {width}
+    if usual > width and all(not c.strip() for _, cells in table.rows if len(cells) == usual for c in cells[width:]):
+        tolerated.add(usual)
+    return {line: len(cells) for line, cells in table.rows
+            if len(cells) not in tolerated or any(c.strip() for c in cells[width:])}
+
+
 def read_tables(path: Path) -> list[Table]:
     """Every table in *path*: one for a CSV file, one per sheet for a workbook."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -18,7 +18,7 @@ from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
 from importers import rna, scdl, survey
 from importers.report import ImportRejected, Report
-from importers.tabular import Table, normalise_header, read_tables
+from importers.tabular import Table, misshapen_rows, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
 
 
@@ -346,17 +346,15 @@ def _rows(template: Template, table: Table, report: Report):
         for column, spellings in template.columns.items():
             if normalised in spellings and column not in positions:
                 positions[column] = index
+    misshapen = misshapen_rows(table)
     missing = [c for c in template.required if c not in positions]
     for column in missing:
         report.error(table.label, 1, column, "", t("expect.column", columns=", ".join(table.headers)))
     if missing:
         return
-    width = len(table.headers)
     for line, cells in table.rows:
-        extra = [c for c in cells[width:] if c.strip()]
-        if len(cells) < width or extra:
-            report.error(table.label, line, None, " | ".join(cells)[:80],
-                         t("expect.cells", expected=width, actual=len(cells)))
+        if line in misshapen:
+            report_misshapen(report, table, line, cells)
             continue
         yield Row(table, line, {column: cells[i] for column, i in positions.items()})
 
@@ -400,6 +398,11 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
             writer.writerow([issue.file, issue.line or "", issue.field or "", issue.value or "", issue.expected,
                              " | ".join(cells)])
     return path
+
+
+def report_misshapen(report: Report, table: Table, line: int, cells: list[str]) -> None:
+    report.error(table.label, line, None, " | ".join(cells)[:80],
+                 t("expect.cells", expected=len(table.headers), actual=len(cells)))
 
 
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
