@@ -11,7 +11,13 @@ from graph.stores.neo4j_store import Neo4jStore
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "malaunay-fictif"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The real public files live in shared/data beside the checkout (MAILLAGE_SHARED_DATA overrides).
+SHARED_DATA = Path(os.environ.get("MAILLAGE_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def pytest_sessionstart(session):
+    if not (SHARED_DATA / "scdl-subventions").is_dir():
+        raise pytest.UsageError(f"The real public files are missing: {SHARED_DATA} (set MAILLAGE_SHARED_DATA)")
 
 
 @pytest.fixture(scope="session")
