@@ -88,9 +88,5 @@ class WriteSummary:
     relationships_updated: int = 0
     relationships_unchanged: int = 0
 
-    def add(self, other: "WriteSummary") -> None:
-        for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
