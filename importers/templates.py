@@ -16,7 +16,7 @@ from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
-from importers import rna, scdl, survey
+from importers import identity, rna, scdl, survey
 from importers.report import ImportRejected, Report
 from importers.tabular import Table, misshapen_rows, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
@@ -331,6 +331,7 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
         known = survey.known_actors(builder.nodes.values(), store)
         for table in surveys:
             survey.load(builder, table, known)
+    identity.reconcile(builder, store)
     builder.resolve_references(store)
     batch = Batch(list(builder.nodes.values()), builder.relationships)
     rows = {(table.label, line): cells for _, table in tables for line, cells in table.rows}

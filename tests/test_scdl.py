@@ -159,3 +159,29 @@ def test_relational_survey_declares_cooperations_and_never_invents_people(store,
     issue = rejected.value.report.errors[0]
     assert (issue.file, issue.line, issue.value) == ("enquete2.csv", 2, "Lea Hamlin")
     assert "Léa Hamelin" in issue.expected
+
+
+GRANT = ("nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;rnaBeneficiaire;objet;montant\n"
+         "Ville fictive;21060004500392;2024-03-01;LES JARDINS DU CAILLY;;W761234567;Fonctionnement;1 500,00\n")
+
+
+def test_an_organisation_already_entered_is_matched_not_duplicated(store, tmp_path):
+    (tmp_path / "acteurs.csv").write_text("identifiant;type;nom;rna;commune\n"
+                                          "asso-jardins;association;Les Jardins du Cailly;W761234567;76999\n",
+                                          encoding="utf-8")
+    import_templates([tmp_path / "acteurs.csv"], store)
+    (tmp_path / "subventions.csv").write_text(GRANT, encoding="utf-8")
+    import_templates([tmp_path / "subventions.csv"], store)
+    assert [n.id for n in store.nodes("Association")] == ["asso-jardins"]
+    grant = next(iter(store.relationships(["FUNDS"])))
+    assert grant.target == "asso-jardins"
+    assert store.get_node("asso-jardins").name == "Les Jardins du Cailly"  # what the town entered wins
+
+
+def test_ambiguous_matches_are_reported_not_merged(tmp_path):
+    (tmp_path / "acteurs.csv").write_text("identifiant;type;nom;rna\nasso-a;association;A;W761234567\n"
+                                          "asso-b;association;B;W761234567\n", encoding="utf-8")
+    (tmp_path / "subventions.csv").write_text(GRANT, encoding="utf-8")
+    result = read_templates([tmp_path])
+    assert any("asso-a, asso-b" in i.expected for i in result.report.warnings)
+    assert "rna-W761234567" in {n.id for n in result.batch.nodes}

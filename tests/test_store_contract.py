@@ -167,3 +167,11 @@ def test_version_changes_with_every_change_and_only_then(store):
     assert after_clear not in (after_write, start)
     store.write(small_batch())
     assert store.version() not in (after_clear, after_write, start)
+
+
+def test_nodes_are_found_by_their_identifying_properties(store):
+    store.write(small_batch())
+    store.write(Batch([Node("Association", "asso-2", "Doublon", {"rna": "W761234567"}, PROV),
+                       Node("Partner", "p-9", "Coop", {"siret": "21060004500392"}, PROV)], []))
+    assert store.ids_by_property("rna", ["W761234567", "W000000000"]) == {"W761234567": ["asso-1", "asso-2"]}
+    assert store.ids_by_property("siret", ["21060004500392"]) == {"21060004500392": ["p-9"]}

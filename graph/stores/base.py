@@ -62,6 +62,10 @@ class Store(ABC):
         """The kind of each of *ids* that exists."""
 
     @abstractmethod
+    def ids_by_property(self, name: str, values: Iterable[str]) -> dict[str, list[str]]:
+        """For an identifying property (``rna`` or ``siret``): value -> ids of the nodes that carry it."""
+
+    @abstractmethod
     def get_node(self, node_id: str) -> Node | None: ...
 
     @abstractmethod

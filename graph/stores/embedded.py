@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 CHUNK = 5000
+IDENTIFYING = ("rna", "siret")  # the only property names that reach ids_by_property's SQL
 UPSERT_NODES = (
     "INSERT INTO nodes (id, kind, name, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, props=excluded.props, "
@@ -163,6 +164,22 @@ class EmbeddedStore(Store):
                 part = ids[start:start + 500]
                 marks = ",".join("?" * len(part))
                 found.update(self._db.execute(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", part).fetchall())
+        return found
+
+    def ids_by_property(self, name: str, values: Iterable[str]) -> dict[str, list[str]]:
+        if name not in IDENTIFYING:
+            raise ValueError(name)
+        values = list(dict.fromkeys(values))
+        found: dict[str, list[str]] = {}
+        with self._lock:
+            for start in range(0, len(values), 500):
+                part = values[start:start + 500]
+                marks = ",".join("?" * len(part))
+                rows = self._db.execute(
+                    f"SELECT json_extract(props, '$.{name}'), id FROM nodes "
+                    f"WHERE json_extract(props, '$.{name}') IN ({marks}) ORDER BY id", part).fetchall()
+                for value, node_id in rows:
+                    found.setdefault(value, []).append(node_id)
         return found
 
     @staticmethod

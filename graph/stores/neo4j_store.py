@@ -175,6 +175,15 @@ class Neo4jStore(Store):
             ids=list(dict.fromkeys(ids)))
         return {r["id"]: r["kind"] for r in records}
 
+    def ids_by_property(self, name: str, values: Iterable[str]) -> dict[str, list[str]]:
+        records, _, _ = self._query(
+            "MATCH (n:Entity) WHERE n[$name] IN $values RETURN n[$name] AS value, n.id AS id ORDER BY id",
+            values=list(dict.fromkeys(values)), name=name)
+        found: dict[str, list[str]] = {}
+        for record in records:
+            found.setdefault(record["value"], []).append(record["id"])
+        return found
+
     @staticmethod
     def _node(props: dict, labels: Iterable[str]) -> Node:
         kind = next(label for label in labels if label != schema.ENTITY_LABEL)

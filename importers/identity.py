@@ -1,0 +1,78 @@
+"""One organisation, one node: matching what RNA and SCDL files name to the actors already known.
+
+An organisation read from an RNA extract or a grant file gets a provisional
+identifier from its RNA number, SIRET or name (:func:`importers.scdl.organisation_id`).
+Before writing, it is matched to the actors of the same import and of the store:
+on RNA number, then SIRET, then normalised name plus commune (within the import).
+One match: the organisation takes that actor's identifier, and its facts follow.
+Several: the match is ambiguous; it is reported for a person to decide, not merged.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from graph import schema
+from graph.schema import slugify
+
+PROVISIONAL = ("rna-", "siret-", "nom-")
+ORGANISATIONS = (schema.ASSOCIATION.label, schema.PARTNER.label)
+
+
+def _name_key(node) -> tuple[str, str]:
+    return slugify(node.name), node.properties.get("commune") or ""
+
+
+def reconcile(builder, store=None) -> None:
+    """Rename provisional organisations of *builder* to the known actor they match, in nodes and relationships."""
+    provisional = [n for n in builder.nodes.values() if n.kind in ORGANISATIONS and n.id.startswith(PROVISIONAL)]
+    if not provisional:
+        return
+    known: dict[str, dict] = {"rna": defaultdict(set), "siret": defaultdict(set), "name": defaultdict(set)}
+    for node in builder.nodes.values():
+        if node.kind in schema.ACTOR_LABELS and not node.id.startswith(PROVISIONAL):
+            for prop in ("rna", "siret"):
+                if node.properties.get(prop):
+                    known[prop][node.properties[prop]].add(node.id)
+            known["name"][_name_key(node)].add(node.id)
+    if store is not None:
+        for prop in ("rna", "siret"):
+            values = [n.properties[prop] for n in provisional if n.properties.get(prop)]
+            for value, ids in (store.ids_by_property(prop, values) if values else {}).items():
+                known[prop][value].update(ids)
+    renames: dict[str, str] = {}
+    for node in provisional:
+        matches: set[str] = set()
+        for prop in ("rna", "siret"):
+            value = node.properties.get(prop)
+            if value and known[prop].get(value, set()) - {node.id}:
+                matches = known[prop][value] - {node.id}
+                break
+        else:
+            if not node.properties.get("rna") and not node.properties.get("siret"):
+                matches = known["name"].get(_name_key(node), set()) - {node.id}
+        if len(matches) == 1:
+            renames[node.id] = next(iter(matches))
+        elif len(matches) > 1:
+            prov = node.provenance
+            builder.report.warning(prov.source if prov else "", prov.line if prov else None, "identifiant", node.name,
+                                   "une seule correspondance ; plusieurs acteurs connus correspondent ("
+                                   + ", ".join(sorted(matches)) + ") : à trancher par une personne, non fusionné")
+    if not renames:
+        return
+    existing = {}
+    if store is not None:
+        for target in set(renames.values()) - set(builder.nodes):
+            found = store.get_node(target)
+            if found is not None:
+                existing[target] = found
+    for old, new in renames.items():
+        node = builder.nodes.pop(old)
+        keeper = builder.nodes.get(new) or existing.get(new)
+        if keeper is None:
+            continue
+        # What the actor already says wins; the file fills in what was missing.
+        merged = {**node.clean_properties(), **keeper.clean_properties()}
+        builder.nodes[new] = replace(keeper, properties=merged)
+    builder.relationships[:] = [replace(r, source=renames.get(r.source, r.source), target=renames.get(r.target, r.target))
+                                for r in builder.relationships]
