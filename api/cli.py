@@ -51,7 +51,7 @@ def _open_store(args):
 
 
 def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
-                skip_invalid: bool = False, rejects: Path | None = None) -> int:
+                skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None) -> int:
     from importers.report import ImportRejected
     from importers.templates import import_templates, write_rejects
 
@@ -61,7 +61,7 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         if not dry_run:
             print(t("import.writing", store=store.describe()), flush=True)
         result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes,
-                                  skip_invalid=skip_invalid)
+                                  skip_invalid=skip_invalid, fmt=fmt)
     except ImportRejected as rejected:
         for issue in rejected.report.issues:
             print(issue.message(), file=sys.stderr)
@@ -85,7 +85,8 @@ def cmd_import(args) -> int:
     with _open_store(args) as store:
         return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
                            communes=set(args.commune) if args.commune else None,
-                           skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None)
+                           skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None,
+                           fmt=args.format)
 
 
 def cmd_status(args) -> int:
@@ -139,7 +140,7 @@ IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur d
   enquête relationnelle (export CSV d'un formulaire : répondant, « avec qui travaillez-vous ? »)
     exemple : maillage import enquete-2025.csv
 
-Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; --skip-invalid charge les lignes
+--format modeles|scdl|rna|enquete impose le format. Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; --skip-invalid charge les lignes
 valides et écrit les autres, avec leurs raisons, dans un fichier de rejets (CSV)."""
 IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator detected):
 
@@ -154,7 +155,7 @@ IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator d
   relational survey (form export: respondent, "with whom do you work?")
     example: maillage import survey-2025.csv
 
-A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
+--format modeles|scdl|rna|enquete forces the format. A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
 rows and writes the others, with their reasons, to a rejects CSV."""
 
 VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matrix", "ei")
@@ -255,6 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=IMPORT_HELP_FR if fr else IMPORT_HELP_EN))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
     p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
+    p.add_argument("--format", choices=["modeles", "scdl", "rna", "enquete"],
+                   help="impose le format au lieu de le reconnaître à l'en-tête" if fr
+                   else "force the format instead of recognising it by the header")
     p.add_argument("--skip-invalid", action="store_true",
                    help="charge les lignes valides et écrit les autres dans un fichier de rejets" if fr
                    else "load the valid rows and write the others to a rejects file")

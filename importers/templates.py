@@ -285,12 +285,17 @@ def template_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None = None) -> ImportResult:
+FORMATS = ("modeles", "scdl", "rna", "enquete")
+
+
+def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None = None,
+                   fmt: str | None = None) -> ImportResult:
     """Read and check files (canonical templates, SCDL grants, RNA extracts, recognised by their header);
     the batch is complete only when the report has no error.
 
     *store* (optional) resolves references to actors and projects that are already stored;
-    *communes* keeps only the RNA associations of these INSEE codes.
+    *communes* keeps only the RNA associations of these INSEE codes; *fmt* (one of
+    :data:`FORMATS`) forces the format instead of recognising it by the header.
     """
     builder = _Builder()
     files = template_files(paths)
@@ -308,17 +313,18 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
             builder.report.error(path.name, None, None, None, t("expect.readable", error=exc))
             continue
         for table in found:
-            template = recognise(table)
+            template = recognise(table) if fmt in (None, "modeles") else None
             if template is not None:
                 tables.append((template, table))
-            elif scdl.is_scdl(table):
+            elif fmt in (None, "scdl") and scdl.is_scdl(table):
                 grants.append(table)
-            elif rna.is_rna(table):
+            elif fmt in (None, "rna") and rna.is_rna(table):
                 associations.append(table)
-            elif survey.is_survey(table):
+            elif fmt in (None, "enquete") and survey.is_survey(table):
                 surveys.append(table)
             else:
-                builder.report.error(table.label, None, None, None, t("expect.template"))
+                builder.report.error(table.label, None, None, None,
+                                     t("expect.template") if fmt is None else t("expect.format", format=fmt))
     tables.sort(key=lambda pair: ORDER.index(pair[0].name))
     for template, table in tables:
         for row in _rows(template, table, builder.report):
@@ -407,13 +413,13 @@ def report_misshapen(report: Report, table: Table, line: int, cells: list[str]) 
 
 
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
-                     communes: set[str] | None = None, skip_invalid: bool = False) -> ImportResult:
+                     communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None) -> ImportResult:
     """Check then write files into *store*.
 
     Any error raises :class:`ImportRejected` and writes nothing, unless *skip_invalid*:
     then the valid rows are written and ``result.rejected`` names the others.
     """
-    result = read_templates(paths, store, communes)
+    result = read_templates(paths, store, communes, fmt)
     if result.report.errors:
         file_level = [i for i in result.report.errors if i.line is None]
         if not skip_invalid or file_level:

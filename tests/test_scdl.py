@@ -185,3 +185,14 @@ def test_ambiguous_matches_are_reported_not_merged(tmp_path):
     result = read_templates([tmp_path])
     assert any("asso-a, asso-b" in i.expected for i in result.report.warnings)
     assert "rna-W761234567" in {n.id for n in result.batch.nodes}
+
+
+def test_format_can_be_forced(tmp_path):
+    from tests.helpers import maillage
+
+    path = SCDL / "lot-2017.csv"
+    assert not read_templates([path], fmt="scdl").report.errors
+    forced = read_templates([path], fmt="rna").report.errors
+    assert forced and forced[0].file == "lot-2017.csv" and "rna" in forced[0].expected
+    wrong = maillage("import", "--dry-run", "--format", "enquete", "--data", str(tmp_path / "d"), str(path))
+    assert wrong.returncode == 1 and "« enquete »" in wrong.stderr
