@@ -51,9 +51,8 @@ def actors():
     t = territory()
     kind = queries.check_kind(request.args.get("kind"))
     theme = queries.check_theme(t, request.args.get("theme"))
-    service = request.args.get("service") or None
-    if service is not None and (service not in t.nodes or t.nodes[service].kind != schema.SERVICE.label):
-        raise InvalidParameter("service", service, "l'identifiant d'un service existant")
+    service = queries.check_service(t, request.args.get("service"))
+    members = t.members_of(service) if service else None
     q = text_filter()
     items = []
     for node in sorted(t.nodes.values(), key=lambda n: (folded(n.name), n.id)):
@@ -61,8 +60,7 @@ def actors():
             continue
         if theme and theme not in t.actor_themes.get(node.id, ()):
             continue
-        if service and not (node.id in t.service_of and service in (t.service_of[node.id],
-                                                                      t.pole_of(t.service_of[node.id]))):
+        if members is not None and node.id not in members:
             continue
         if q and q not in folded(node.name):
             continue

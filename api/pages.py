@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, render_template_string, request
+from flask import Blueprint, render_template_string
 
-from api.state import territory
-from graph import i18n, queries, schema
+from api.state import request_language, territory
+from graph import queries, schema
 from visualisations.render import kind_label
 
 blueprint = Blueprint("pages", __name__)
@@ -41,25 +41,20 @@ WORDS = {
 }
 
 
-def _lang() -> str:
-    asked = request.args.get("lang") or request.accept_languages.best_match(["fr", "en"]) or "fr"
-    return i18n.set_language("en" if asked.startswith("en") else "fr")
-
-
 def link(kind: str, node_id: str, text: str) -> dict:
     prefix = {"Project": "/projects/", "Theme": "/themes/"}.get(kind, "/actors/")
     return {"url": prefix + quote(node_id, safe=""), "text": text}
 
 
 def render(title, subtitle, view_url, sections):
-    lang = _lang()
+    lang = request_language()
     return render_template_string(BASE, lang=lang, w=WORDS[lang], title=title, subtitle=subtitle,
                                   view_url=view_url, sections=sections)
 
 
 @blueprint.get("/actors/<actor_id>")
 def actor_page(actor_id):
-    lang = _lang()
+    lang = request_language()
     w, t = WORDS[lang], territory()
     node = t.actor(actor_id)
     collaborators = queries.works_with(t, actor_id)["collaborators"]
@@ -80,7 +75,7 @@ def actor_page(actor_id):
 
 @blueprint.get("/projects/<project_id>")
 def project_page(project_id):
-    lang = _lang()
+    lang = request_language()
     w, t = WORDS[lang], territory()
     node = t.node(project_id, (schema.PROJECT.label,), "projet")
     participants = [r for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
@@ -98,7 +93,7 @@ def project_page(project_id):
 
 @blueprint.get("/themes/<theme_id>")
 def theme_page(theme_id):
-    lang = _lang()
+    lang = request_language()
     w, t = WORDS[lang], territory()
     coverage = queries.theme_coverage(t, theme_id)
     alerts = [[w[flag]] for flag in ("single_person", "single_service") if coverage[flag]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from api.state import territory
+from api.state import request_language, territory
 from graph import queries
 from graph.errors import InvalidParameter
 from visualisations import figures, views
@@ -17,16 +17,10 @@ def page(result) -> Response:
     return Response(to_html(graph, page_), mimetype="text/html")
 
 
-def lang_from_request() -> None:
-    from graph import i18n
-
-    asked = request.args.get("lang") or request.accept_languages.best_match(["fr", "en"]) or "fr"
-    i18n.set_language("en" if asked.startswith("en") else "fr")
-
 
 @blueprint.before_request
 def _language():
-    lang_from_request()
+    request_language()
 
 
 @blueprint.get("/territory")

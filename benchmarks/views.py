@@ -58,13 +58,11 @@ def cooperation_like(nodes: int, edges: int, seed: int = 7) -> nx.Graph:
     g = nx.Graph()
     for i in range(nodes):
         g.add_node(f"n{i}", name=f"Acteur {i}", kind=KINDS[i % len(KINDS)], tooltip=f"Acteur {i}")
-    groups = max(1, nodes // 50)
     while g.number_of_edges() < edges:
         a = rng.randrange(nodes)
         b = (a // 50) * 50 + rng.randrange(50) if rng.random() < 0.8 else rng.randrange(nodes)
         if a != b and b < nodes:
             g.add_edge(f"n{a}", f"n{b}", weight=1)
-    del groups
     return g
 
 
@@ -78,8 +76,7 @@ def pyvis_default_html(g: nx.Graph) -> str:
 
 def draw_time(browser, path: Path) -> tuple[float | None, float | None]:
     """(ms until the first drawing, ms until still), measured from navigation start."""
-    watch = PageWatch(browser)
-    try:
+    with PageWatch(browser) as watch:
         started = time.perf_counter()
         watch.page.goto(path.as_uri(), timeout=180000)
         watch.page.wait_for_function("(window.maillageNetwork || window.network) !== undefined", timeout=180000)
@@ -87,8 +84,6 @@ def draw_time(browser, path: Path) -> tuple[float | None, float | None]:
         still = watch.page.evaluate(STILL)
         first = watch.page.evaluate("window.maillageDrawnAt || null")
         return first, (None if still is None else max(still, loaded_ms))
-    finally:
-        watch.close()
 
 
 def main() -> int:

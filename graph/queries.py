@@ -22,8 +22,6 @@ from graph.territory import Territory
 ORGANISATIONS = (schema.ASSOCIATION.label, schema.PARTNER.label)
 TOWN = (schema.AGENT.label, schema.SERVICE.label, schema.ELECTED.label)
 PERSONS = schema.PERSONAL_LABELS
-KIND_WORDS = {word: label for word, label in schema.ACTOR_TYPE_WORDS.items()}
-KIND_WORDS.update({label.lower(): label for label in schema.ACTOR_LABELS})
 
 
 # --- parameters ----------------------------------------------------------------
@@ -63,10 +61,18 @@ def check_choice(name: str, value, choices: tuple[str, ...], default: str) -> st
 def check_kind(value: str | None) -> str | None:
     if not value:
         return None
-    label = KIND_WORDS.get(value.lower()) if isinstance(value, str) else None
+    label = schema.actor_kind(value) if isinstance(value, str) else None
     if label is None:
         raise InvalidParameter("kind", value, "un type parmi : agent, service, elu, association, partenaire")
     return label
+
+
+def check_service(t: Territory, value: str | None) -> str | None:
+    if not value:
+        return None
+    if value not in t.nodes or t.nodes[value].kind != schema.SERVICE.label:
+        raise InvalidParameter("service", value, "l'identifiant d'un service existant")
+    return value
 
 
 def check_theme(t: Territory, value: str | None) -> str | None:

@@ -51,7 +51,14 @@ for _kind in NODE_KINDS.values():
     if _kind.is_actor:
         ACTOR_TYPE_WORDS[_kind.template_type] = _kind.label
         ACTOR_TYPE_WORDS[_kind.english_type] = _kind.label
-ACTOR_TYPE_WORDS["élu"] = ELECTED.label
+for _kind in NODE_KINDS.values():
+    if _kind.is_actor:
+        ACTOR_TYPE_WORDS[_kind.label.lower()] = _kind.label
+
+
+def actor_kind(word: str | None) -> str | None:
+    """The actor label a word names (French or English, any case or accents): ``"Élu"`` -> ``"Elected"``."""
+    return ACTOR_TYPE_WORDS.get(slugify(word or "")) if word else None
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,19 @@ class Territory:
             seen.add(service)
         return service
 
+    def members_of(self, service: str) -> set[str]:
+        """The agents of *service* and of every service it contains, at any depth."""
+        def within(s: str | None) -> bool:
+            seen = set()
+            while s is not None and s not in seen:
+                if s == service:
+                    return True
+                seen.add(s)
+                s = self.parent_of.get(s)
+            return False
+
+        return {agent for agent, s in self.service_of.items() if within(s)}
+
     def group_of(self, agent: str, level: str = "service") -> str | None:
         service = self.service_of.get(agent)
         if service is None:

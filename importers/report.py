@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from graph.i18n import t
+from importers.tabular import Table, misshapen_rows
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,16 @@ class Report:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
+
+
+def skip_misshapen(report: Report, table: Table) -> set[int]:
+    """Report the rows of *table* whose cell count breaks the file's shape; return their lines."""
+    lines = misshapen_rows(table)
+    for line, cells in table.rows:
+        if line in lines:
+            report.error(table.label, line, None, " | ".join(cells)[:80],
+                         t("expect.cells", expected=len(table.headers), actual=len(cells)))
+    return set(lines)
 
 
 class ImportRejected(Exception):

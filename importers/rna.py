@@ -11,7 +11,8 @@ from graph import schema
 from graph.model import Node
 from importers.identifiers import check_rna, check_siret
 from importers.scdl import organisation_id
-from importers.tabular import Table, misshapen_rows, normalise_header
+from importers.report import skip_misshapen
+from importers.tabular import Table, normalise_header
 from importers.values import parse_date
 
 REQUIRED = ("id", "titre", "position", "adrscodeinsee")
@@ -36,14 +37,11 @@ def layout(table: Table) -> str:
 
 def load(builder, table: Table, communes: set[str] | None = None) -> None:
     """Add the associations of *table* to *builder*; with *communes*, only those of these INSEE codes."""
-    from importers.templates import report_misshapen
-
     found = positions(table)
-    misshapen = misshapen_rows(table)
+    misshapen = skip_misshapen(builder.report, table)
     report, label = builder.report, table.label
     for line, cells in table.rows:
         if line in misshapen:
-            report_misshapen(report, table, line, cells)
             continue
         cell = {name: cells[i].strip() for name, i in found.items()}
         commune = cell.get("adrscodeinsee", "")

@@ -14,7 +14,8 @@ from graph import schema
 from graph.model import Node, Relationship
 from graph.schema import slugify
 from importers.identifiers import check_rna, check_siret
-from importers.tabular import Table, misshapen_rows, normalise_header
+from importers.report import skip_misshapen
+from importers.tabular import Table, normalise_header
 from importers.values import parse_amount, parse_date
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -79,13 +80,10 @@ def payment_period(text: str) -> tuple[str | None, str | None]:
 
 def load(builder, table: Table) -> None:
     """Add the grants of *table* to *builder* (an :class:`importers.templates._Builder`)."""
-    from importers.templates import report_misshapen
-
     positions = columns(table)
-    misshapen = misshapen_rows(table)
+    misshapen = skip_misshapen(builder.report, table)
     for line, cells in table.rows:
         if line in misshapen:
-            report_misshapen(builder.report, table, line, cells)
             continue
         value = {field: cells[i].strip() for field, i in positions.items()}
         _grant(builder, table, line, value)

@@ -17,8 +17,8 @@ from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
 from importers import identity, rna, scdl, survey
-from importers.report import ImportRejected, Report
-from importers.tabular import Table, misshapen_rows, normalise_header, read_tables
+from importers.report import ImportRejected, Report, skip_misshapen
+from importers.tabular import Table, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
 
 
@@ -172,7 +172,7 @@ class _Builder:
         node_id = self.identifier(row, "identifiant")
         type_word = self.required(row, "type")
         name = self.required(row, "nom")
-        kind = schema.ACTOR_TYPE_WORDS.get(slugify(type_word or "").replace("-", " "))
+        kind = schema.actor_kind(type_word)
         if type_word and kind is None:
             choices = ", ".join(k.template_type for k in schema.NODE_KINDS.values() if k.is_actor)
             self.report.error(row.table.label, row.line, "type", type_word, t("expect.type", choices=choices))
@@ -257,7 +257,7 @@ class _Builder:
     # --- references ----------------------------------------------------------
     def resolve_references(self, store) -> None:
         missing = {r.value for r in self.references if r.value not in self.nodes}
-        known = {k: v for k, v in self.nodes.items()}
+        known = self.nodes
         stored = store.kinds_of(missing) if (missing and store is not None) else {}
         for ref in self.references:
             kind = known[ref.value].kind if ref.value in known else stored.get(ref.value)
@@ -353,15 +353,14 @@ def _rows(template: Template, table: Table, report: Report):
         for column, spellings in template.columns.items():
             if normalised in spellings and column not in positions:
                 positions[column] = index
-    misshapen = misshapen_rows(table)
     missing = [c for c in template.required if c not in positions]
     for column in missing:
         report.error(table.label, 1, column, "", t("expect.column", columns=", ".join(table.headers)))
     if missing:
         return
+    misshapen = skip_misshapen(report, table)
     for line, cells in table.rows:
         if line in misshapen:
-            report_misshapen(report, table, line, cells)
             continue
         yield Row(table, line, {column: cells[i] for column, i in positions.items()})
 
@@ -405,11 +404,6 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
             writer.writerow([issue.file, issue.line or "", issue.field or "", issue.value or "", issue.expected,
                              " | ".join(cells)])
     return path
-
-
-def report_misshapen(report: Report, table: Table, line: int, cells: list[str]) -> None:
-    report.error(table.label, line, None, " | ".join(cells)[:80],
-                 t("expect.cells", expected=len(table.headers), actual=len(cells)))
 
 
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,

@@ -58,3 +58,9 @@ class PageWatch:
 
     def close(self):
         self.page.close()
+
+    def __enter__(self) -> "PageWatch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

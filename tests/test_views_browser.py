@@ -88,8 +88,7 @@ CASES = {
 def test_view_draws_offline_without_errors(served, browser, case):
     base, territory, _ = served
     url, build = CASES[case]
-    watch = PageWatch(browser)
-    try:
+    with PageWatch(browser) as watch:
         counts = watch.open_view(base + url)
         assert counts == expected(build(territory))
         assert counts["nodes"] > 0
@@ -97,14 +96,11 @@ def test_view_draws_offline_without_errors(served, browser, case):
         assert watch.page.evaluate("document.querySelectorAll('script[src], link[href]').length") == 0
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         watch.page.screenshot(path=str(ARTIFACTS / f"{case}.png"))
-    finally:
-        watch.close()
 
 
 def test_hostile_names_show_as_text_and_run_nothing(served, browser):
     base, _, _ = served
-    watch = PageWatch(browser)
-    try:
+    with PageWatch(browser) as watch:
         watch.open_view(base + "/views/actors/hostile-script")
         assert watch.page.text_content("#heading") == f"Avec qui travaille {SCRIPT}"
         watch.open_view(base + "/views/actors/ag-00001")
@@ -131,8 +127,6 @@ def test_hostile_names_show_as_text_and_run_nothing(served, browser):
         assert watch.dialogs == [] and watch.errors == [] and watch.blocked == []
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "hostile-actor-page.png"))
-    finally:
-        watch.close()
 
 
 def test_written_view_file_works_with_no_network_at_all(served, browser, tmp_path):
@@ -143,19 +137,15 @@ def test_written_view_file_works_with_no_network_at_all(served, browser, tmp_pat
     html = out.read_text(encoding="utf-8")
     for cdn in ("cdnjs", "jsdelivr", "unpkg", "googleapis", "https://", "http://cdn"):
         assert cdn not in html.replace("http://www.w3.org/2000/svg", "")[:2000] or cdn not in html
-    watch = PageWatch(browser)
-    try:
+    with PageWatch(browser) as watch:
         counts = watch.open_view(out.as_uri())
         assert counts == expected(views.territory(territory))
         assert watch.blocked == [] and watch.errors == [] and watch.dialogs == []
-    finally:
-        watch.close()
 
 
 def test_actor_project_and_theme_pages_link_to_their_views(served, browser):
     base, _, _ = served
-    watch = PageWatch(browser)
-    try:
+    with PageWatch(browser) as watch:
         for page_url, view_url in (("/actors/ag-00001", "/views/actors/ag-00001"),
                                    ("/projects/proj-00001", "/views/projects/proj-00001"),
                                    ("/themes/theme-energie", "/views/themes/theme-energie")):
@@ -164,5 +154,3 @@ def test_actor_project_and_theme_pages_link_to_their_views(served, browser):
             watch.page.click("#view-link")
             watch.page.wait_for_function("document.body.getAttribute('data-drawn') === 'yes'")
         assert watch.errors == [] and watch.blocked == []
-    finally:
-        watch.close()

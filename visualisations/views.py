@@ -13,7 +13,6 @@ from urllib.parse import quote, urlencode
 import networkx as nx
 
 from graph import i18n, queries, schema
-from graph.errors import InvalidParameter
 from graph.territory import Territory
 from visualisations.render import FormField, Page, kind_label, scaled, text
 
@@ -117,8 +116,7 @@ def territory(t: Territory, theme=None, service=None, kind=None, as_of=None, siz
     as_of, size = queries.check_date("as_of", as_of), queries.check_choice("size", size, SIZES, "degree")
     kind_label_ = queries.check_kind(kind)
     theme_id = queries.check_theme(t, theme)
-    if service and (service not in t.nodes or t.nodes[service].kind != schema.SERVICE.label):
-        raise InvalidParameter("service", service, "l'identifiant d'un service existant")
+    service = queries.check_service(t, service)
     g = t.network(as_of)
     # A service with no tie of its own speaks through its agents: not shown as an isolated actor.
     keep = {n for n in g if g.degree(n) or g.nodes[n]["kind"] != schema.SERVICE.label}
@@ -130,7 +128,7 @@ def territory(t: Territory, theme=None, service=None, kind=None, as_of=None, siz
         in_theme |= {r.source for r in t.by_type["PARTICIPATES_IN"] if r.target in projects}
         keep &= in_theme
     if service:
-        members = {a for a in t.service_of if service in (t.service_of[a], t.pole_of(t.service_of[a]))}
+        members = t.members_of(service)
         keep &= members | {m for a in members if a in g for m in g[a]} | {service}
     fr = _fr()
     form = _territory_form(t, theme_id, service, kind, as_of, size)
@@ -247,8 +245,7 @@ def service(t: Territory, service_id: str, as_of=None) -> tuple[nx.Graph, Page]:
     node = t.node(service_id, (schema.SERVICE.label,), "service")
     as_of = queries.check_date("as_of", as_of)
     g = t.network(as_of)
-    members = sorted(a for a in t.service_of if service_id in (t.service_of[a], t.pole_of(t.service_of[a]))
-                     and a in g)
+    members = sorted(a for a in t.members_of(service_id) if a in g)
     around = set(members) | {m for a in members for m in g[a]}
     view = _copy(t, g, sorted(around), as_of=as_of, highlights={a: "center" for a in members})
     fr = _fr()
