@@ -35,6 +35,7 @@ from pathlib import Path
 
 from common import ROOT, neo4j_store
 
+from graph.model import Batch, Provenance, Relationship
 from graph.synthetic import PROFILES, generate
 from importers.templates import import_templates
 
@@ -128,6 +129,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"],
                         help="a smaller territory for a quick check of the benchmark itself")
+    parser.add_argument("--loaded", action="store_true",
+                        help="the store on NEO4J_URI already holds this territory: do not load it again")
     args = parser.parse_args()
     with neo4j_store() as store:
         run(store, args)
@@ -139,10 +142,11 @@ def run(store, args) -> None:
     try:
         with tempfile.TemporaryDirectory() as folder:
             counts = generate(args.scale, args.seed, Path(folder) / args.scale)
-            store.clear()
-            seconds, _ = timed(lambda: import_templates([Path(folder) / args.scale], store))
-        print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} relationships, "
-              f"loaded into Neo4j in {seconds / 1000:.0f} s")
+            if not args.loaded:
+                store.clear()
+                seconds, _ = timed(lambda: import_templates([Path(folder) / args.scale], store))
+                print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
+                      f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
 
         from tests.neo4j_server import free_port
 
@@ -161,20 +165,36 @@ def run(store, args) -> None:
                 time.sleep(0.3)
         client = Client(port)
 
-        print("\nglobal measures through the API (ms)      cold      repeat")
         first, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
-        print(f"{'snapshot of the store (first request)':<40} {first:>8.0f}")
-        for name, path in (("brokers", "/api/v1/cooperation/brokers"),
-                           ("communities", "/api/v1/cooperation/communities"),
-                           ("cross-service matrix", "/api/v1/cooperation/services")):
+        print(f"\nfirst request after start-up (reads the whole store): {first / 1000:.1f} s")
+        measures = (("brokers", "/api/v1/cooperation/brokers"), ("communities", "/api/v1/cooperation/communities"),
+                    ("cross-service matrix", "/api/v1/cooperation/services"))
+        writes = iter(range(1, 1000))
+
+        def write_one_tie() -> None:
+            """A new declared cooperation, as a staff member would add one: the store version changes."""
+            number = next(writes)
+            store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
+                                                f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
+                                                Provenance("benchmark", number, "user"))]))
+
+        write_one_tie()
+        refresh, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
+        print(f"first request after a write (reads what changed): {refresh:.0f} ms")
+        print("\nglobal measures through the API (ms)   cold, after start-up   cold, right after a write   repeat")
+        for name, path in measures:
             cold, (status, body) = timed(lambda: client.get(path))
+            assert status == 200, (name, status)
+            write_one_tie()
+            after_write, (status, _) = timed(lambda: client.get(path))
+            assert status == 200, (name, status)
             warm, _ = timed(lambda: client.get(path))
             extra = ""
             if name == "brokers":
                 sample_size = json.loads(body)["sample_size"]
                 extra = "  (exact betweenness)" if sample_size is None else \
                     f"  (betweenness sampled from {sample_size} sources)"
-            print(f"{name:<40} {cold:>8.0f} {warm:>10.1f}{extra}")
+            print(f"{name:<40} {cold:>10.0f} {after_write:>22.0f} {warm:>12.1f}{extra}")
 
         rng = random.Random(args.seed)
         profile = PROFILES[args.scale]

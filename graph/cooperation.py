@@ -96,10 +96,7 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
     projects: dict[str, dict] = {}
     for node in nodes:
         if node.kind in schema.ACTOR_LABELS:
-            attributes = {"kind": node.kind, "name": node.name}
-            if node.kind == schema.AGENT.label and node.properties.get("service"):
-                attributes["service"] = node.properties["service"]
-            graph.add_node(node.id, **attributes)
+            graph.add_node(node.id, **actor_attributes(node))
         elif node.kind == schema.PROJECT.label:
             projects[node.id] = node.properties
 
@@ -115,37 +112,176 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
 
     participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fact in facts:
-        props = fact.properties
-        if not is_valid_at(props, as_of):
+        if not is_valid_at(fact.properties, as_of):
             continue
-        source = fact.provenance.source if fact.provenance else ""
-        if fact.type == "PARTICIPATES_IN":
-            if fact.target in projects and not is_valid_at(projects[fact.target], as_of):
-                continue
-            participants[fact.target].append((fact.source, fact.key or props.get("role", "")))
-        elif fact.type == "COOPERATES_WITH":
-            tie(fact.source, fact.target, frequency_weight(props.get("frequency")),
-                {"kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
-                 "declared_by": props.get("declared_by"), "source": source})
-        elif fact.type == "FUNDS":
-            if fact.target in projects:
-                if is_valid_at(projects[fact.target], as_of):
-                    participants[fact.target].append((fact.source, "funder"))
-            else:
-                tie(fact.source, fact.target, 1,
-                    {"kind": "funding", "amount": props.get("amount"), "date": props.get("date"),
-                     "object": props.get("object"), "source": source})
+        project = project_of(fact, projects)
+        if project is not None:
+            if is_valid_at(projects.get(project, {}), as_of):
+                participants[project].append(participation(fact))
+        elif fact.type in ("COOPERATES_WITH", "FUNDS"):
+            tie(fact.source, fact.target, *direct_evidence(fact))
 
     for project_id, members in sorted(participants.items()):
-        roles: dict[str, str] = {}
-        for actor, role in members:
-            roles.setdefault(actor, role)
+        roles = first_roles(members)
         for a, b in combinations(sorted(roles), 2):
-            tie(a, b, 1, {"kind": "project", "project": project_id,
-                          "roles": {a: roles[a], b: roles[b]}})
+            tie(a, b, 1, project_evidence(project_id, a, b, roles))
     for _, _, data in graph.edges(data=True):
         data["kinds"] = sorted({e["kind"] for e in data["evidence"]})
+    sort_by_id(graph)
     return graph
+
+
+def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None) -> None:
+    """Put the graph's nodes, and the neighbours of *nodes* (of all when None), in order of id, in place.
+
+    Algorithms visit nodes and neighbours in the graph's order (Louvain's tie breaks,
+    the order of floating-point sums in betweenness and constraint): in a fixed
+    order, a network patched after a write answers exactly as one projected anew.
+    """
+    def sort_dict(d: dict) -> None:
+        items = sorted(d.items())
+        d.clear()
+        d.update(items)
+
+    sort_dict(graph._node)
+    sort_dict(graph._adj)
+    for node in (graph._adj if nodes is None else nodes):
+        sort_dict(graph._adj[node])
+
+
+def actor_attributes(node: Node) -> dict:
+    """What the network keeps of an actor."""
+    attributes = {"kind": node.kind, "name": node.name}
+    if node.kind == schema.AGENT.label and node.properties.get("service"):
+        attributes["service"] = node.properties["service"]
+    return attributes
+
+
+def project_of(fact: Relationship, projects) -> str | None:
+    """The project a fact takes part in (a participation, or the funding of a project), else None."""
+    if fact.type == "PARTICIPATES_IN" or (fact.type == "FUNDS" and fact.target in projects):
+        return fact.target
+    return None
+
+
+def participation(fact: Relationship) -> tuple[str, str]:
+    """(actor, role) of a participation or of a project's funder."""
+    if fact.type == "FUNDS":
+        return fact.source, "funder"
+    return fact.source, fact.key or fact.properties.get("role", "")
+
+
+def first_roles(members: Iterable[tuple[str, str]]) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for actor, role in members:
+        roles.setdefault(actor, role)
+    return roles
+
+
+def direct_evidence(fact: Relationship) -> tuple[int, dict]:
+    """(weight, evidence) of a declared cooperation or of a grant between two actors."""
+    props = fact.properties
+    source = fact.provenance.source if fact.provenance else ""
+    if fact.type == "COOPERATES_WITH":
+        return frequency_weight(props.get("frequency")), {
+            "kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
+            "declared_by": props.get("declared_by"), "source": source}
+    return 1, {"kind": "funding", "amount": props.get("amount"), "date": props.get("date"),
+               "object": props.get("object"), "source": source}
+
+
+def project_evidence(project_id: str, a: str, b: str, roles: dict[str, str]) -> dict:
+    return {"kind": "project", "project": project_id, "roles": {a: roles[a], b: roles[b]}}
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: Iterable[Relationship],
+                              changed_nodes: Iterable[Node], changed_facts: Iterable[Relationship]) -> nx.Graph:
+    """The network of all dates (``as_of=None``) after some facts were created or updated, without projecting
+    everything again.
+
+    Parameters
+    ----------
+    graph : the network before the change; it is not modified (the result shares its
+        unchanged edges' attribute dictionaries, which are never modified in place).
+    nodes : every node after the change, by id.
+    facts : every relationship after the change, in the projection's order.
+    changed_nodes, changed_facts : what was created or updated (stores never delete
+        a fact but by clearing everything, which needs a full projection).
+
+    Returns
+    -------
+    A new networkx.Graph equal, edge for edge and evidence for evidence, to
+    ``cooperation_network(nodes.values(), facts)``. Only the pairs a changed fact can
+    tie are recomputed: the two ends of a declaration or grant, and every pair of
+    participants of a project whose participations changed. A node that changed
+    between actor and project needs a full projection instead.
+    """
+    patched = graph.__class__()
+    patched.graph.update(graph.graph)
+    patched._node.update(graph._node)
+    patched._adj.update((u, dict(neighbours)) for u, neighbours in graph._adj.items())
+    for node in changed_nodes:
+        if node.kind in schema.ACTOR_LABELS:
+            patched.add_node(node.id)
+            patched._node[node.id] = actor_attributes(node)
+
+    projects = {node_id: node.properties for node_id, node in nodes.items() if node.kind == schema.PROJECT.label}
+    pairs: set[tuple[str, str]] = set()
+    touched_projects: set[str] = set()
+    for fact in changed_facts:
+        project = project_of(fact, projects)
+        if project is not None:
+            touched_projects.add(project)
+        elif fact.type in ("COOPERATES_WITH", "FUNDS"):
+            pairs.add(_pair(fact.source, fact.target))
+    members: dict[str, list[str]] = defaultdict(list)
+    if touched_projects:
+        for fact in facts:
+            if fact.target in touched_projects and project_of(fact, projects) is not None:
+                members[fact.target].append(fact.source)
+    for project in touched_projects:
+        pairs.update(combinations(sorted(set(members[project])), 2))
+
+    # One pass over the facts, keeping only those of the actors concerned.
+    concerned = {actor for pair in pairs for actor in pair}
+    direct: dict[tuple[str, str], list[Relationship]] = defaultdict(list)
+    roles: dict[tuple[str, str], str] = {}  # (actor, project) -> the actor's first role there
+    projects_of: dict[str, set[str]] = defaultdict(set)
+    for fact in facts:
+        if fact.source not in concerned and fact.target not in concerned:
+            continue
+        project = project_of(fact, projects)
+        if project is not None:
+            actor, role = participation(fact)
+            roles.setdefault((actor, project), role)
+            projects_of[actor].add(project)
+        elif fact.type in ("COOPERATES_WITH", "FUNDS"):
+            pair = _pair(fact.source, fact.target)
+            if pair in pairs:
+                direct[pair].append(fact)
+
+    touched_nodes = {node.id for node in changed_nodes}
+    for a, b in pairs:
+        touched_nodes.update((a, b))
+        if patched.has_edge(a, b):
+            patched.remove_edge(a, b)
+        if a == b or a not in patched or b not in patched:
+            continue
+        weight, evidence = 0, []
+        for fact in direct.get((a, b), ()):
+            w, e = direct_evidence(fact)
+            weight, evidence = weight + w, evidence + [e]
+        for project in sorted(projects_of.get(a, set()) & projects_of.get(b, set())):
+            both = {a: roles[(a, project)], b: roles[(b, project)]}
+            weight, evidence = weight + 1, evidence + [project_evidence(project, a, b, both)]
+        if evidence:
+            patched.add_edge(a, b, weight=weight, evidence=evidence, kinds=sorted({e["kind"] for e in evidence}))
+    sort_by_id(patched, touched_nodes & set(patched))
+    return patched
 
 
 def store_cooperation_network(store, as_of: str | None = None) -> nx.Graph:

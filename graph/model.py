@@ -90,3 +90,6 @@ class WriteSummary:
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
+
+    def __add__(self, other: "WriteSummary") -> "WriteSummary":
+        return WriteSummary(**{name: value + getattr(other, name) for name, value in vars(self).items()})

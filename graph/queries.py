@@ -15,7 +15,8 @@ from itertools import islice
 import networkx as nx
 
 from graph import schema
-from graph.analysis import BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures, ei_index, lowest_core
+from graph.analysis import (BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures, ei_index,
+                            lowest_core)
 from graph.errors import InvalidParameter
 from graph.territory import Territory
 

@@ -7,6 +7,7 @@ the snapshot, hence never served stale either.
 """
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import OrderedDict, defaultdict
 from functools import cached_property
@@ -15,7 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from graph import schema
-from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at
+from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at, patch_cooperation_network
 from graph.errors import NotFound
 from graph.model import Node, Relationship
 
@@ -32,8 +33,9 @@ def _trim(cache: OrderedDict, size: int, keep=...) -> None:
 
 
 class Territory:
-    def __init__(self, version: str, nodes: list[Node], relationships: list[Relationship]):
+    def __init__(self, version: str, nodes: list[Node], relationships: list[Relationship], mark: tuple | None = None):
         self.version = version
+        self.mark = mark  # where the store's history stood when this snapshot was read
         self.nodes: dict[str, Node] = {n.id: n for n in nodes}
         self.relationships = relationships
         self.by_type: dict[str, list[Relationship]] = defaultdict(list)
@@ -111,12 +113,37 @@ class Territory:
             described["project_name"] = self.nodes[evidence["project"]].name
         return {k: v for k, v in described.items() if v not in (None, "")}
 
+    def refreshed(self, version: str, changes) -> "Territory":
+        """A new snapshot: this one plus *changes* (a :class:`graph.stores.base.Changes`).
+
+        The network of all dates is patched rather than projected again when this
+        snapshot has it, which on a large territory is the bulk of a refresh.
+        """
+        nodes = dict(self.nodes)
+        flipped = False
+        for node in changes.nodes:
+            before = nodes.get(node.id)
+            if before is not None and before.kind != node.kind and not (
+                    before.kind in schema.ACTOR_LABELS and node.kind in schema.ACTOR_LABELS):
+                flipped = True  # the projection reads actors and projects differently
+            nodes[node.id] = node
+        fresh = Territory(version, list(nodes.values()), _merged(self.relationships, changes.relationships),
+                          changes.mark)
+        network = self._networks.get(None)
+        if network is not None and not flipped:
+            fresh._networks[None] = patch_cooperation_network(
+                network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships)
+        return fresh
+
     # --- derived -------------------------------------------------------------
+    def facts(self) -> list[Relationship]:
+        """The relationships the cooperation network is projected from, in the projection's order."""
+        return [r for t in FACT_TYPES for r in self.by_type[t]]
+
     def network(self, as_of: str | None = None) -> nx.Graph:
         with self._lock:
             if as_of not in self._networks:
-                facts = [r for t in FACT_TYPES for r in self.by_type[t]]
-                self._networks[as_of] = cooperation_network(self.nodes.values(), facts, as_of)
+                self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
                 _trim(self._networks, MAX_NETWORKS, keep=None)
             self._networks.move_to_end(as_of)
             return self._networks[as_of]
@@ -141,8 +168,32 @@ class Territory:
         return is_valid_at(rel.properties, as_of)
 
 
+def _identity(rel: Relationship) -> tuple:
+    return rel.identity
+
+
+def _merged(relationships: list[Relationship], changed: list[Relationship]) -> list[Relationship]:
+    """*relationships* (sorted by identity) with *changed* put in, replacing the facts of the same identity."""
+    if len(changed) > 1000:
+        facts = {rel.identity: rel for rel in relationships}
+        facts.update((rel.identity, rel) for rel in changed)
+        return sorted(facts.values(), key=_identity)
+    merged = list(relationships)
+    for rel in sorted(changed, key=_identity):
+        position = bisect.bisect_left(merged, rel.identity, key=_identity)
+        if position < len(merged) and merged[position].identity == rel.identity:
+            merged[position] = rel
+        else:
+            merged.insert(position, rel)
+    return merged
+
+
 class TerritoryCache:
-    """The snapshot of a store's current version, rebuilt when the version changes."""
+    """The snapshot of a store's current version, refreshed when the version changes.
+
+    A refresh reads only what was written since the snapshot when the store can
+    tell (:meth:`graph.stores.base.Store.changes_since`), everything otherwise.
+    """
 
     def __init__(self, store):
         self.store = store
@@ -155,6 +206,13 @@ class TerritoryCache:
         if snapshot is not None and snapshot.version == version:
             return snapshot
         with self._lock:
-            if self._snapshot is None or self._snapshot.version != version:
-                self._snapshot = Territory(version, list(self.store.nodes()), list(self.store.relationships()))
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.version != version:
+                changes = self.store.changes_since(snapshot.mark) if snapshot is not None else None
+                if changes is not None:
+                    self._snapshot = snapshot.refreshed(version, changes)
+                else:
+                    mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
+                    self._snapshot = Territory(version, list(self.store.nodes()), list(self.store.relationships()),
+                                               mark)
             return self._snapshot

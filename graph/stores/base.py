@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 import uuid
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from graph.model import Batch, Node, Relationship, WriteSummary
@@ -15,6 +16,15 @@ def deduplicated(batch: Batch) -> Batch:
     nodes = {node.id: node for node in batch.nodes}
     relationships = {rel.identity: rel for rel in batch.relationships}
     return Batch(list(nodes.values()), list(relationships.values()))
+
+
+@dataclass
+class Changes:
+    """What a store holds that was written after a :meth:`Store.mark`: nodes and relationships, as they are now."""
+
+    mark: tuple
+    nodes: list[Node] = field(default_factory=list)
+    relationships: list[Relationship] = field(default_factory=list)
 
 
 def new_version() -> str:
@@ -42,12 +52,37 @@ class Store(ABC):
     def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         """Upsert nodes then relationships; a fact whose content is unchanged is left alone."""
 
+    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> WriteSummary:
+        """Write batches given one after the other (a large file read in chunks), as one import.
+
+        *total* is the number of items in all, for *progress*. This default writes
+        each batch as :meth:`write` does; a store that can holds them all in one transaction.
+        """
+        summary, done = WriteSummary(), 0
+        for batch in batches:
+            def advanced(count: int, _total: int, base: int = done) -> None:
+                if progress:
+                    progress(base + count, total)
+
+            summary = summary + self.write(batch, progress=advanced)
+            done += len(batch.nodes) + len(batch.relationships)
+        return summary
+
     @abstractmethod
     def version(self) -> str:
         """A token that changes with every write that changes something, from any process.
 
         Caches of derived results (the cooperation network, global measures) are keyed on it.
         """
+
+    def mark(self) -> tuple | None:
+        """Where the store's history stands, for :meth:`changes_since` (None: the store cannot tell)."""
+        return None
+
+    def changes_since(self, mark: tuple | None) -> Changes | None:
+        """Nodes and relationships written after *mark*, or None when only a full read can tell
+        (a store that cannot, or a deletion since)."""
+        return None
 
     @abstractmethod
     def node_counts(self) -> dict[str, int]:

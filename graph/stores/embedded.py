@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Progress, Store, deduplicated, new_version
+from graph.stores.base import Changes, Progress, Store, deduplicated, new_version
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS nodes (
     name TEXT NOT NULL,
     props TEXT NOT NULL,
     hash TEXT NOT NULL,
-    prov TEXT NOT NULL
+    prov TEXT NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS nodes_kind ON nodes(kind);
 CREATE TABLE IF NOT EXISTS relationships (
@@ -36,23 +37,30 @@ CREATE TABLE IF NOT EXISTS relationships (
     props TEXT NOT NULL,
     hash TEXT NOT NULL,
     prov TEXT NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (type, source, target, key)
 );
 CREATE INDEX IF NOT EXISTS relationships_target ON relationships(target);
 CREATE INDEX IF NOT EXISTS relationships_source ON relationships(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Each write transaction takes the next sequence number and stamps what it changes (``seq``),
+# so a reader can fetch only what changed since its snapshot; clear() starts a new epoch.
+SEQUENCE_SQL = """
+CREATE INDEX IF NOT EXISTS nodes_seq ON nodes(seq);
+CREATE INDEX IF NOT EXISTS relationships_seq ON relationships(seq);
+"""
 
 CHUNK = 5000
 IDENTIFYING = ("rna", "siret")  # the only property names that reach ids_by_property's SQL
 UPSERT_NODES = (
-    "INSERT INTO nodes (id, kind, name, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?) "
+    "INSERT INTO nodes (id, kind, name, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, props=excluded.props, "
-    "hash=excluded.hash, prov=excluded.prov WHERE nodes.hash <> excluded.hash")
+    "hash=excluded.hash, prov=excluded.prov, seq=excluded.seq WHERE nodes.hash <> excluded.hash")
 UPSERT_RELATIONSHIPS = (
-    "INSERT INTO relationships (type, source, target, key, props, hash, prov) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "INSERT INTO relationships (type, source, target, key, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, hash=excluded.hash, "
-    "prov=excluded.prov WHERE relationships.hash <> excluded.hash")
+    "prov=excluded.prov, seq=excluded.seq WHERE relationships.hash <> excluded.hash")
 DATABASE_FILE = "maillage.sqlite3"
 
 
@@ -84,14 +92,21 @@ class EmbeddedStore(Store):
     def ensure_schema(self) -> None:
         with self._lock:
             self._db.executescript(SCHEMA_SQL)
+            for table in ("nodes", "relationships"):  # stores made before the sequence existed
+                columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if "seq" not in columns:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+            self._db.executescript(SEQUENCE_SQL)
 
     def integrity_check(self) -> str:
         with self._lock:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
     def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
-        batch = deduplicated(batch)
-        total = len(batch.nodes) + len(batch.relationships)
+        return self.write_many([batch], len(batch.nodes) + len(batch.relationships), progress)
+
+    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> WriteSummary:
+        """Every batch in one transaction: an import is either fully there or not at all."""
         done = [0]
 
         def advanced(count: int) -> None:
@@ -99,18 +114,33 @@ class EmbeddedStore(Store):
             if progress:
                 progress(done[0], total)
 
-        node_rows = ((n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
-                      _json((n.provenance or Provenance("")).as_properties())) for n in batch.nodes)
-        rel_rows = ((r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
-                     _json((r.provenance or Provenance("")).as_properties())) for r in batch.relationships)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                nodes = self._upsert("nodes", UPSERT_NODES, node_rows, len(batch.nodes), advanced)
-                rels = self._upsert("relationships", UPSERT_RELATIONSHIPS, rel_rows, len(batch.relationships),
-                                    advanced)
-                summary = WriteSummary(*nodes, *rels)
-                if nodes[0] + nodes[1] + rels[0] + rels[1]:
+                seq = self._meta("sequence", 0) + 1
+                self._set_meta("sequence", seq)
+                before = {table: self._count(table) for table in ("nodes", "relationships")}
+                changed = {"nodes": 0, "relationships": 0}
+                offered = {"nodes": 0, "relationships": 0}
+                for batch in batches:
+                    batch = deduplicated(batch)
+                    node_rows = ((n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
+                                  _json((n.provenance or Provenance("")).as_properties()), seq) for n in batch.nodes)
+                    rel_rows = ((r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
+                                 _json((r.provenance or Provenance("")).as_properties()), seq)
+                                for r in batch.relationships)
+                    changed["nodes"] += self._upsert(UPSERT_NODES, node_rows, advanced)
+                    changed["relationships"] += self._upsert(UPSERT_RELATIONSHIPS, rel_rows, advanced)
+                    offered["nodes"] += len(batch.nodes)
+                    offered["relationships"] += len(batch.relationships)
+                counts = []
+                for table in ("nodes", "relationships"):
+                    # An upsert whose content hash is unchanged touches nothing and is not counted
+                    # by SQLite: the row count tells created + updated, and the table's growth created.
+                    created = self._count(table) - before[table]
+                    counts += [created, changed[table] - created, offered[table] - changed[table]]
+                summary = WriteSummary(*counts)
+                if changed["nodes"] + changed["relationships"]:
                     self._bump_version()
                 self._db.execute("COMMIT")
             except BaseException:
@@ -118,24 +148,44 @@ class EmbeddedStore(Store):
                 raise
         return summary
 
-    def _upsert(self, table: str, statement: str, rows, count: int, advanced) -> tuple[int, int, int]:
-        """Insert or update *rows* in chunks; return (created, updated, unchanged).
-
-        An upsert whose content hash is unchanged touches nothing and is not counted
-        by SQLite, so the row count tells created + updated, and the table size created.
-        """
-        before = self._count(table)
+    def _upsert(self, statement: str, rows, advanced) -> int:
+        """Insert or update *rows* in chunks; return how many were created or updated."""
         changed = 0
         rows = iter(rows)
         while chunk := list(islice(rows, CHUNK)):
             changed += self._db.executemany(statement, chunk).rowcount
             advanced(len(chunk))
-        created = self._count(table) - before
-        return created, changed - created, count - changed
+        return changed
+
+    def _meta(self, key: str, default=""):
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return type(default)(row[0]) if row else default
+
+    def _set_meta(self, key: str, value) -> None:
+        self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, str(value)))
 
     def _bump_version(self) -> None:
-        self._db.execute("INSERT INTO meta (key, value) VALUES ('version', ?) "
-                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (new_version(),))
+        self._set_meta("version", new_version())
+
+    def mark(self) -> tuple:
+        with self._lock:
+            return (self._meta("epoch"), self._meta("sequence", 0))
+
+    def changes_since(self, mark: tuple | None) -> Changes | None:
+        with self._lock:
+            self._db.execute("BEGIN")  # one consistent read
+            try:
+                now = (self._meta("epoch"), self._meta("sequence", 0))
+                if mark is None or now[0] != mark[0]:
+                    return None
+                nodes = [self._node(row) for row in self._db.execute(
+                    "SELECT id, kind, name, props, prov FROM nodes WHERE seq > ?", (mark[1],))]
+                relationships = [self._relationship(row) for row in self._db.execute(
+                    "SELECT type, source, target, key, props, prov FROM relationships WHERE seq > ?", (mark[1],))]
+            finally:
+                self._db.execute("COMMIT")
+        return Changes(now, nodes, relationships)
 
     def version(self) -> str:
         with self._lock:
@@ -206,14 +256,19 @@ class EmbeddedStore(Store):
             rows = self._db.execute(
                 f"SELECT type, source, target, key, props, prov FROM relationships WHERE type IN ({marks}) "
                 "ORDER BY type, source, target, key", wanted).fetchall()
-        return (Relationship(r[0], r[1], r[2], r[3], json.loads(r[4]), Provenance.from_properties(json.loads(r[5])))
-                for r in rows)
+        return (self._relationship(row) for row in rows)
+
+    @staticmethod
+    def _relationship(row) -> Relationship:
+        rel_type, source, target, key, props, prov = row
+        return Relationship(rel_type, source, target, key, json.loads(props), Provenance.from_properties(json.loads(prov)))
 
     def clear(self) -> None:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM relationships")
             self._db.execute("DELETE FROM nodes")
+            self._set_meta("epoch", new_version())
             self._bump_version()
             self._db.execute("COMMIT")
 

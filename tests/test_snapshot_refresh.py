@@ -1,0 +1,103 @@
+"""After a write, the snapshot reads only what changed and patches its network: the answers are those of a full read."""
+from __future__ import annotations
+
+import pytest
+
+from graph import queries
+from graph.model import Batch, Node, Provenance, Relationship
+from graph.territory import TerritoryCache
+from importers.templates import import_templates
+from tests.conftest import EXAMPLE
+
+PROV = Provenance("test-refresh", 1)
+
+# Each write touches the network differently: a new agent in an existing project, an updated
+# declaration, a new grant between actors, a project funded by a new partner, a renamed actor,
+# an agent moved to another service, an actor whose kind changes, a new isolated partner.
+WRITES = [
+    Batch([Node("Agent", "ag-new-1", "Nouvelle agente", {"service": "svc-0001"}, PROV)],
+          [Relationship("MEMBER_OF", "ag-new-1", "svc-0001", "", {}, PROV),
+           Relationship("PARTICIPATES_IN", "ag-new-1", "proj-00001", "contributor", {"role": "contributor"}, PROV)]),
+    Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "ag-00002", "revue", {"frequency": "quotidienne"}, PROV),
+               Relationship("COOPERATES_WITH", "ag-00002", "ag-00001", "retour", {"frequency": "mensuelle"}, PROV)]),
+    Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "ag-00002", "revue", {"frequency": "hebdomadaire"}, PROV),
+               Relationship("FUNDS", "part-00001", "asso-00003", "aide-2026", {"amount": 1200.0}, PROV)]),
+    Batch([Node("Partner", "part-new", "Nouveau partenaire", {}, PROV)],
+          [Relationship("FUNDS", "part-new", "proj-00002", "aide", {"amount": 5000.0}, PROV)]),
+    Batch([Node("Agent", "ag-00003", "Nom changé", {"service": "svc-0002"}, PROV)],
+          [Relationship("MEMBER_OF", "ag-00003", "svc-0002", "", {}, PROV)]),
+    Batch([Node("Association", "part-00002", "Devenu association", {}, PROV),
+           Node("Partner", "part-isolated", "Partenaire isolé", {}, PROV)], []),
+]
+
+
+AGENTS = [f"ag-{i:05d}" for i in range(1, 61)]
+# Many facts at once (an import): the refresh merges them by another road than a few.
+WRITES.append(Batch([], [Relationship("COOPERATES_WITH", a, b, "atelier", {"frequency": "ponctuelle"}, PROV)
+                         for a in AGENTS for b in AGENTS if a < b][:1500]))
+
+
+def network_content(g):
+    return ({n: d for n, d in g.nodes(data=True)},
+            {tuple(sorted((u, v))): d for u, v, d in g.edges(data=True)})
+
+
+def answers(t):
+    return [queries.works_with(t, "ag-00001"), queries.ego(t, "ag-00002", depth=2), queries.cross_service(t),
+            queries.isolated(t), queries.single_points(t), queries.brokers(t), queries.communities(t),
+            queries.path(t, "ag-00001", "asso-00003"), queries.theme_coverage(t)]
+
+
+def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):
+    import_templates([EXAMPLE], store)
+    cache = TerritoryCache(store)
+    before = cache.current()
+    before.network()
+    for batch in WRITES:
+        changes = store.changes_since(before.mark)
+        assert changes is not None and not changes.nodes and not changes.relationships
+        summary = store.write(batch)
+        assert summary.nodes_created + summary.nodes_updated + summary.relationships_created \
+            + summary.relationships_updated > 0
+        changes = store.changes_since(before.mark)
+        written = {n.id for n in batch.nodes} | {r.identity for r in batch.relationships}
+        assert {n.id for n in changes.nodes} | {r.identity for r in changes.relationships} <= written
+        assert changes.nodes or changes.relationships
+
+        refreshed = cache.current()
+        assert refreshed is not before and refreshed.mark == changes.mark
+        assert None in refreshed._networks, "the network was patched, not left to a full projection"
+        full = TerritoryCache(store).current()
+        assert network_content(refreshed.network()) == network_content(full.network())
+        assert refreshed.relationships == full.relationships and refreshed.nodes == full.nodes
+        assert answers(refreshed) == answers(full)
+        before = refreshed
+
+
+def test_a_rewrite_of_the_same_facts_changes_nothing(store):
+    import_templates([EXAMPLE], store)
+    mark = store.mark()
+    import_templates([EXAMPLE], store)
+    changes = store.changes_since(mark)
+    assert changes is not None and not changes.nodes and not changes.relationships
+
+
+def test_clearing_the_store_forces_a_full_read(store):
+    import_templates([EXAMPLE], store)
+    cache = TerritoryCache(store)
+    assert cache.current().nodes
+    mark = cache.current().mark
+    store.clear()
+    assert store.changes_since(mark) is None
+    assert not cache.current().nodes and cache.current().network().number_of_nodes() == 0
+
+
+@pytest.mark.parametrize("as_of", [None, "2023-06-01"])
+def test_networks_of_other_dates_are_projected_afresh(embedded_store, as_of):
+    import_templates([EXAMPLE], embedded_store)
+    cache = TerritoryCache(embedded_store)
+    cache.current().network(as_of)
+    embedded_store.write(WRITES[0])
+    refreshed = cache.current()
+    full = TerritoryCache(embedded_store).current()
+    assert network_content(refreshed.network(as_of)) == network_content(full.network(as_of))
