@@ -75,7 +75,7 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         target = write_rejects(result, rejects or Path("rejets.csv"))
         print(t("import.rejected", count=len(result.rejected), path=target))
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
-            relationships=len(result.batch.relationships)))
+            relationships=result.relationship_count))
     if result.summary is not None:
         print(t("import.summary", **result.summary.as_dict()))
     return 0

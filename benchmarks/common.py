@@ -12,8 +12,9 @@ if str(ROOT) not in sys.path:
 
 
 @contextmanager
-def neo4j_store():
-    """A Neo4jStore on ``NEO4J_URI`` (with NEO4J_USER/PASSWORD/DATABASE), or on a server started for the run.
+def neo4j_store(import_dir: Path | None = None):
+    """A Neo4jStore on ``NEO4J_URI`` (with NEO4J_USER/PASSWORD/DATABASE), or on a server started for the run
+    (whose ``LOAD CSV`` reads from *import_dir*).
 
     The store's ``environment`` holds the NEO4J_* variables a child process needs to reach the same server.
     """
@@ -24,7 +25,7 @@ def neo4j_store():
     if not uri:
         from tests import neo4j_server
 
-        server = neo4j_server.start()
+        server = neo4j_server.start(import_dir=import_dir)
         uri = server.uri
     environment = {"NEO4J_URI": uri, "NEO4J_USER": os.environ.get("NEO4J_USER", "neo4j"),
                    "NEO4J_PASSWORD": os.environ.get("NEO4J_PASSWORD", "test")}

@@ -299,3 +299,39 @@ def write_workbook(folder: Path, out: Path) -> None:
             for row in csv.reader(handle, delimiter=";"):
                 sheet.append(row)
     workbook.save(out)
+
+
+SCDL_HEADER = ["nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "nomBeneficiaire",
+               "idBeneficiaire", "rnaBeneficiaire", "objet", "montant", "nature", "conditionsVersement",
+               "datesPeriodeVersement", "idRAE", "notificationUE", "pourcentageSubvention"]
+
+
+def write_scdl_grants(out: Path, rows: int, seed: int = 1, funders: int = 200, beneficiaries: int = 50000) -> Path:
+    """A grants file in the SCDL « subventions » 2.1.1 layout, as the larger publishers write it
+    (``;``, amounts with a decimal comma, payment periods with ``_``), written row by row.
+
+    For benchmarks: *rows* grants from *funders* public bodies to *beneficiaries*
+    associations (each with an RNA number) and companies (each with a SIRET).
+    """
+    rng = random.Random(seed)
+    funder_list = [(f"Commune fictive {i}", _luhn_siret(rng)) for i in range(1, funders + 1)]
+    beneficiary_list = []
+    for i in range(1, beneficiaries + 1):
+        if i % 3:
+            beneficiary_list.append((f"Association fictive {i}", "", f"W76{i:07d}"))
+        else:
+            beneficiary_list.append((f"Entreprise fictive {i}", _luhn_siret(rng), ""))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(SCDL_HEADER)
+        for number in range(1, rows + 1):
+            funder, funder_id = funder_list[rng.randrange(funders)]
+            name, siret, rna = beneficiary_list[rng.randrange(beneficiaries)]
+            year = 2017 + rng.randrange(9)
+            date = f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            amount = f"{rng.randrange(100, 500000) / 1:.2f}".replace(".", ",")
+            writer.writerow([funder, funder_id, date, f"DEL-{year}-{number}", name, siret, rna,
+                             f"Subvention de fonctionnement {number}", amount, "aide en numéraire", "unique",
+                             f"{date}_{year}-12-31", "", "non", ""])
+    return out

@@ -3,7 +3,7 @@
 An organisation read from an RNA extract or a grant file gets a provisional
 identifier from its RNA number, SIRET or name (:func:`importers.scdl.organisation_id`).
 Before writing, it is matched to the actors of the same import and of the store:
-on RNA number, then SIRET, then normalised name plus commune (within the import).
+on RNA number, then SIRET, then normalised name plus commune.
 One match: the organisation takes that actor's identifier, and its facts follow.
 Several: the match is ambiguous; it is reported for a person to decide, not merged.
 """
@@ -23,11 +23,21 @@ def _name_key(node) -> tuple[str, str]:
     return slugify(node.name), node.properties.get("commune") or ""
 
 
-def reconcile(builder, store=None) -> None:
-    """Rename provisional organisations of *builder* to the known actor they match, in nodes and relationships."""
+def renamed(rel, renames: dict[str, str]):
+    """*rel* with its ends renamed as *renames* says."""
+    if rel.source in renames or rel.target in renames:
+        return replace(rel, source=renames.get(rel.source, rel.source), target=renames.get(rel.target, rel.target))
+    return rel
+
+
+def reconcile(builder, store=None) -> dict[str, str]:
+    """Rename provisional organisations of *builder* to the known actor they match, in nodes and relationships.
+
+    Returns the renames (provisional id -> known id), for relationships read later.
+    """
     provisional = [n for n in builder.nodes.values() if n.kind in ORGANISATIONS and n.id.startswith(PROVISIONAL)]
     if not provisional:
-        return
+        return {}
     known: dict[str, dict] = {"rna": defaultdict(set), "siret": defaultdict(set), "name": defaultdict(set)}
     for node in builder.nodes.values():
         if node.kind in schema.ACTOR_LABELS and not node.id.startswith(PROVISIONAL):
@@ -40,6 +50,12 @@ def reconcile(builder, store=None) -> None:
             values = [n.properties[prop] for n in provisional if n.properties.get(prop)]
             for value, ids in (store.ids_by_property(prop, values) if values else {}).items():
                 known[prop][value].update(ids)
+        wanted = {_name_key(n) for n in provisional if not n.properties.get("rna") and not n.properties.get("siret")}
+        if wanted:
+            for kind in ORGANISATIONS:
+                for node in store.nodes(kind):
+                    if _name_key(node) in wanted:
+                        known["name"][_name_key(node)].add(node.id)
     renames: dict[str, str] = {}
     for node in provisional:
         matches: set[str] = set()
@@ -59,7 +75,7 @@ def reconcile(builder, store=None) -> None:
                                    "une seule correspondance ; plusieurs acteurs connus correspondent ("
                                    + ", ".join(sorted(matches)) + ") : à trancher par une personne, non fusionné")
     if not renames:
-        return
+        return {}
     existing = {}
     if store is not None:
         for target in set(renames.values()) - set(builder.nodes):
@@ -74,5 +90,5 @@ def reconcile(builder, store=None) -> None:
         # What the actor already says wins; the file fills in what was missing.
         merged = {**node.clean_properties(), **keeper.clean_properties()}
         builder.nodes[new] = replace(keeper, properties=merged)
-    builder.relationships[:] = [replace(r, source=renames.get(r.source, r.source), target=renames.get(r.target, r.target))
-                                for r in builder.relationships]
+    builder.relationships[:] = [renamed(r, renames) for r in builder.relationships]
+    return renames

@@ -51,12 +51,11 @@ class Report:
 
 def skip_misshapen(report: Report, table: Table) -> set[int]:
     """Report the rows of *table* whose cell count breaks the file's shape; return their lines."""
-    lines = misshapen_rows(table)
-    for line, cells in table.rows:
-        if line in lines:
-            report.error(table.label, line, None, " | ".join(cells)[:80],
-                         t("expect.cells", expected=len(table.headers), actual=len(cells)))
-    return set(lines)
+    rows = misshapen_rows(table)
+    for line, cells in rows.items():
+        report.error(table.label, line, None, " | ".join(cells)[:80],
+                     t("expect.cells", expected=len(table.headers), actual=len(cells)))
+    return set(rows)
 
 
 class ImportRejected(Exception):

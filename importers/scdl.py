@@ -80,13 +80,20 @@ def payment_period(text: str) -> tuple[str | None, str | None]:
 
 def load(builder, table: Table) -> None:
     """Add the grants of *table* to *builder* (an :class:`importers.templates._Builder`)."""
+    for _ in load_rows(builder, table):
+        pass
+
+
+def load_rows(builder, table: Table):
+    """Add the grants of *table* to *builder* row by row, yielding each row's line after adding it."""
     positions = columns(table)
     misshapen = skip_misshapen(builder.report, table)
     for line, cells in table.rows:
         if line in misshapen:
             continue
-        value = {field: cells[i].strip() for field, i in positions.items()}
+        value = {field: cells[i].strip() if i < len(cells) else "" for field, i in positions.items()}
         _grant(builder, table, line, value)
+        yield line
 
 
 def _grant(builder, table: Table, line: int, value: dict) -> None:

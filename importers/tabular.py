@@ -1,12 +1,19 @@
-"""Reading spreadsheets as they really come: CSV in any usual encoding and separator, or XLSX sheets."""
+"""Reading spreadsheets as they really come: CSV in any usual encoding and separator, or XLSX sheets.
+
+A CSV file is never held in memory: its rows are read again from disk at each pass
+(checking, then writing), so a file of a million rows costs no more memory than a
+small one.
+"""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SEPARATORS = (";", ",", "\t")
@@ -19,27 +26,60 @@ class Table:
     label: str  # how people name it in messages: a file name, or "workbook.xlsx[sheet]"
     name: str  # file stem or sheet name, used to recognise the template
     headers: list[str]
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    rows: Iterable[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells), re-iterable
     encoding: str = "utf-8"
     separator: str = ","
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name of CSV bytes: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
+CHUNK = 1 << 20
 
-    A BOM in front of Windows-1252 text is dropped, whatever the file name claims.
-    """
-    had_bom = data.startswith(UTF8_BOM)
-    if had_bom:
-        data = data[len(UTF8_BOM):]
-    try:
-        return data.decode("utf-8"), "utf-8-sig" if had_bom else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+
+def detect_encoding(path: Path) -> tuple[str, bool]:
+    """(encoding, has a UTF-8 BOM) of a CSV file, read in chunks: UTF-8, else Windows-1252, else Latin-1."""
+    with path.open("rb") as handle:
+        had_bom = handle.read(len(UTF8_BOM)) == UTF8_BOM
+        start = handle.tell() if had_bom else 0
+        for encoding in ("utf-8", "cp1252"):
+            handle.seek(start)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                while chunk := handle.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return ("utf-8-sig" if had_bom and encoding == "utf-8" else encoding), had_bom
+    return "latin-1", had_bom
+
+
+class CsvRows:
+    """The rows after the header of a CSV file, as (line it starts on, cells); each pass reads the file again."""
+
+    def __init__(self, path: Path, encoding: str, had_bom: bool, separator: str):
+        self.path, self.encoding, self.had_bom, self.separator = path, encoding, had_bom, separator
+
+    def _open(self) -> io.TextIOWrapper:
+        raw = self.path.open("rb")
+        if self.had_bom:
+            raw.read(len(UTF8_BOM))  # a BOM in front of Windows-1252 text too
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+    def all_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every non-empty row, the header included."""
+        with self._open() as handle:
+            reader = csv.reader(handle, delimiter=self.separator)
+            previous_end = 0
+            for cells in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if any(cell.strip() for cell in cells):
+                    yield start, cells
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self.all_rows()
+        next(rows, None)
+        return rows
 
 
 def detect_separator(text: str) -> str:
@@ -60,21 +100,14 @@ def normalise_header(text: str) -> str:
 
 
 def read_csv(path: Path) -> Table:
-    text, encoding = decode(path.read_bytes())
-    separator = detect_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    table = Table(path.name, path.stem, [], encoding=encoding, separator=separator)
-    previous_end = 0
-    for cells in reader:
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        if not table.headers:
-            table.headers = [cell.strip() for cell in cells]
-            continue
-        table.rows.append((start, cells))
-    return table
+    """The header of a CSV file, and its rows to be read when needed (see :class:`CsvRows`)."""
+    encoding, had_bom = detect_encoding(path)
+    probe = CsvRows(path, encoding, had_bom, ",")
+    with probe._open() as handle:
+        separator = detect_separator(handle.read(CHUNK))
+    rows = CsvRows(path, encoding, had_bom, separator)
+    header = next(rows.all_rows(), (1, []))[1]
+    return Table(path.name, path.stem, [cell.strip() for cell in header], rows, encoding=encoding, separator=separator)
 
 
 def read_xlsx(path: Path) -> list[Table]:
@@ -109,8 +142,8 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def misshapen_rows(table: Table) -> dict[int, int]:
-    """Line -> cell count, for the rows whose number of cells does not match the file's shape.
+def misshapen_rows(table: Table) -> dict[int, list[str]]:
+    """Line -> cells, for the rows whose number of cells does not match the file's shape.
 
     The expected count is the header's, or the count most rows share when they all
     end with the same empty cells (a trailing separator on every line). A decimal
@@ -119,13 +152,18 @@ def misshapen_rows(table: Table) -> dict[int, int]:
     """
     width = len(table.headers)
     counts: dict[int, int] = {}
+    filled_beyond: set[int] = set()  # cell counts seen with something beyond the header's width
     for _, cells in table.rows:
         counts[len(cells)] = counts.get(len(cells), 0) + 1
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            filled_beyond.add(len(cells))
     usual = max(counts, key=counts.get) if counts else width
     tolerated = {width}
-    if usual > width and all(not c.strip() for _, cells in table.rows if len(cells) == usual for c in cells[width:]):
+    if usual > width and usual not in filled_beyond:
         tolerated.add(usual)
-    return {line: len(cells) for line, cells in table.rows
+    if set(counts) <= tolerated and not filled_beyond:
+        return {}
+    return {line: cells for line, cells in table.rows
             if len(cells) not in tolerated or any(c.strip() for c in cells[width:])}
 
 

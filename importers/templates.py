@@ -7,6 +7,7 @@ Nothing is written unless every file is free of errors.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,11 +95,35 @@ class _Reference:
 @dataclass
 class ImportResult:
     files: int
-    batch: Batch
+    batch: Batch  # the nodes, and the relationships of every table but the grant files
     report: Report
     summary: object = None  # graph.model.WriteSummary once written
-    rows: dict = field(default_factory=dict)  # (file label, line) -> the row's cells, for the rejects file
+    tables: list = field(default_factory=list)  # every table read, to find a rejected row's cells again
     rejected: list = field(default_factory=list)  # (file label, line) of the rows left out by skip_invalid
+    # Grant files can hold a million rows: their grants are not kept in memory but read
+    # again, in chunks, when written (see :func:`import_templates`).
+    deferred: list = field(default_factory=list)
+    deferred_count: int = 0
+    renames: dict = field(default_factory=dict)  # provisional organisation id -> the known actor it matched
+    at: str = ""
+
+    @property
+    def relationship_count(self) -> int:
+        return len(self.batch.relationships) + self.deferred_count
+
+    def all_relationships(self, store=None) -> list[Relationship]:
+        """Every relationship of the import, the deferred grants read again (for a small import, or a look)."""
+        return self.batch.relationships + [rel for batch in deferred_batches(self, store) for rel in batch.relationships]
+
+
+class _Counter:
+    """Stands for a relationship list while a grant file is checked: counts, keeps nothing."""
+
+    def __init__(self):
+        self.count = 0
+
+    def append(self, _relationship) -> None:
+        self.count += 1
 
 
 @dataclass
@@ -331,19 +356,49 @@ def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None 
             getattr(builder, template.name)(row)
     for table in associations:
         rna.load(builder, table, communes)
+    kept, builder.relationships = builder.relationships, _Counter()
     for table in grants:
         scdl.load(builder, table)
+    deferred_count, builder.relationships = builder.relationships.count, kept
     if surveys:
         known = survey.known_actors(builder.nodes.values(), store)
         for table in surveys:
             survey.load(builder, table, known)
-    identity.reconcile(builder, store)
+    renames = identity.reconcile(builder, store)
     builder.resolve_references(store)
     batch = Batch(list(builder.nodes.values()), builder.relationships)
-    rows = {(table.label, line): cells for _, table in tables for line, cells in table.rows}
-    rows.update({(table.label, line): cells for table in grants + associations + surveys
-                 for line, cells in table.rows})
-    return ImportResult(len(files), batch, builder.report, rows=rows)
+    return ImportResult(len(files), batch, builder.report, tables=[table for _, table in tables] + grants
+                        + associations + surveys, deferred=grants, deferred_count=deferred_count,
+                        renames=renames, at=builder.at)
+
+
+def deferred_batches(result: ImportResult, store, chunk: int = 10000):
+    """The grants of the deferred files, read again and given in batches of *chunk*.
+
+    Rows rejected at the check (``result.rejected``) are left out; organisations take
+    the identifier they were matched to.
+    """
+    bad = set(result.rejected)
+    kept = {node.id for node in result.batch.nodes}
+    for table in result.deferred:
+        builder = _Builder(at=result.at)  # its report is dropped: the check already reported every row
+        pending: list[Relationship] = []
+        for line in scdl.load_rows(builder, table):
+            if (table.label, line) not in bad:
+                pending.extend(identity.renamed(rel, result.renames) for rel in builder.relationships)
+            builder.relationships.clear()
+            builder.nodes.clear()
+            if len(pending) >= chunk:
+                yield Batch([], _with_known_ends(pending, kept, store))
+                pending = []
+        if pending:
+            yield Batch([], _with_known_ends(pending, kept, store))
+
+
+def _with_known_ends(relationships: list[Relationship], kept: set[str], store) -> list[Relationship]:
+    ends = {end for rel in relationships for end in (rel.source, rel.target)} - kept
+    missing = ends - set(store.kinds_of(ends)) if (ends and store is not None) else ends
+    return [rel for rel in relationships if rel.source not in missing and rel.target not in missing]
 
 
 def _rows(template: Template, table: Table, report: Report):
@@ -394,13 +449,17 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
     """The rejected rows, with their reasons, as a CSV that spreadsheets open (UTF-8 with BOM, ``;``)."""
     import csv
 
+    wanted = {(issue.file, issue.line) for issue in result.report.errors}
+    labels = {label for label, _ in wanted}
+    cells_of = {(table.label, line): cells for table in result.tables if table.label in labels
+                for line, cells in table.rows if (table.label, line) in wanted}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["fichier", "ligne", "champ", "valeur", "attendu", "contenu de la ligne"])
         for issue in result.report.errors:
-            cells = result.rows.get((issue.file, issue.line), [])
+            cells = cells_of.get((issue.file, issue.line), [])
             writer.writerow([issue.file, issue.line or "", issue.field or "", issue.value or "", issue.expected,
                              " | ".join(cells)])
     return path
@@ -418,7 +477,9 @@ def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool 
         file_level = [i for i in result.report.errors if i.line is None]
         if not skip_invalid or file_level:
             raise ImportRejected(result.report)
-        without_invalid_rows(result, store)
+        without_invalid_rows(result, store)  # a grant row with an error was not counted in deferred_count
     if not dry_run:
-        result.summary = store.write(result.batch, progress=progress)
+        batches = itertools.chain([result.batch], deferred_batches(result, store))
+        total = len(result.batch.nodes) + result.relationship_count
+        result.summary = store.write_many(batches, total, progress=progress)
     return result

@@ -11,7 +11,7 @@ def grants(tmp_path, text: str, name: str = "subventions.csv", encoding: str = "
     path = tmp_path / name
     path.write_bytes(bom + text.encode(encoding))
     result = read_templates([path])
-    funds = [r for r in result.batch.relationships if r.type == "FUNDS"]
+    funds = [r for r in result.all_relationships() if r.type == "FUNDS"]
     return result, funds
 
 
@@ -81,3 +81,16 @@ def test_rows_whose_cells_do_not_match_the_header_are_reported_with_their_line(t
     assert [(i.line, "cellules" in i.expected) for i in result.report.errors] == [(3, True)]
     trailing = HEADER.replace(";", ",") + "\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,,\n" * 2
     assert not grants(tmp_path, trailing)[0].report.errors  # a separator closing every line is no error
+
+
+def test_csv_rows_are_read_from_disk_at_each_pass_not_kept(tmp_path):
+    from importers.tabular import CsvRows, read_csv
+
+    path = tmp_path / "subventions.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (HEADER + "\nVille;;2024-01-02;D1;Club;;X;10;\n\nVille;;;D2;Été;;Y;20;\n")
+                     .encode("cp1252"))
+    table = read_csv(path)
+    assert isinstance(table.rows, CsvRows) and table.encoding == "cp1252" and table.separator == ";"
+    assert table.headers[0] == "NomAttribuant"
+    first, second = list(table.rows), list(table.rows)
+    assert first == second and [line for line, _ in first] == [2, 4] and first[1][1][4] == "Été"

@@ -102,10 +102,10 @@ def test_same_association_from_rna_and_scdl_is_one_node(tmp_path):
     header = "id;siret;date_creat;date_disso;titre;objet;objet_social1;objet_social2;adrs_codeinsee;position"
     (tmp_path / "rna.csv").write_text(header + "\nW7612345AB;;1999-05-01;0001-01-01;AMICALE DES JARDINS;Jardiner;"
                                       "006030;000000;76402;A\n", encoding="utf-8")
-    batch = read_templates([tmp_path]).batch
-    associations = [n for n in batch.nodes if n.kind == "Association"]
+    result = read_templates([tmp_path])
+    associations = [n for n in result.batch.nodes if n.kind == "Association"]
     assert len(associations) == 1 and associations[0].id == "rna-W7612345AB"
-    assert [r.target for r in batch.relationships] == ["rna-W7612345AB"]
+    assert [r.target for r in result.all_relationships()] == ["rna-W7612345AB"]
 
 
 def test_skip_invalid_loads_valid_rows_and_writes_rejects(store, tmp_path):
@@ -176,6 +176,23 @@ def test_an_organisation_already_entered_is_matched_not_duplicated(store, tmp_pa
     grant = next(iter(store.relationships(["FUNDS"])))
     assert grant.target == "asso-jardins"
     assert store.get_node("asso-jardins").name == "Les Jardins du Cailly"  # what the town entered wins
+
+
+def test_an_organisation_without_identifiers_is_matched_by_name_and_commune_in_the_store(store, tmp_path):
+    (tmp_path / "acteurs.csv").write_text("identifiant;type;nom\npart-velo;partenaire;Vélo Services\n"
+                                          "part-velo-2;partenaire;Velo Services\n"
+                                          "asso-club;association;Club de l'Étoile\n", encoding="utf-8")
+    import_templates([tmp_path / "acteurs.csv"], store)
+    (tmp_path / "subventions.csv").write_text(
+        "nomAttribuant;idAttribuant;dateConvention;nomBeneficiaire;idBeneficiaire;objet;montant\n"
+        "Ville fictive;21060004500392;2024-03-01;CLUB DE L'ETOILE;;Fonctionnement;800\n"
+        "Ville fictive;21060004500392;2024-03-02;VELO SERVICES;;Atelier;900\n", encoding="utf-8")
+    result = import_templates([tmp_path / "subventions.csv"], store)
+    targets = {r.properties["object"]: r.target for r in store.relationships(["FUNDS"])}
+    assert targets["Fonctionnement"] == "asso-club"  # one actor of that name: matched, not duplicated
+    assert targets["Atelier"] == "nom-velo-services"  # two: reported for a person to decide, not merged
+    assert any("part-velo, part-velo-2" in i.expected for i in result.report.warnings)
+    assert {n.id for n in store.nodes("Association")} == {"asso-club"}
 
 
 def test_ambiguous_matches_are_reported_not_merged(tmp_path):

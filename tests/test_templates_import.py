@@ -103,7 +103,7 @@ def test_english_headers_drifting_spellings_cp1252_and_bom_are_read(tmp_path):
     nodes = {n.id: n for n in result.batch.nodes}
     assert nodes["p1"].name == "Épicerie" and nodes["p1"].properties["since"] == "2024-02-03"
     assert nodes["a1"].properties["job_title"] == "cheffe"
-    funds = [r for r in result.batch.relationships if r.type == "FUNDS"]
+    funds = [r for r in result.all_relationships() if r.type == "FUNDS"]
     assert funds[0].properties["amount"] == 1500.5
 
 

@@ -1,9 +1,11 @@
 // Starts a real Neo4j Community server in-process (neo4j-harness) with Bolt on
 // 127.0.0.1:<port>, prints "READY <bolt uri>" and keeps running until it is
 // killed or its standard input closes, so that a dying test runner never
-// leaves a server behind.
+// leaves a server behind. An optional third argument is the folder LOAD CSV
+// reads file:/// URLs from (for the import benchmark).
 import java.io.IOException;
 import java.nio.file.Path;
+import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -14,11 +16,14 @@ public final class Launcher {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 7687;
         Path workDir = Path.of(args.length > 1 ? args[1] : System.getProperty("java.io.tmpdir"));
-        Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(workDir)
+        var builder = Neo4jBuilders.newInProcessBuilder(workDir)
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
-                .withConfig(HttpConnector.enabled, false)
-                .build();
+                .withConfig(HttpConnector.enabled, false);
+        if (args.length > 2) {
+            builder = builder.withConfig(GraphDatabaseSettings.load_csv_file_url_root, Path.of(args[2]));
+        }
+        Neo4j neo4j = builder.build();
         Runtime.getRuntime().addShutdownHook(new Thread(neo4j::close));
         System.out.println("READY " + neo4j.boltURI());
         System.out.flush();
