@@ -35,6 +35,13 @@ KIND = ("CASE row.type WHEN 'agent' THEN 'Agent' WHEN 'service' THEN 'Service' W
         "WHEN 'association' THEN 'Association' ELSE 'Partner' END")
 PROVENANCE = "prov_source: $file, prov_line: linenumber(), prov_kind: 'file', prov_at: $at"
 LOAD = "LOAD CSV WITH HEADERS FROM $url AS row FIELDTERMINATOR ';' CALL (row) { %s } IN TRANSACTIONS OF 10000 ROWS"
+THEME_LINKS = f"""
+WITH row WHERE row.themes IS NOT NULL
+UNWIND split(row.themes, '|') AS label
+MERGE (t:Entity {{id: 'theme-' + toLower(label)}}) ON CREATE SET t.name = label, t:Theme
+WITH row, t
+MATCH (a:Entity {{id: row.identifiant}})
+MERGE (a)-[r:REL_TYPE {{key: ''}}]->(t) SET r += {{{PROVENANCE}}}"""
 LOAD_CSV = [
     ("acteurs.csv", f"""
 MERGE (n:Entity {{id: row.identifiant}})
@@ -46,20 +53,8 @@ MERGE (n:Entity {{id: row.identifiant}})
 SET n += {{name: row.nom, status: row.statut, since: row.debut, until: row.fin, description: row.description,
           {PROVENANCE}}}
 SET n:Project"""),
-    ("acteurs.csv", f"""
-WITH row WHERE row.themes IS NOT NULL
-UNWIND split(row.themes, '|') AS label
-MERGE (t:Entity {{id: 'theme-' + toLower(label)}}) ON CREATE SET t.name = label, t:Theme
-WITH row, t
-MATCH (a:Entity {{id: row.identifiant}})
-MERGE (a)-[r:ENGAGED_IN {{key: ''}}]->(t) SET r += {{{PROVENANCE}}}"""),
-    ("projets.csv", f"""
-WITH row WHERE row.themes IS NOT NULL
-UNWIND split(row.themes, '|') AS label
-MERGE (t:Entity {{id: 'theme-' + toLower(label)}}) ON CREATE SET t.name = label, t:Theme
-WITH row, t
-MATCH (p:Entity {{id: row.identifiant}})
-MERGE (p)-[r:ADDRESSES {{key: ''}}]->(t) SET r += {{{PROVENANCE}}}"""),
+    ("acteurs.csv", THEME_LINKS.replace("REL_TYPE", "ENGAGED_IN")),
+    ("projets.csv", THEME_LINKS.replace("REL_TYPE", "ADDRESSES")),
     ("acteurs.csv", f"""
 WITH row WHERE row.service IS NOT NULL AND row.type = 'agent'
 MATCH (a:Entity {{id: row.identifiant}}), (s:Entity {{id: row.service}})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ENTITY_LABEL = "Entity"
 
@@ -104,6 +105,7 @@ def is_valid_id(value: str) -> bool:
     return bool(_ID_PATTERN.match(value))
 
 
+@lru_cache(maxsize=65536)  # files repeat the same few words (natures, themes, roles) on every row
 def slugify(text: str) -> str:
     """A URL-safe identifier from free text: ``"Inclusion numérique"`` -> ``"inclusion-numerique"``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 UNKNOWN_DATES = {"0001-01-01", "01/01/0001"}
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
@@ -12,6 +13,7 @@ _YEAR = re.compile(r"^(\d{4})$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]")
 
 
+@lru_cache(maxsize=65536)  # a file holds a few thousand distinct dates over a million rows
 def parse_date(text: str) -> str | None:
     """An ISO date (``YYYY-MM-DD``, or ``YYYY`` for a year alone) from the usual French forms.
 
