@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template_string, request
 
 from api.app import get_store
-from graph import schema
+from graph import i18n, schema
 
 blueprint = Blueprint("home", __name__)
 
@@ -32,18 +32,6 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid
 <p><a href="/health">/health</a> · <a href="/api/v1/status">/api/v1/status</a></p>
 </body></html>"""
 
-TEXT = {
-    "fr": {"intro": "Le graphe de coopération du territoire : qui travaille avec qui.",
-           "store": "Base utilisée", "kind": "Type", "count": "Nombre", "explore": "Explorer",
-           "territory": "Réseau de coopération du territoire", "services": "Carte des services",
-           "matrix": "matrice", "ei": "indice E-I", "api": "API et sa documentation", "themes": "Thèmes"},
-    "en": {"intro": "The territory's cooperation graph: who works with whom.",
-           "store": "Store in use", "kind": "Kind", "count": "Count", "explore": "Explore",
-           "territory": "The territory's cooperation network", "services": "Services map", "matrix": "matrix",
-           "ei": "E-I index", "api": "API and its documentation", "themes": "Themes"},
-}
-
-
 @blueprint.get("/")
 def index():
     lang = "en" if (request.args.get("lang") or "").startswith("en") else "fr"
@@ -52,5 +40,5 @@ def index():
     counts = [(kind.french_name if lang == "fr" else kind.english_type, stored[label])
               for label, kind in schema.NODE_KINDS.items()]
     themes = sorted(((n.id, n.name) for n in store.nodes(schema.THEME.label)), key=lambda x: x[1])
-    return render_template_string(PAGE, lang=lang, text=TEXT[lang], store=store.describe(), counts=counts,
-                                  themes=themes)
+    return render_template_string(PAGE, lang=lang, text=i18n.words("home", lang), store=store.describe(),
+                                  counts=counts, themes=themes)

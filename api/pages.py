@@ -6,7 +6,7 @@ from urllib.parse import quote
 from flask import Blueprint, render_template_string
 
 from api.state import request_language, territory
-from graph import queries, schema
+from graph import i18n, queries, schema
 from visualisations.render import kind_label
 
 blueprint = Blueprint("pages", __name__)
@@ -25,22 +25,6 @@ vertical-align:top}.muted{color:#666}nav a{margin-right:1rem}</style></head><bod
 </table>{% else %}<p class="muted">{{ w.none }}</p>{% endif %}{% endfor %}
 </body></html>"""
 
-WORDS = {
-    "fr": {"territory": "Territoire", "services": "Carte des services", "view": "Voir le réseau",
-           "none": "Rien pour l'instant.", "collaborators": "Travaille avec", "actor": "Acteur", "kind": "Type",
-           "weight": "Poids", "projects": "Projets", "role": "Rôle", "themes": "Thèmes", "participants": "Participants",
-           "properties": "Propriétés", "provenance": "Provenance", "source": "source", "actors": "Acteurs engagés",
-           "alerts": "Alertes", "single_person": "Thème porté par une seule personne",
-           "single_service": "Thème porté par un seul service", "services_list": "Services"},
-    "en": {"territory": "Territory", "services": "Services map", "view": "See the network", "none": "Nothing yet.",
-           "collaborators": "Works with", "actor": "Actor", "kind": "Kind", "weight": "Weight", "projects": "Projects",
-           "role": "Role", "themes": "Themes", "participants": "Participants", "properties": "Properties",
-           "provenance": "Provenance", "source": "source", "actors": "Engaged actors", "alerts": "Alerts",
-           "single_person": "Theme carried by a single person", "single_service": "Theme carried by a single service",
-           "services_list": "Services"},
-}
-
-
 def link(kind: str, node_id: str, text: str) -> dict:
     prefix = {"Project": "/projects/", "Theme": "/themes/"}.get(kind, "/actors/")
     return {"url": prefix + quote(node_id, safe=""), "text": text}
@@ -48,14 +32,14 @@ def link(kind: str, node_id: str, text: str) -> dict:
 
 def render(title, subtitle, view_url, sections):
     lang = request_language()
-    return render_template_string(BASE, lang=lang, w=WORDS[lang], title=title, subtitle=subtitle,
+    return render_template_string(BASE, lang=lang, w=i18n.words("page", lang), title=title, subtitle=subtitle,
                                   view_url=view_url, sections=sections)
 
 
 @blueprint.get("/actors/<actor_id>")
 def actor_page(actor_id):
     lang = request_language()
-    w, t = WORDS[lang], territory()
+    w, t = i18n.words("page", lang), territory()
     node = t.actor(actor_id)
     collaborators = queries.works_with(t, actor_id)["collaborators"]
     projects = [r for r in t.by_type["PARTICIPATES_IN"] if r.source == actor_id]
@@ -76,7 +60,7 @@ def actor_page(actor_id):
 @blueprint.get("/projects/<project_id>")
 def project_page(project_id):
     lang = request_language()
-    w, t = WORDS[lang], territory()
+    w, t = i18n.words("page", lang), territory()
     node = t.node(project_id, (schema.PROJECT.label,), "projet")
     participants = [r for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
     sections = [
@@ -94,7 +78,7 @@ def project_page(project_id):
 @blueprint.get("/themes/<theme_id>")
 def theme_page(theme_id):
     lang = request_language()
-    w, t = WORDS[lang], territory()
+    w, t = i18n.words("page", lang), territory()
     coverage = queries.theme_coverage(t, theme_id)
     alerts = [[w[flag]] for flag in ("single_person", "single_service") if coverage[flag]]
     sections = [

@@ -7,45 +7,9 @@ import sys
 from graph import i18n, queries
 from graph.errors import InvalidParameter, NotFound
 
-WORDS = {
-    "fr": {"actor": "acteur", "kind": "type", "service": "service", "weight": "poids", "evidence": "preuves",
-           "distance": "distance", "group": "groupe", "agents": "agents", "ei": "indice E-I", "internal": "internes",
-           "external": "externes", "reasons": "raisons", "through": "via l'agent", "betweenness": "intermédiarité",
-           "constraint": "contrainte", "effective": "taille effective", "roles": "rôles (coord/itin/repr/gard/liais)",
-           "community": "communauté", "size": "taille", "services": "services", "cuts": "transverse",
-           "step": "pas", "path": "chemin", "theme": "thème", "projects": "projets", "alerts": "alertes",
-           "tie": "lien", "yes": "oui", "no": "non", "none": "(aucun résultat)", "org": "organisation",
-           "single_service": "un seul service", "single_person": "une seule personne",
-           "new_ties": "Nouveaux liens", "ended_ties": "Liens terminés", "became_isolated": "Devenus isolés",
-           "no_longer_isolated": "Sortis de l'isolement", "articulation": "Points d'articulation",
-           "bridges": "Ponts", "through_one": "Organisations reliées par un seul agent",
-           "sample": "échantillon de {n} sources", "exact": "calcul exact",
-           "no_path": "Aucune chaîne de coopération entre ces deux acteurs.",
-           "reason.no_ties": "aucun lien", "reason.internal_only": "liens internes au service seulement",
-           "reason.single_tie": "un seul lien", "reason.lowest_core": "k-cœur le plus bas",
-           "reason.no_project_no_grant": "ni projet ni subvention"},
-    "en": {"actor": "actor", "kind": "kind", "service": "service", "weight": "weight", "evidence": "evidence",
-           "distance": "distance", "group": "group", "agents": "agents", "ei": "E-I index", "internal": "internal",
-           "external": "external", "reasons": "reasons", "through": "through agent", "betweenness": "betweenness",
-           "constraint": "constraint", "effective": "effective size", "roles": "roles (coord/itin/repr/gate/liais)",
-           "community": "community", "size": "size", "services": "services", "cuts": "cross-service",
-           "step": "step", "path": "path", "theme": "theme", "projects": "projects", "alerts": "alerts",
-           "tie": "tie", "yes": "yes", "no": "no", "none": "(no result)", "org": "organisation",
-           "single_service": "single service", "single_person": "single person",
-           "new_ties": "New ties", "ended_ties": "Ended ties", "became_isolated": "Became isolated",
-           "no_longer_isolated": "No longer isolated", "articulation": "Articulation points", "bridges": "Bridges",
-           "through_one": "Organisations tied through one agent",
-           "sample": "sample of {n} sources", "exact": "exact computation",
-           "no_path": "No cooperation chain between these two actors.",
-           "reason.no_ties": "no ties", "reason.internal_only": "ties inside own service only",
-           "reason.single_tie": "a single tie", "reason.lowest_core": "lowest k-core",
-           "reason.no_project_no_grant": "no project, no grant"},
-}
-
-
 def w(key: str, **values) -> str:
-    text = WORDS[i18n.current_language()][key]
-    return text.format(**values) if values else text
+    """A word of the query tables (``table.*`` in :mod:`graph.i18n`)."""
+    return i18n.t(f"table.{key}", **values)
 
 
 def table(headers: list[str], rows: list[list]) -> str:

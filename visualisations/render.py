@@ -39,24 +39,8 @@ KIND_COLOURS = {
 }
 HIGHLIGHTS = {"isolated": "#d62728", "single_point": "#111111", "center": "#17becf"}
 
-TEXT = {
-    "fr": {"legend": "Légende", "notes": "À noter", "open": "Ouvrir", "filters": "Filtres", "apply": "Appliquer",
-           "counts": "{nodes} nœuds, {edges} liens", "isolated": "isolé ou périphérique",
-           "single_point": "point de fragilité", "center": "acteur central", "group": "groupe (carte agrégée)",
-           "fictitious_hint": "Survolez un nœud pour ses détails ; faites glisser pour déplacer, molette pour zoomer.",
-           "kind": "Type", "service": "Service", "degree": "Liens", "betweenness": "Intermédiarité",
-           "weight": "Poids", "evidence": "Preuves", "ei": "Indice E-I", "agents": "Agents", "members": "Membres"},
-    "en": {"legend": "Legend", "notes": "Notes", "open": "Open", "filters": "Filters", "apply": "Apply",
-           "counts": "{nodes} nodes, {edges} ties", "isolated": "isolated or peripheral",
-           "single_point": "single point of failure", "center": "central actor", "group": "group (aggregated map)",
-           "fictitious_hint": "Hover a node for details; drag to move, wheel to zoom.",
-           "kind": "Kind", "service": "Service", "degree": "Ties", "betweenness": "Betweenness",
-           "weight": "Weight", "evidence": "Evidence", "ei": "E-I index", "agents": "Agents", "members": "Members"},
-}
-
-
 def text(lang: str | None = None) -> dict:
-    return TEXT[lang or i18n.current_language()]
+    return i18n.words("view.word", lang)
 
 
 def kind_label(kind: str, lang: str | None = None) -> str:
