@@ -44,6 +44,34 @@ def test_invalid_examples_flag_doubtful_identifiers_as_warnings():
     assert any(i.field == "idAttribuant" and "Luhn" in i.expected for i in report.warnings)
 
 
+def test_the_standards_column_errors_example_is_read_by_column_name():
+    # Columns reordered (idAttribuant first), "NOM_Beneficiaire" for nomBeneficiaire, no dispositifAide.
+    result = read_templates([SCDL / "exemple_invalide_erreurs_colonnes.csv"])
+    assert [(i.line, i.field, i.value) for i in result.report.errors] == [(10, "montant", "")]  # Stade poitevin
+    grants = result.all_relationships()
+    assert len(grants) == result.deferred_count == 28  # 29 rows, one without an amount
+    first = grants[0]
+    assert first.target == "rna-W333216789" and first.properties["amount"] == 10000.0
+    assert (first.properties["payment_start"], first.properties["payment_end"]) == ("2016-12-05", "2017-12-05")
+    assert "Trouver sonnette a son pied" in {n.name for n in result.batch.nodes}
+
+
+def test_every_field_of_the_official_schema_is_recognised():
+    import json
+
+    from importers import scdl
+    from importers.tabular import Table
+
+    schema = json.loads((SCDL / "schema.json").read_text(encoding="utf-8"))
+    names = [f["name"] for f in schema["fields"]]
+    unused = {"idRAE", "notificationUE"}  # of no use to the cooperation graph yet
+    assert schema["version"] == "2.1.1"
+    assert set(names) - unused <= set(scdl.FIELDS)
+    found = scdl.columns(Table("schema", "schema", names))
+    assert all(found[field] == names.index(field) for field in scdl.FIELDS if field in names)
+    assert scdl.is_scdl(Table("schema", "schema", names))
+
+
 def test_identifier_checks():
     assert check_siret("218 601 946 00019'").value == "21860194600019"
     mangled = check_siret("21860194600000.0")
