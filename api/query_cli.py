@@ -3,9 +3,50 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
+from typing import Callable
 
 from graph import i18n, queries
 from graph.errors import InvalidParameter, NotFound
+
+
+@dataclass(frozen=True)
+class CliQuery:
+    """A cooperation query in the terminal: its help, and its arguments named after the query's parameters.
+
+    ``"actor"`` is a positional argument, ``"theme?"`` an optional one, ``"--as-of"`` an
+    option (parameter ``as_of``). Defaults are the query's own: what is not given is None.
+    """
+
+    call: Callable
+    help_fr: str
+    help_en: str
+    arguments: tuple[str, ...]
+
+    def parameters(self) -> list[str]:
+        return [argument.lstrip("-").rstrip("?").replace("-", "_") for argument in self.arguments]
+
+
+QUERIES = {
+    "works-with": CliQuery(queries.works_with, "avec qui travaille un acteur", "who an actor works with",
+                           ("actor", "--theme", "--kind", "--as-of")),
+    "ego": CliQuery(queries.ego, "voisinage d'un acteur", "an actor's neighbourhood", ("actor", "--depth", "--as-of")),
+    "services": CliQuery(queries.cross_service, "coopération entre services, indice E-I",
+                         "cross-service cooperation, E-I index", ("--level", "--as-of")),
+    "isolated": CliQuery(queries.isolated, "acteurs isolés ou périphériques", "isolated and peripheral actors",
+                         ("--as-of",)),
+    "single-points": CliQuery(queries.single_points, "points de fragilité", "single points of failure", ("--as-of",)),
+    "brokers": CliQuery(queries.brokers, "passeurs", "brokers", ("--limit", "--as-of")),
+    "communities": CliQuery(queries.communities, "communautés de coopération", "cooperation communities",
+                            ("--seed", "--as-of")),
+    "path": CliQuery(queries.path, "chaîne de coopération entre deux acteurs", "cooperation chain between two actors",
+                     ("source", "target", "--alternatives", "--as-of")),
+    "coverage": CliQuery(queries.theme_coverage, "couverture des thèmes", "theme coverage", ("theme?", "--as-of")),
+    "changes": CliQuery(queries.changes, "changements entre deux dates", "changes between two dates",
+                        ("start", "end")),
+}
+CHOICES = {"--level": ["service", "pole"]}
+
 
 def w(key: str, **values) -> str:
     """A word of the query tables (``table.*`` in :mod:`graph.i18n`)."""
@@ -113,42 +154,14 @@ def add_parser(sub, with_store) -> None:
                                        else "query the cooperation network"))
     queries_parser = parser.add_subparsers(dest="query", required=True)
 
-    def q(name_: str, help_fr: str, help_en: str):
-        p = queries_parser.add_parser(name_, help=help_fr if fr else help_en)
+    for name_, query in QUERIES.items():
+        p = queries_parser.add_parser(name_, help=query.help_fr if fr else query.help_en)
         p.add_argument("--json", action="store_true", help="réponse JSON" if fr else "JSON answer")
-        return p
-
-    p = q("works-with", "avec qui travaille un acteur", "who an actor works with")
-    p.add_argument("actor")
-    p.add_argument("--theme")
-    p.add_argument("--kind")
-    p.add_argument("--as-of")
-    p = q("ego", "voisinage d'un acteur", "an actor's neighbourhood")
-    p.add_argument("actor")
-    p.add_argument("--depth", default="1")
-    p.add_argument("--as-of")
-    p = q("services", "coopération entre services, indice E-I", "cross-service cooperation, E-I index")
-    p.add_argument("--level", default="service", choices=["service", "pole"])
-    p.add_argument("--as-of")
-    q("isolated", "acteurs isolés ou périphériques", "isolated and peripheral actors").add_argument("--as-of")
-    q("single-points", "points de fragilité", "single points of failure").add_argument("--as-of")
-    p = q("brokers", "passeurs", "brokers")
-    p.add_argument("--limit", default="20")
-    p.add_argument("--as-of")
-    p = q("communities", "communautés de coopération", "cooperation communities")
-    p.add_argument("--seed", default="42")
-    p.add_argument("--as-of")
-    p = q("path", "chaîne de coopération entre deux acteurs", "cooperation chain between two actors")
-    p.add_argument("source")
-    p.add_argument("target")
-    p.add_argument("--alternatives", default="2")
-    p.add_argument("--as-of")
-    p = q("coverage", "couverture des thèmes", "theme coverage")
-    p.add_argument("theme", nargs="?")
-    p.add_argument("--as-of")
-    p = q("changes", "changements entre deux dates", "changes between two dates")
-    p.add_argument("start")
-    p.add_argument("end")
+        for argument in query.arguments:
+            if argument.endswith("?"):
+                p.add_argument(argument[:-1], nargs="?")
+            else:
+                p.add_argument(argument, choices=CHOICES.get(argument))
 
 
 def guarded(call) -> tuple[int, object]:
@@ -163,20 +176,9 @@ def guarded(call) -> tuple[int, object]:
 
 
 def run(args, territory) -> int:
-    name_ = args.query
-    calls = {
-        "works-with": lambda: queries.works_with(territory, args.actor, args.theme, args.kind, args.as_of),
-        "ego": lambda: queries.ego(territory, args.actor, args.depth, args.as_of),
-        "services": lambda: queries.cross_service(territory, args.level, args.as_of),
-        "isolated": lambda: queries.isolated(territory, args.as_of),
-        "single-points": lambda: queries.single_points(territory, args.as_of),
-        "brokers": lambda: queries.brokers(territory, args.limit, args.as_of),
-        "communities": lambda: queries.communities(territory, args.as_of, args.seed),
-        "path": lambda: queries.path(territory, args.source, args.target, args.as_of, args.alternatives),
-        "coverage": lambda: queries.theme_coverage(territory, args.theme, args.as_of),
-        "changes": lambda: queries.changes(territory, args.start, args.end),
-    }
-    code, result = guarded(calls[name_])
+    name_, query = args.query, QUERIES[args.query]
+    values = {parameter: getattr(args, parameter) for parameter in query.parameters()}
+    code, result = guarded(lambda: query.call(territory, **values))
     if code:
         return code
     if args.json:

@@ -271,15 +271,14 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
             patched.remove_edge(a, b)
         if a == b or a not in patched or b not in patched:
             continue
-        weight, evidence = 0, []
-        for fact in direct.get((a, b), ()):
-            w, e = direct_evidence(fact)
-            weight, evidence = weight + w, evidence + [e]
-        for project in sorted(projects_of.get(a, set()) & projects_of.get(b, set())):
-            both = {a: roles[(a, project)], b: roles[(b, project)]}
-            weight, evidence = weight + 1, evidence + [project_evidence(project, a, b, both)]
-        if evidence:
-            patched.add_edge(a, b, weight=weight, evidence=evidence, kinds=sorted({e["kind"] for e in evidence}))
+        # The same order as the full projection: declarations and grants, then projects by id.
+        weighted = [direct_evidence(fact) for fact in direct.get((a, b), ())]
+        weighted += [(1, project_evidence(project, a, b, {a: roles[(a, project)], b: roles[(b, project)]}))
+                     for project in sorted(projects_of.get(a, set()) & projects_of.get(b, set()))]
+        if weighted:
+            evidence = [e for _, e in weighted]
+            patched.add_edge(a, b, weight=sum(w for w, _ in weighted), evidence=evidence,
+                             kinds=sorted({e["kind"] for e in evidence}))
     sort_by_id(patched, touched_nodes & set(patched))
     return patched
 

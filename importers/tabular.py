@@ -52,22 +52,23 @@ def detect_encoding(path: Path) -> tuple[str, bool]:
     return "latin-1", had_bom
 
 
+def open_text(path: Path, encoding: str, had_bom: bool) -> io.TextIOWrapper:
+    """*path* as text in *encoding*, past its BOM (a BOM in front of Windows-1252 text too)."""
+    raw = path.open("rb")
+    if had_bom:
+        raw.read(len(UTF8_BOM))
+    return io.TextIOWrapper(raw, encoding="utf-8" if encoding == "utf-8-sig" else encoding, newline="")
+
+
 class CsvRows:
     """The rows after the header of a CSV file, as (line it starts on, cells); each pass reads the file again."""
 
     def __init__(self, path: Path, encoding: str, had_bom: bool, separator: str):
         self.path, self.encoding, self.had_bom, self.separator = path, encoding, had_bom, separator
 
-    def _open(self) -> io.TextIOWrapper:
-        raw = self.path.open("rb")
-        if self.had_bom:
-            raw.read(len(UTF8_BOM))  # a BOM in front of Windows-1252 text too
-        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        return io.TextIOWrapper(raw, encoding=encoding, newline="")
-
     def all_rows(self) -> Iterator[tuple[int, list[str]]]:
         """Every non-empty row, the header included."""
-        with self._open() as handle:
+        with open_text(self.path, self.encoding, self.had_bom) as handle:
             reader = csv.reader(handle, delimiter=self.separator)
             previous_end = 0
             for cells in reader:
@@ -102,8 +103,7 @@ def normalise_header(text: str) -> str:
 def read_csv(path: Path) -> Table:
     """The header of a CSV file, and its rows to be read when needed (see :class:`CsvRows`)."""
     encoding, had_bom = detect_encoding(path)
-    probe = CsvRows(path, encoding, had_bom, ",")
-    with probe._open() as handle:
+    with open_text(path, encoding, had_bom) as handle:
         separator = detect_separator(handle.read(CHUNK))
     rows = CsvRows(path, encoding, had_bom, separator)
     header = next(rows.all_rows(), (1, []))[1]

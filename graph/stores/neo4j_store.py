@@ -10,7 +10,6 @@ ever built from data.
 from __future__ import annotations
 
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Iterator
 
 from neo4j import GraphDatabase
@@ -138,13 +137,12 @@ class Neo4jStore(Store):
     def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         batch = deduplicated(batch)
         total = len(batch.nodes) + len(batch.relationships)
-        summary = WriteSummary()
         done = 0
 
-        def run(query: str, rows: list[dict], **params) -> tuple[int, int]:
+        def run(query: str, rows: list[dict]) -> tuple[int, int]:
             def work(tx):
                 seq = tx.run(NEXT_SEQUENCE).single()["seq"]
-                record = tx.run(query, rows=rows, seq=seq, **params).single()
+                record = tx.run(query, rows=rows, seq=seq).single()
                 created, updated = record["created"] or 0, record["updated"] or 0
                 if created or updated:
                     tx.run(BUMP_VERSION, token=new_version()).consume()
@@ -156,37 +154,20 @@ class Neo4jStore(Store):
         by_type: dict[str, list[Relationship]] = defaultdict(list)
         for rel in batch.relationships:
             by_type[rel.type].append(rel)
-
-        def chunks():
-            for start in range(0, len(batch.nodes), CHUNK):
-                yield "nodes", WRITE_NODES, [_node_row(n) for n in batch.nodes[start:start + CHUNK]]
-            for rel_type, rels in by_type.items():
-                for start in range(0, len(rels), CHUNK):
-                    yield ("relationships", WRITE_RELATIONSHIPS[rel_type],
-                           [_relationship_row(r) for r in rels[start:start + CHUNK]])
-
-        def counted(what: str, size: int, created: int, updated: int) -> None:
-            nonlocal done
-            setattr(summary, f"{what}_created", getattr(summary, f"{what}_created") + created)
-            setattr(summary, f"{what}_updated", getattr(summary, f"{what}_updated") + updated)
-            done += size
+        chunks = [("nodes", WRITE_NODES, _node_row, batch.nodes[start:start + CHUNK])
+                  for start in range(0, len(batch.nodes), CHUNK)]
+        chunks += [("relationships", WRITE_RELATIONSHIPS[rel_type], _relationship_row, rels[start:start + CHUNK])
+                   for rel_type, rels in by_type.items() for start in range(0, len(rels), CHUNK)]
+        counts = {"nodes": [0, 0, len(batch.nodes)], "relationships": [0, 0, len(batch.relationships)]}
+        for what, query, row, items in chunks:  # nodes first: relationships match their ends
+            created, updated = run(query, [row(item) for item in items])
+            counts[what][0] += created
+            counts[what][1] += updated
+            done += len(items)
             if progress:
                 progress(done, total)
-
-        # One chunk on the server while the next is prepared here (the driver waits on its
-        # socket without holding the interpreter), in order: nodes before what ties them.
-        with ThreadPoolExecutor(max_workers=1) as sender:
-            in_flight = None
-            for what, query, rows in chunks():
-                if in_flight is not None:
-                    counted(*in_flight[:2], *in_flight[2].result())
-                in_flight = (what, len(rows), sender.submit(run, query, rows))
-            if in_flight is not None:
-                counted(*in_flight[:2], *in_flight[2].result())
-        summary.nodes_unchanged = len(batch.nodes) - summary.nodes_created - summary.nodes_updated
-        summary.relationships_unchanged = (len(batch.relationships) - summary.relationships_created
-                                           - summary.relationships_updated)
-        return summary
+        return WriteSummary(*(n for created, updated, offered in counts.values()
+                              for n in (created, updated, offered - created - updated)))
 
     def version(self) -> str:
         records, _, _ = self._query(READ_VERSION)
