@@ -16,6 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from graph import schema
+from graph.bulk import collector_paused
 from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at, patch_cooperation_network
 from graph.errors import NotFound
 from graph.model import Node, Relationship
@@ -143,7 +144,8 @@ class Territory:
     def network(self, as_of: str | None = None) -> nx.Graph:
         with self._lock:
             if as_of not in self._networks:
-                self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
+                with collector_paused():
+                    self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
                 _trim(self._networks, MAX_NETWORKS, keep=None)
             self._networks.move_to_end(as_of)
             return self._networks[as_of]
@@ -152,7 +154,8 @@ class Territory:
         """Memoise a global measure on this snapshot (so never beyond the store version)."""
         with self._lock:
             if key not in self._measures:
-                self._measures[key] = compute()
+                with collector_paused():
+                    self._measures[key] = compute()
                 _trim(self._measures, MAX_MEASURES)
             self._measures.move_to_end(key)
             return self._measures[key]
@@ -208,11 +211,13 @@ class TerritoryCache:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.version != version:
-                changes = self.store.changes_since(snapshot.mark) if snapshot is not None else None
-                if changes is not None:
-                    self._snapshot = snapshot.refreshed(version, changes)
-                else:
-                    mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
-                    self._snapshot = Territory(version, list(self.store.nodes()), list(self.store.relationships()),
-                                               mark)
+                with collector_paused():
+                    self._snapshot = self._read(snapshot, version)
             return self._snapshot
+
+    def _read(self, snapshot: Territory | None, version: str) -> Territory:
+        changes = self.store.changes_since(snapshot.mark) if snapshot is not None else None
+        if changes is not None:
+            return snapshot.refreshed(version, changes)
+        mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
+        return Territory(version, list(self.store.nodes()), list(self.store.relationships()), mark)

@@ -74,7 +74,7 @@ class CsvRows:
             for cells in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num
-                if any(cell.strip() for cell in cells):
+                if any(cells) and "".join(cells).strip():  # joined: one pass in C, not one per cell
                     yield start, cells
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from graph import schema
+from graph.bulk import collector_paused
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
@@ -78,10 +79,10 @@ def recognise(table: Table) -> Template | None:
 class Row:
     table: Table
     line: int
-    values: dict[str, str]
+    values: dict[str, str]  # stripped
 
     def get(self, column: str) -> str:
-        return self.values.get(column, "").strip()
+        return self.values.get(column, "")
 
 
 @dataclass
@@ -313,6 +314,7 @@ def template_files(paths: Iterable[Path]) -> list[Path]:
 FORMATS = ("modeles", "scdl", "rna", "enquete")
 
 
+@collector_paused()
 def read_templates(paths: Iterable[Path], store=None, communes: set[str] | None = None,
                    fmt: str | None = None) -> ImportResult:
     """Read and check files (canonical templates, SCDL grants, RNA extracts, recognised by their header);
@@ -417,7 +419,7 @@ def _rows(template: Template, table: Table, report: Report):
     for line, cells in table.rows:
         if line in misshapen:
             continue
-        yield Row(table, line, {column: cells[i] for column, i in positions.items()})
+        yield Row(table, line, {column: cells[i].strip() for column, i in positions.items()})
 
 
 def without_invalid_rows(result: ImportResult, store) -> None:
@@ -465,6 +467,7 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
     return path
 
 
+@collector_paused()
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
                      communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None) -> ImportResult:
     """Check then write files into *store*.
