@@ -16,7 +16,7 @@ import networkx as nx
 
 from graph import schema
 from graph.analysis import (BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures, ei_index,
-                            lowest_core)
+                            louvain_communities, lowest_core)
 from graph.errors import InvalidParameter
 from graph.territory import Territory
 
@@ -289,7 +289,7 @@ def communities(t: Territory, as_of: str | None = None, seed=42) -> dict:
 
     def compute():
         g = t.network(as_of)
-        found = nx.community.louvain_communities(g, weight="weight", seed=seed)
+        found = louvain_communities(g, weight="weight", seed=seed)
         found = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
         services_split: dict[str, set[int]] = defaultdict(set)
         listed = []
