@@ -85,6 +85,22 @@ def test_duplicates_inside_one_batch_are_written_once(store):
     assert (summary.nodes_created, summary.relationships_created) == (6, 7)
 
 
+def test_one_import_in_several_batches_writes_each_fact_once(store):
+    """A large file comes in batches; the same fact in two of them, to nodes this import created
+    (which Neo4j writes without searching), is one relationship, its last version kept."""
+    first = small_batch()
+    later_funds = Relationship("FUNDS", "svc-a", "asso-1", "d-2024-12", {"amount": 99.0, "date": "2024-03-01"}, PROV)
+    second = Batch([], [first.relationships[0], later_funds])
+    summary = store.write_many([first, second], 6 + 7 + 2)
+    assert (summary.nodes_created, summary.relationships_created) == (6, 7)
+    assert summary.relationships_updated == 1 and summary.relationships_unchanged == 1
+    assert store.relationship_counts()["MEMBER_OF"] == 2 and store.relationship_counts()["FUNDS"] == 1
+    assert next(iter(store.relationships(["FUNDS"]))).properties["amount"] == 99.0
+    again = store.write_many([small_batch()], 13)
+    assert (again.relationships_created, again.relationships_unchanged) == (0, 6)
+    assert again.relationships_updated == 1  # the amount goes back to the first batch's
+
+
 def test_hostile_text_is_stored_verbatim(store):
     hostile = "x'}) MATCH (n) DETACH DELETE n //<img src=x onerror=alert(1)> « é » \u202f"
     store.write(Batch([Node("Partner", "p-1", hostile, {"description": hostile}, PROV)], []))
