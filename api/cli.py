@@ -130,7 +130,7 @@ def cmd_query(args) -> int:
 IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur détectés) :
 
   modèles canoniques : acteurs, projets, participations, cooperations, financements
-    (CSV ou un classeur XLSX à une feuille par modèle)
+    (CSV, ou un classeur XLSX ou ODS à une feuille par modèle)
     exemple : maillage import examples/malaunay-fictif/
   subventions au format SCDL (schéma 1.x et 2.1.1) : l'attribuant et les bénéficiaires
     deviennent des organisations, chaque subvention un financement
@@ -145,7 +145,7 @@ valides et écrit les autres, avec leurs raisons, dans un fichier de rejets (CSV
 IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator detected):
 
   canonical templates: acteurs, projets, participations, cooperations, financements
-    (CSV or one XLSX workbook with a sheet per template)
+    (CSV, or one XLSX or ODS workbook with a sheet per template)
     example: maillage import examples/malaunay-fictif/
   SCDL grant files (schema 1.x and 2.1.1): the attributing body and beneficiaries become
     organisations, each grant a funding
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     with_server(with_store(sub.add_parser("serve", help="lance l'application web" if fr
                                           else "start the web application"))).set_defaults(func=cmd_serve)
     p = with_store(sub.add_parser(
-        "import", help="importe des fichiers modèles (CSV ou XLSX)" if fr else "import template files (CSV or XLSX)",
+        "import", help="importe des fichiers modèles (CSV, XLSX ou ODS)" if fr else "import template files (CSV, XLSX or ODS)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=IMPORT_HELP_FR if fr else IMPORT_HELP_EN))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")

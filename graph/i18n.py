@@ -51,7 +51,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.same_actor": {"fr": "deux acteurs différents", "en": "two different actors"},
     "expect.cells": {"fr": "{expected} cellules comme l'en-tête, {actual} lues",
                      "en": "{expected} cells as in the header, {actual} read"},
-    "expect.readable": {"fr": "un fichier CSV ou XLSX lisible ({error})", "en": "a readable CSV or XLSX file ({error})"},
+    "expect.readable": {"fr": "un fichier CSV, XLSX ou ODS lisible ({error})", "en": "a readable CSV, XLSX or ODS file ({error})"},
     "expect.format": {"fr": "un fichier au format « {format} » (colonnes attendues absentes)",
                       "en": "a file in the '{format}' format (expected columns missing)"},
     "expect.template": {"fr": "un modèle reconnu (acteurs, projets, participations, cooperations, financements)",

@@ -1,4 +1,4 @@
-"""Reading spreadsheets as they really come: CSV in any usual encoding and separator, or XLSX sheets.
+"""Reading spreadsheets as they really come: CSV in any usual encoding and separator, XLSX or ODS sheets.
 
 A CSV file is never held in memory: its rows are read again from disk at each pass
 (checking, then writing), so a file of a million rows costs no more memory than a
@@ -132,6 +132,86 @@ def read_xlsx(path: Path) -> list[Table]:
     return tables
 
 
+_ODS = {prefix: "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}" % name
+        for prefix, name in (("table", "table"), ("office", "office"), ("text", "text"))}
+_ODS_NUMBERS = ("float", "currency", "percentage")
+
+
+def read_ods(path: Path) -> list[Table]:
+    """Every sheet of an OpenDocument spreadsheet (LibreOffice's ``.ods``), read as a stream.
+
+    Numbers come from the cell's value, not its display (``40 000,00 €`` is 40000),
+    dates as ISO dates. Runs of repeated cells and rows (``number-*-repeated``) are
+    expanded when they hold something: the thousands of empty cells an ODS file
+    often ends its rows with cost nothing.
+    """
+    import xml.etree.ElementTree as ElementTree
+    import zipfile
+
+    table_tag, row_tag, cell_tag = _ODS["table"] + "table", _ODS["table"] + "table-row", _ODS["table"] + "table-cell"
+    covered_tag = _ODS["table"] + "covered-table-cell"
+    repeated_rows, repeated_columns = _ODS["table"] + "number-rows-repeated", _ODS["table"] + "number-columns-repeated"
+    tables: list[Table] = []
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        table, number, cells = None, 0, []
+        for event, element in ElementTree.iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == table_tag:
+                    name = element.get(_ODS["table"] + "name", "")
+                    table, number = Table(f"{path.name}[{name}]", name, []), 0
+                elif tag == row_tag:
+                    cells = []
+                continue
+            if tag in (cell_tag, covered_tag):
+                text = _ods_cell_text(element)
+                cells.extend([text] * int(element.get(repeated_columns, "1")))
+                element.clear()
+            elif tag == row_tag:
+                times = int(element.get(repeated_rows, "1"))
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                if any(c.strip() for c in cells):
+                    for _ in range(times):
+                        number += 1
+                        if not table.headers:
+                            table.headers = [c.strip() for c in cells]
+                        else:  # trailing empty cells dropped, then the row as wide as the header again
+                            table.rows.append((number, cells + [""] * (len(table.headers) - len(cells))))
+                else:
+                    number += times
+                element.clear()
+            elif tag == table_tag:
+                tables.append(table)
+                element.clear()
+    return tables
+
+
+def _ods_cell_text(cell) -> str:
+    kind = cell.get(_ODS["office"] + "value-type")
+    if kind in _ODS_NUMBERS:
+        return _cell_text(float(cell.get(_ODS["office"] + "value")))
+    if kind == "date":
+        return cell.get(_ODS["office"] + "date-value", "")[:10]
+    if kind == "boolean":
+        return cell.get(_ODS["office"] + "boolean-value", "")
+    return "\n".join(_ods_paragraph(p) for p in cell.iter(_ODS["text"] + "p"))
+
+
+def _ods_paragraph(paragraph) -> str:
+    """A paragraph's text, its spans and links included, ``text:s`` (runs of spaces) and tabs restored."""
+    parts = [paragraph.text or ""]
+    for child in paragraph:
+        if child.tag == _ODS["text"] + "s":
+            parts.append(" " * int(child.get(_ODS["text"] + "c", "1")))
+        elif child.tag == _ODS["text"] + "tab":
+            parts.append("\t")
+        else:
+            parts.append(_ods_paragraph(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -171,4 +251,6 @@ def read_tables(path: Path) -> list[Table]:
     """Every table in *path*: one for a CSV file, one per sheet for a workbook."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path)
+    if path.suffix.lower() == ".ods":
+        return read_ods(path)
     return [read_csv(path)]

@@ -59,7 +59,7 @@ TEMPLATES: dict[str, Template] = {
         ("financeur",)),
 }
 ORDER = list(TEMPLATES)  # actors and projects before what refers to them
-TEMPLATE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".tsv", ".txt")
+TEMPLATE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".ods", ".tsv", ".txt")
 
 
 def recognise(table: Table) -> Template | None:

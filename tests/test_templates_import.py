@@ -30,6 +30,87 @@ def test_workbook_and_csv_templates_give_the_same_facts():
     assert from_xlsx.nodes[0].provenance.source == "malaunay-fictif.xlsx[acteurs]"
 
 
+def write_ods(path: Path, sheets: dict[str, list[list[str]]], empty_rows_after_header: int = 0) -> Path:
+    """An OpenDocument workbook written by odfpy (not by Maillage): amounts as currency cells shown
+    the French way, ISO dates as date cells shown dd/mm/yyyy, runs of a repeated space, rows
+    ending with a thousand repeated empty cells, and optionally a run of empty rows."""
+    import re
+
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P, S
+
+    document = OpenDocumentSpreadsheet()
+    for name, rows in sheets.items():
+        sheet = Table(name=name)
+        for number, cells in enumerate(rows):
+            row = TableRow()
+            for column, value in enumerate(cells):
+                header = rows[0][column]
+                if number and header == "montant" and value:
+                    amount = float(value.replace(",", "."))
+                    cell = TableCell(valuetype="currency", currency="EUR", value=amount)
+                    cell.addElement(P(text=f"{amount:,.2f} €".replace(",", "\u202f").replace(".", ",")))
+                elif number and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                    cell = TableCell(valuetype="date", datevalue=value)
+                    cell.addElement(P(text="/".join(reversed(value.split("-")))))
+                elif "  " in value:  # ODS keeps a run of spaces as <text:s text:c="n"/>
+                    head, tail = value.split("  ", 1)
+                    paragraph = P(text=head)
+                    paragraph.addElement(S(c=2))
+                    paragraph.addText(tail)
+                    cell = TableCell(valuetype="string")
+                    cell.addElement(paragraph)
+                else:
+                    cell = TableCell(valuetype="string")
+                    if value:
+                        cell.addElement(P(text=value))
+                row.addElement(cell)
+            row.addElement(TableCell(numbercolumnsrepeated=1000))
+            sheet.addElement(row)
+            if number == 0 and empty_rows_after_header:
+                empty = TableRow(numberrowsrepeated=empty_rows_after_header)
+                empty.addElement(TableCell(numbercolumnsrepeated=1024))
+                sheet.addElement(empty)
+        document.spreadsheet.addElement(sheet)
+    document.save(str(path))
+    return path
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def test_ods_workbook_gives_the_same_facts_as_the_csv_templates(tmp_path):
+    sheets = {p.stem: csv_rows(p) for p in sorted(EXAMPLE.glob("*.csv"))}
+    sheets["acteurs"][1][2] = "Service  Accueil"  # two spaces, kept
+    path = write_ods(tmp_path / "territoire.ods", sheets)
+    from_ods = read_templates([path])
+    assert not from_ods.report.errors
+    folder = tmp_path / "csv"
+    shutil.copytree(EXAMPLE, folder)
+    (folder / "acteurs.csv").write_text("\n".join(";".join(r) for r in sheets["acteurs"]) + "\n", encoding="utf-8")
+    from_csv = read_templates([folder]).batch
+    strip = lambda batch: ([(n.kind, n.id, n.name, n.clean_properties()) for n in batch.nodes],
+                           sorted((r.identity, sorted(r.clean_properties().items())) for r in batch.relationships))
+    assert strip(from_ods.batch) == strip(from_csv)
+    assert from_ods.batch.nodes[0].provenance.source == "territoire.ods[acteurs]"
+    assert any(n.name == "Service  Accueil" for n in from_ods.batch.nodes)
+
+
+def test_ods_errors_name_the_sheet_and_the_true_line(tmp_path):
+    rows = [["identifiant", "type", "nom", "service"], ["svc", "service", "Service", ""], ["ag-1", "agent", "", "svc"]]
+    path = write_ods(tmp_path / "acteurs.ods", {"acteurs": rows}, empty_rows_after_header=3)
+    errors = read_templates([path]).report.errors
+    assert [(e.file, e.line, e.field) for e in errors] == [("acteurs.ods[acteurs]", 6, "nom")]
+    broken = write(tmp_path, "casse.ods", "pas un classeur")
+    report = read_templates([broken]).report
+    assert report.errors and report.errors[0].file == "casse.ods"
+
+
 def test_dangling_reference_names_file_line_and_value_and_writes_nothing(store, tmp_path):
     import_templates([EXAMPLE], store)
     before = (store.node_counts(), store.relationship_counts())
