@@ -67,7 +67,7 @@ MERGE (n:Entity {id: row.id})
 WITH n, row, n._hash AS old
 CALL (n, row, old) {
   WITH * WHERE old IS NULL OR old <> row.props._hash
-  SET n = row.props, n:$(row.kind), n._seq = $seq
+  SET n = row.props, n += $shared, n:$(row.kind), n._seq = $seq
 }
 RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated,
@@ -82,7 +82,7 @@ MERGE (a)-[r:REL_TYPE {key: row.key}]->(b)
 WITH r, row, r._hash AS old
 CALL (r, row, old) {
   WITH * WHERE old IS NULL OR old <> row.props._hash
-  SET r = row.props, r._seq = $seq
+  SET r = row.props, r += $shared, r._seq = $seq
 }
 RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
        sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated
@@ -94,7 +94,7 @@ UNWIND $rows AS row
 MATCH (a:Entity {id: row.source})
 MATCH (b:Entity {id: row.target})
 CREATE (a)-[r:REL_TYPE]->(b)
-SET r = row.props, r._seq = $seq
+SET r = row.props, r += $shared, r._seq = $seq
 RETURN count(r) AS created, 0 AS updated
 """
 WRITE_RELATIONSHIPS = {rel_type: _WRITE_RELATIONSHIPS.replace("REL_TYPE", rel_type)
@@ -103,18 +103,36 @@ CREATE_RELATIONSHIPS = {rel_type: _CREATE_RELATIONSHIPS.replace("REL_TYPE", rel_
                         for rel_type in schema.RELATIONSHIP_TYPES}
 
 
+NO_PROVENANCE = Provenance("")
+
+
+def _own_properties(fact, props: dict) -> dict:
+    if fact.provenance is not None and fact.provenance.line is not None:
+        props["prov_line"] = fact.provenance.line
+    return props
+
+
 def _node_row(node: Node) -> dict:
-    props = dict(node.clean_properties())
-    props.update({k: v for k, v in (node.provenance or Provenance("")).as_properties().items() if v is not None})
+    props = _own_properties(node, dict(node.clean_properties()))
     props.update(id=node.id, name=node.name, _hash=node.digest())
     return {"id": node.id, "kind": node.kind, "props": props}
 
 
 def _relationship_row(rel: Relationship) -> dict:
-    props = dict(rel.clean_properties())
-    props.update({k: v for k, v in (rel.provenance or Provenance("")).as_properties().items() if v is not None})
+    props = _own_properties(rel, dict(rel.clean_properties()))
     props.update(key=rel.key, _hash=rel.digest())
     return {"source": rel.source, "target": rel.target, "key": rel.key, "props": props}
+
+
+def _chunks(query_of: Callable, row: Callable, items: list) -> list[tuple[str, Callable, list, dict]]:
+    """*items* grouped by query and by what a whole file's facts share of their provenance (all but
+    the line, sent once per chunk rather than on every row), in chunks: (query, row maker, items, shared)."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for item in items:
+        provenance = item.provenance or NO_PROVENANCE
+        groups[(query_of(item), provenance.source, provenance.kind, provenance.at)].append(item)
+    return [(query, row, group[start:start + CHUNK], {"prov_source": source, "prov_kind": kind, "prov_at": at})
+            for (query, source, kind, at), group in groups.items() for start in range(0, len(group), CHUNK)]
 
 
 def _split(props: dict) -> tuple[dict, Provenance]:
@@ -174,24 +192,21 @@ class Neo4jStore(Store):
         for batch in batches:
             batch = deduplicated(batch)
             created = updated = 0
-            for records, count in self._send([(WRITE_NODES, _node_row, batch.nodes[start:start + CHUNK])
-                                              for start in range(0, len(batch.nodes), CHUNK)]):
+            for records, count in self._send(_chunks(lambda node: WRITE_NODES, _node_row, batch.nodes)):
                 for record in records:
                     created, updated = created + record["created"], updated + record["updated"]
                     new_nodes.update(record["new_ids"])
                 advanced(count)
             nodes = WriteSummary(created, updated, len(batch.nodes) - created - updated)
 
-            by_query: dict[str, list[Relationship]] = defaultdict(list)
+            fresh: set[int] = set()
             for rel in batch.relationships:
-                fresh = (rel.source in new_nodes or rel.target in new_nodes) and hash(rel.identity) not in new_relationships
-                if fresh:
+                if (rel.source in new_nodes or rel.target in new_nodes) and hash(rel.identity) not in new_relationships:
                     new_relationships.add(hash(rel.identity))
-                by_query[(CREATE_RELATIONSHIPS if fresh else WRITE_RELATIONSHIPS)[rel.type]].append(rel)
+                    fresh.add(id(rel))
             created = updated = 0
-            for records, count in self._send([(query, _relationship_row, rels[start:start + CHUNK])
-                                              for query, rels in by_query.items()
-                                              for start in range(0, len(rels), CHUNK)]):
+            query_of = lambda rel: (CREATE_RELATIONSHIPS if id(rel) in fresh else WRITE_RELATIONSHIPS)[rel.type]
+            for records, count in self._send(_chunks(query_of, _relationship_row, batch.relationships)):
                 for record in records:
                     created, updated = created + record["created"], updated + record["updated"]
                 advanced(count)
@@ -199,23 +214,24 @@ class Neo4jStore(Store):
                                                      len(batch.relationships) - created - updated)
         return summary
 
-    def _send(self, chunks: list[tuple[str, Callable, list]]) -> Iterator[tuple[list, int]]:
-        """Write *chunks* (query, row maker, items), a few per transaction; yield each transaction's
-        records and number of items once it is committed."""
+    def _send(self, chunks: list[tuple[str, Callable, list, dict]]) -> Iterator[tuple[list, int]]:
+        """Write *chunks* (query, row maker, items, shared provenance), a few per transaction; yield
+        each transaction's records and number of items once it is committed."""
         for first in range(0, len(chunks), CHUNKS_PER_TRANSACTION):
             group = chunks[first:first + CHUNKS_PER_TRANSACTION]
 
             def work(tx):
                 seq = tx.run(NEXT_SEQUENCE).single()["seq"]
                 # Not read until all are sent: each run returns once the server has the one before.
-                results = [tx.run(query, rows=[row(item) for item in items], seq=seq) for query, row, items in group]
+                results = [tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq)
+                           for query, row, items, shared in group]
                 records = [result.single() for result in results]
                 if any(record["created"] or record["updated"] for record in records):
                     tx.run(BUMP_VERSION, token=new_version()).consume()
                 return records
 
             with self.driver.session(database=self.database) as session:
-                yield session.execute_write(work), sum(len(items) for _, _, items in group)
+                yield session.execute_write(work), sum(len(chunk[2]) for chunk in group)
 
     def version(self) -> str:
         records, _, _ = self._query(READ_VERSION)
