@@ -116,13 +116,19 @@ def ego(t: Territory, actor: str, depth=1, as_of: str | None = None) -> dict:
     depth, as_of = check_int("depth", depth, 1, 3, 1), check_date("as_of", as_of)
     g = t.network(as_of)
     distances = nx.single_source_shortest_path_length(g, actor, cutoff=depth)
-    nodes = [{**t.summary(n), "distance": d} for n, d in sorted(distances.items(), key=lambda x: (x[1], x[0]))]
+    nodes = []
+    for n, d in sorted(distances.items(), key=lambda x: (x[1], x[0])):
+        nodes.append(item := t.summary(n))
+        item["distance"] = d
     # Intersect the plain adjacency dicts with the members (in C): a subgraph view filters
     # every lookup, and walking the neighbours of 2,500 members in Python is most of the time.
     adjacency, members = g._adj, distances.keys()
-    ties = sorted((a, b) for a in distances for b in adjacency[a].keys() & members if a < b)
-    edges = [{"source": a, "target": b, "weight": (data := adjacency[a][b])["weight"], "evidence_kinds": data["kinds"]}
-             for a, b in ties]
+    edges = []
+    for a in sorted(distances):
+        ties = adjacency[a]
+        for b in sorted(b for b in ties.keys() & members if a < b):
+            data = ties[b]
+            edges.append({"source": a, "target": b, "weight": data["weight"], "evidence_kinds": data["kinds"]})
     return {"center": t.summary(actor), "depth": depth, "as_of": as_of, "nodes": nodes, "edges": edges}
 
 

@@ -59,6 +59,7 @@ class Territory:
         # as_of date asked for would otherwise stay in memory until the next write.
         self._networks: OrderedDict[str | None, nx.Graph] = OrderedDict()
         self._measures: OrderedDict[tuple, object] = OrderedDict()
+        self._summaries: dict[str, dict] = {}  # an ego network of 9,000 actors asks for 9,000 of them
         self._lock = threading.RLock()
 
     # --- lookups -------------------------------------------------------------
@@ -99,14 +100,17 @@ class Territory:
         return self.pole_of(service) if level == "pole" else service
 
     def summary(self, node_id: str) -> dict:
-        """How an actor (or project, theme) appears in every answer."""
-        node = self.nodes[node_id]
-        item = {"id": node.id, "name": node.name, "kind": node.kind}
-        if node.id in self.service_of:
-            service = self.service_of[node.id]
-            item["service"] = service
-            item["service_name"] = self.nodes[service].name if service in self.nodes else service
-        return item
+        """How an actor (or project, theme) appears in every answer (a copy: callers add to it)."""
+        item = self._summaries.get(node_id)
+        if item is None:
+            node = self.nodes[node_id]
+            item = {"id": node.id, "name": node.name, "kind": node.kind}
+            if node.id in self.service_of:
+                service = self.service_of[node.id]
+                item["service"] = service
+                item["service_name"] = self.nodes[service].name if service in self.nodes else service
+            self._summaries[node_id] = item
+        return dict(item)
 
     def describe_evidence(self, evidence: dict) -> dict:
         described = dict(evidence)
@@ -144,7 +148,7 @@ class Territory:
     def network(self, as_of: str | None = None) -> nx.Graph:
         with self._lock:
             if as_of not in self._networks:
-                with collector_paused():
+                with collector_paused(settle=True):
                     self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
                 _trim(self._networks, MAX_NETWORKS, keep=None)
             self._networks.move_to_end(as_of)
@@ -211,7 +215,7 @@ class TerritoryCache:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot.version != version:
-                with collector_paused():
+                with collector_paused(settle=True):
                     self._snapshot = self._read(snapshot, version)
             return self._snapshot
 
