@@ -149,6 +149,50 @@ def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None) -> None:
         sort_dict(graph._adj[node])
 
 
+class NeighbourArrays:
+    """A network's adjacency as arrays (compressed sparse rows), for reading the ties among
+    thousands of actors at once: walking that many adjacency dicts one by one is bound by
+    memory access (an ego network of 9,000 actors, 15 ms of 35), numpy is not.
+
+    Built from one network and valid for it only (the tie data are shared, not copied).
+    """
+
+    def __init__(self, graph: nx.Graph):
+        import numpy as np
+
+        self.nodes = sorted(graph)
+        self.index = {node: i for i, node in enumerate(self.nodes)}
+        targets: list[int] = []
+        self.data: list[dict] = []
+        ends = []
+        adjacency, position = graph._adj, self.index.__getitem__
+        for node in self.nodes:
+            ties = adjacency[node]
+            targets.extend(map(position, ties))
+            self.data.extend(ties.values())
+            ends.append(len(targets))
+        self.indices = np.array(targets, dtype=np.int64)
+        self.indptr = np.array([0] + ends, dtype=np.int64)
+
+    def ties_among(self, members: Iterable) -> list[tuple]:
+        """Every tie between two of *members*, once, as ``(a, b, data)`` with a < b, in order of (a, b)."""
+        import numpy as np
+
+        rows = np.fromiter(map(self.index.__getitem__, members), dtype=np.int64)
+        inside = np.zeros(len(self.nodes), dtype=bool)
+        inside[rows] = True
+        starts, counts = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        firsts = np.cumsum(counts) - counts  # where each member's run begins in the gathered entries
+        entries = np.repeat(starts - firsts, counts) + np.arange(counts.sum())
+        sources, targets = np.repeat(rows, counts), self.indices[entries]
+        keep = inside[targets] & (sources < targets)
+        sources, targets, entries = sources[keep], targets[keep], entries[keep]
+        order = np.lexsort((targets, sources))
+        nodes, data = self.nodes, self.data
+        return [(nodes[a], nodes[b], data[e]) for a, b, e in
+                zip(sources[order].tolist(), targets[order].tolist(), entries[order].tolist())]
+
+
 def actor_attributes(node: Node) -> dict:
     """What the network keeps of an actor."""
     attributes = {"kind": node.kind, "name": node.name}

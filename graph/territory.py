@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 from functools import cached_property
 from typing import Callable
@@ -17,7 +18,8 @@ import networkx as nx
 
 from graph import schema
 from graph.bulk import collector_paused
-from graph.cooperation import FACT_TYPES, cooperation_network, is_valid_at, patch_cooperation_network
+from graph.cooperation import (FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at,
+                               patch_cooperation_network)
 from graph.errors import NotFound
 from graph.model import Node, Relationship
 
@@ -59,6 +61,7 @@ class Territory:
         # as_of date asked for would otherwise stay in memory until the next write.
         self._networks: OrderedDict[str | None, nx.Graph] = OrderedDict()
         self._measures: OrderedDict[tuple, object] = OrderedDict()
+        self._arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # network -> NeighbourArrays
         self._summaries: dict[str, dict] = {}  # an ego network of 9,000 actors asks for 9,000 of them
         self._lock = threading.RLock()
 
@@ -153,6 +156,14 @@ class Territory:
                 _trim(self._networks, MAX_NETWORKS, keep=None)
             self._networks.move_to_end(as_of)
             return self._networks[as_of]
+
+    def neighbour_arrays(self, as_of: str | None = None) -> NeighbourArrays:
+        """The network of *as_of* as arrays, built once per network."""
+        network = self.network(as_of)
+        with self._lock:
+            if network not in self._arrays:
+                self._arrays[network] = NeighbourArrays(network)
+            return self._arrays[network]
 
     def measure(self, key: tuple, compute: Callable[[], object]):
         """Memoise a global measure on this snapshot (so never beyond the store version)."""

@@ -111,3 +111,20 @@ def test_example_has_partners_tied_through_one_agent_and_projects_without_associ
                                  if kinds[r.source] == "Association"}
     projects = [n for n, k in kinds.items() if k == "Project"]
     assert len(set(projects) - projects_with_association) >= 2
+
+
+def test_neighbour_arrays_give_the_ties_among_members_as_the_subgraph_does():
+    """Ids inserted out of order, members of every size: each tie once, (a, b) with a < b, in order."""
+    from graph.cooperation import NeighbourArrays
+
+    graph = nx.relabel_nodes(nx.gnm_random_graph(300, 1500, seed=5), lambda i: f"n{(i * 37) % 300:03d}")
+    for a, b in graph.edges():
+        graph[a][b]["weight"] = len(a + b)
+    graph.add_node("lonely")
+    arrays = NeighbourArrays(graph)
+    for size in (1, 2, 30, 150, 301):
+        members = list(graph)[:size]
+        expected = sorted(tuple(sorted(edge)) for edge in graph.subgraph(members).edges())
+        found = arrays.ties_among(members)
+        assert [(a, b) for a, b, _ in found] == expected
+        assert all(data is graph[a][b] for a, b, data in found)
