@@ -282,17 +282,20 @@ class _Builder:
 
     # --- references ----------------------------------------------------------
     def resolve_references(self, store) -> None:
-        missing = {r.value for r in self.references if r.value not in self.nodes}
         known = self.nodes
+        missing = {r.value for r in self.references if r.value not in known}
         stored = store.kinds_of(missing) if (missing and store is not None) else {}
         for ref in self.references:
-            kind = known[ref.value].kind if ref.value in known else stored.get(ref.value)
+            node = known.get(ref.value)
+            kind = node.kind if node is not None else stored.get(ref.value)
+            if kind is not None and kind in ref.kinds:
+                continue
             names = " / ".join(schema.NODE_KINDS[k].french_name for k in ref.kinds) \
                 if len(ref.kinds) < 3 else "acteur"
             if kind is None:
                 self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
                                   t("expect.reference", kinds=names))
-            elif kind not in ref.kinds:
+            else:
                 self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
                                   t("expect.reference_kind", kinds=names,
                                     actual=schema.NODE_KINDS[kind].french_name))
