@@ -356,13 +356,15 @@ def louvain_communities(graph: nx.Graph, weight: str | None = "weight", resoluti
     if total == 0:
         return [set(m) for m in members]
     rng = random.Random(seed)
-    quality = _modularity(adjacency, loops, total, resolution)
+    degree = _degrees(adjacency, loops)
+    quality = _modularity(loops, degree, total, resolution)
     while True:
-        community, moved = _local_moves(adjacency, loops, total, resolution, rng)
+        community, moved = _local_moves(adjacency, degree, total, resolution, rng)
         if not moved:
             break
         adjacency, loops, members = _aggregate(adjacency, loops, members, community)
-        gained = _modularity(adjacency, loops, total, resolution)
+        degree = _degrees(adjacency, loops)
+        gained = _modularity(loops, degree, total, resolution)
         if gained - quality <= threshold:
             break
         quality = gained
@@ -373,16 +375,15 @@ def _degrees(adjacency: list[dict[int, float]], loops: list[float]) -> list[floa
     return [sum(ties.values()) + 2 * loop for ties, loop in zip(adjacency, loops)]
 
 
-def _modularity(adjacency, loops, total: float, resolution: float) -> float:
+def _modularity(loops: list[float], degree: list[float], total: float, resolution: float) -> float:
     """Modularity of the partition where each vertex is one community (Newman and Girvan, 2004)."""
-    return sum(loop / total - resolution * (degree / (2 * total)) ** 2
-               for loop, degree in zip(loops, _degrees(adjacency, loops)))
+    return sum(loop / total - resolution * (d / (2 * total)) ** 2 for loop, d in zip(loops, degree))
 
 
-def _local_moves(adjacency, loops, total: float, resolution: float, rng: random.Random) -> tuple[list[int], bool]:
+def _local_moves(adjacency, degree: list[float], total: float, resolution: float,
+                 rng: random.Random) -> tuple[list[int], bool]:
     """Move vertices to the neighbouring community that gains most modularity, until none gains."""
     size = len(adjacency)
-    degree = _degrees(adjacency, loops)
     community = list(range(size))
     community_degree = degree[:]
     scale = resolution / (2 * total * total)

@@ -181,22 +181,17 @@ class Neo4jStore(Store):
         """
         new_nodes: set[str] = set()
         new_relationships: set[int] = set()
-        summary, done = WriteSummary(), 0
+        summary, done = WriteSummary(), [0]
 
         def advanced(count: int) -> None:
-            nonlocal done
-            done += count
+            done[0] += count
             if progress:
-                progress(done, total)
+                progress(done[0], total)
 
         for batch in batches:
             batch = deduplicated(batch)
-            created = updated = 0
-            for records, count in self._send(_chunks(lambda node: WRITE_NODES, _node_row, batch.nodes)):
-                for record in records:
-                    created, updated = created + record["created"], updated + record["updated"]
-                    new_nodes.update(record["new_ids"])
-                advanced(count)
+            created, updated = self._send(_chunks(lambda node: WRITE_NODES, _node_row, batch.nodes), advanced,
+                                          new_ids=new_nodes)
             nodes = WriteSummary(created, updated, len(batch.nodes) - created - updated)
 
             fresh: set[int] = set()
@@ -204,19 +199,18 @@ class Neo4jStore(Store):
                 if (rel.source in new_nodes or rel.target in new_nodes) and hash(rel.identity) not in new_relationships:
                     new_relationships.add(hash(rel.identity))
                     fresh.add(id(rel))
-            created = updated = 0
             query_of = lambda rel: (CREATE_RELATIONSHIPS if id(rel) in fresh else WRITE_RELATIONSHIPS)[rel.type]
-            for records, count in self._send(_chunks(query_of, _relationship_row, batch.relationships)):
-                for record in records:
-                    created, updated = created + record["created"], updated + record["updated"]
-                advanced(count)
+            created, updated = self._send(_chunks(query_of, _relationship_row, batch.relationships), advanced)
             summary = summary + nodes + WriteSummary(0, 0, 0, created, updated,
                                                      len(batch.relationships) - created - updated)
         return summary
 
-    def _send(self, chunks: list[tuple[str, Callable, list, dict]]) -> Iterator[tuple[list, int]]:
-        """Write *chunks* (query, row maker, items, shared provenance), a few per transaction; yield
-        each transaction's records and number of items once it is committed."""
+    def _send(self, chunks: list[tuple[str, Callable, list, dict]], advanced: Callable[[int], None],
+              new_ids: set[str] | None = None) -> tuple[int, int]:
+        """Write *chunks* (query, row maker, items, shared provenance), a few per transaction, telling
+        *advanced* how many items each committed transaction wrote; returns (created, updated), and
+        adds the ids of created nodes to *new_ids*."""
+        created = updated = 0
         for first in range(0, len(chunks), CHUNKS_PER_TRANSACTION):
             group = chunks[first:first + CHUNKS_PER_TRANSACTION]
 
@@ -231,7 +225,13 @@ class Neo4jStore(Store):
                 return records
 
             with self.driver.session(database=self.database) as session:
-                yield session.execute_write(work), sum(len(chunk[2]) for chunk in group)
+                records = session.execute_write(work)
+            for record in records:
+                created, updated = created + record["created"], updated + record["updated"]
+                if new_ids is not None:
+                    new_ids.update(record["new_ids"])
+            advanced(sum(len(chunk[2]) for chunk in group))
+        return created, updated
 
     def version(self) -> str:
         records, _, _ = self._query(READ_VERSION)
