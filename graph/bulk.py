@@ -10,6 +10,9 @@ A snapshot that will serve many requests is then *settled*: one full collection 
 once, and what is alive is frozen out of later automatic collections. Otherwise the
 first collections after the build scan it all again, a pause of about 2 s in the
 middle of some request (the p99 of the API).
+
+An import's result is frozen as it stands instead: resuming the collector would make
+its next collections scan all that the import built, 3 s after importing metropole.
 """
 from __future__ import annotations
 
@@ -22,10 +25,11 @@ _lock = threading.Lock()
 _depth = 0
 _was_enabled = True
 _settle = False
+_freeze = False
 
 
 @contextmanager
-def collector_paused(settle: bool = False) -> Iterator[None]:
+def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[None]:
     """Pause Python's cycle collector for the block; nested and concurrent blocks are counted,
     and the collector resumes (if it was on) when the last one ends.
 
@@ -33,24 +37,29 @@ def collector_paused(settle: bool = False) -> Iterator[None]:
     collect once, then freeze what is alive (``gc.freeze``). Frozen objects are still
     freed by reference counting; an old snapshot's cycles are reclaimed at the next
     settling, which unfreezes first.
+
+    *freeze*: freeze without collecting first, for a command's result that lives until the
+    process ends (an import). Cyclic garbage the block left waits for the next settling.
     """
-    global _depth, _was_enabled, _settle
+    global _depth, _was_enabled, _settle, _freeze
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _depth += 1
         _settle = _settle or settle
+        _freeze = _freeze or freeze
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                if _was_enabled:
-                    gc.enable()
                 if _settle:
-                    _settle = False
                     gc.unfreeze()
                     gc.collect()
+                if _settle or _freeze:
                     gc.freeze()
+                _settle = _freeze = False
+                if _was_enabled:
+                    gc.enable()

@@ -47,8 +47,9 @@ class Node:
     def clean_properties(self) -> dict[str, Any]:
         return _clean(self.properties)
 
-    def digest(self) -> str:
-        return content_hash(self.kind, self.id, self.name, self.clean_properties())
+    def digest(self, clean: dict[str, Any] | None = None) -> str:
+        """*clean*: this node's ``clean_properties()``, when the caller has them already."""
+        return content_hash(self.kind, self.id, self.name, self.clean_properties() if clean is None else clean)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,9 @@ class Relationship:
     def clean_properties(self) -> dict[str, Any]:
         return _clean(self.properties)
 
-    def digest(self) -> str:
-        return content_hash(self.identity, self.clean_properties())
+    def digest(self, clean: dict[str, Any] | None = None) -> str:
+        """*clean*: this relationship's ``clean_properties()``, when the caller has them already."""
+        return content_hash(self.identity, self.clean_properties() if clean is None else clean)
 
 
 @dataclass

@@ -25,7 +25,7 @@ class NodeKind:
     french_name: str
     personal: bool  # a natural person: exports and views may leave it out
     is_actor: bool  # takes part in the cooperation network
-    properties: tuple[str, ...]
+    properties: tuple[str, ...]  # what the importers set; others are allowed
 
 
 AGENT = NodeKind("Agent", "agent", "agent", "agent", True, True, ("name", "job_title", "service"))
@@ -33,7 +33,8 @@ SERVICE = NodeKind("Service", "service", "service", "service", False, True, ("na
 ELECTED = NodeKind("Elected", "elu", "elected", "élu·e", True, True, ("name", "description"))
 ASSOCIATION = NodeKind(
     "Association", "association", "association", "association", False, True,
-    ("name", "rna", "siret", "commune", "category", "description"),
+    ("name", "rna", "siret", "commune", "category", "description", "social_object_codes", "since", "until",
+     "dissolved", "rna_layout"),
 )
 PARTNER = NodeKind(
     "Partner", "partenaire", "partner", "partenaire", False, True,
@@ -67,16 +68,17 @@ class RelationshipType:
     type: str
     sources: tuple[str, ...]
     targets: tuple[str, ...]
-    properties: tuple[str, ...]
+    properties: tuple[str, ...]  # what the importers set; others are allowed
 
 
 MEMBER_OF = RelationshipType("MEMBER_OF", (AGENT.label,), (SERVICE.label,), ("role", "since", "until"))
 PART_OF = RelationshipType("PART_OF", (SERVICE.label,), (SERVICE.label,), ("since", "until"))
 PARTICIPATES_IN = RelationshipType("PARTICIPATES_IN", ACTOR_LABELS, (PROJECT.label,), ("role", "since", "until"))
 COOPERATES_WITH = RelationshipType("COOPERATES_WITH", ACTOR_LABELS, ACTOR_LABELS,
-                                   ("nature", "frequency", "since", "until", "declared_by"))
+                                   ("nature", "frequency", "since", "until", "declared_by", "origin"))
 FUNDS = RelationshipType("FUNDS", ACTOR_LABELS, ACTOR_LABELS + (PROJECT.label,),
-                         ("amount", "date", "object", "reference", "project", "since", "until"))
+                         ("amount", "date", "object", "reference", "project", "since", "until", "nature",
+                          "payment_start", "payment_end"))
 ADDRESSES = RelationshipType("ADDRESSES", (PROJECT.label,), (THEME.label,), ("since", "until"))
 ENGAGED_IN = RelationshipType("ENGAGED_IN", ACTOR_LABELS, (THEME.label,), ("since", "until"))
 

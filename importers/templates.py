@@ -470,7 +470,7 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
     return path
 
 
-@collector_paused()
+@collector_paused(freeze=True)  # the result lives until the command ends
 def import_templates(paths: Iterable[Path], store, progress=None, dry_run: bool = False,
                      communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None) -> ImportResult:
     """Check then write files into *store*.

@@ -101,6 +101,24 @@ def test_one_import_in_several_batches_writes_each_fact_once(store):
     assert again.relationships_updated == 1  # the amount goes back to the first batch's
 
 
+def test_properties_the_schema_does_not_name_are_kept_and_replaced_like_the_others(store):
+    """Neo4j sends the schema's properties as columns and any other in a map: both must round-trip,
+    and a newer version of a fact replaces them all."""
+    node = Node("Partner", "p-1", "Régie", {"commune": "76402", "note": "à revoir", "tags": ["a", "b"]}, PROV)
+    rel = Relationship("COOPERATES_WITH", "p-1", "p-2", "", {"nature": "échange", "weight": 2.5}, PROV)
+    other = Node("Partner", "p-2", "Syndicat", {}, PROV)
+    store.write(Batch([node, other], [rel]))
+    assert store.get_node("p-1").properties == {"commune": "76402", "note": "à revoir", "tags": ["a", "b"]}
+    assert next(iter(store.relationships(["COOPERATES_WITH"]))).properties == {"nature": "échange", "weight": 2.5}
+    newer = Provenance("test-v2.csv", 4, "file", "2026-02-01T00:00:00+00:00")
+    summary = store.write(Batch([Node("Partner", "p-1", "Régie", {"tags": ["c"]}, newer)],
+                                [Relationship("COOPERATES_WITH", "p-1", "p-2", "", {"weight": 3}, newer)]))
+    assert (summary.nodes_updated, summary.relationships_updated) == (1, 1)
+    assert store.get_node("p-1").properties == {"tags": ["c"]}
+    changed = next(iter(store.relationships(["COOPERATES_WITH"])))
+    assert changed.properties == {"weight": 3} and changed.provenance == newer
+
+
 def test_hostile_text_is_stored_verbatim(store):
     hostile = "x'}) MATCH (n) DETACH DELETE n //<img src=x onerror=alert(1)> « é » \u202f"
     store.write(Batch([Node("Partner", "p-1", hostile, {"description": hostile}, PROV)], []))

@@ -10,6 +10,7 @@ ever built from data.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator
 
 from neo4j import GraphDatabase
@@ -17,7 +18,7 @@ from neo4j import GraphDatabase
 from graph import schema
 from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Changes, Progress, Store, deduplicated, new_version
+from graph.stores.base import Changes, Progress, Store, new_version
 
 CHUNK = 10000
 # Chunks sent one after the other in one transaction: the driver packs the next while the
@@ -61,78 +62,131 @@ CALL (a) {
 WITH a, out WHERE size(out) > 0
 RETURN a.id AS source, out"""
 
-WRITE_NODES = """
+# Rows travel as lists, a value per column, not as maps: the server then decodes no property
+# names on every row, which measured 10 to 15 % faster on metropole. The columns are the
+# properties the schema names; any other property a fact carries rides in the row's last cell,
+# a map, usually empty.
+NODE_COLUMNS = tuple(dict.fromkeys(p for kind in schema.NODE_KINDS.values() for p in kind.properties
+                                   if p not in INTERNAL))
+RELATIONSHIP_COLUMNS = {rel_type: tuple(p for p in spec.properties if p not in INTERNAL)
+                        for rel_type, spec in schema.RELATIONSHIP_TYPES.items()}
+# Node row: id, kind, _hash, prov_line, name, one cell per column, other properties.
+# Relationship row: source, target, key, _hash, prov_line, one cell per column, other properties.
+NODE_LEADING = ("id", None, "_hash", "prov_line", "name")
+RELATIONSHIP_LEADING = (None, None, "key", "_hash", "prov_line")
+
+
+def _properties_map(leading: tuple, columns: tuple[str, ...]) -> str:
+    """The Cypher map of a row's stored properties (nulls are not stored), with the provenance the
+    chunk shares and the transaction's sequence number."""
+    names = [(name, i) for i, name in enumerate(leading) if name] + \
+            [(name, len(leading) + i) for i, name in enumerate(columns)]
+    entries = [f"`{name}`: row[{i}]" for name, i in names]
+    entries += [f"{name}: $shared.{name}" for name in ("prov_source", "prov_kind", "prov_at")] + ["_seq: $seq"]
+    return "{" + ", ".join(entries) + "}"
+
+
+def _other_cell(leading: tuple, columns: tuple[str, ...]) -> str:
+    return f"row[{len(leading) + len(columns)}]"
+
+
+WRITE_NODES = f"""
 UNWIND $rows AS row
-MERGE (n:Entity {id: row.id})
+MERGE (n:Entity {{id: row[0]}})
 WITH n, row, n._hash AS old
-CALL (n, row, old) {
-  WITH * WHERE old IS NULL OR old <> row.props._hash
-  SET n = row.props, n += $shared, n:$(row.kind), n._seq = $seq
-}
+CALL (n, row, old) {{
+  WITH * WHERE old IS NULL OR old <> row[2]
+  SET n = {_properties_map(NODE_LEADING, NODE_COLUMNS)},
+      n += {_other_cell(NODE_LEADING, NODE_COLUMNS)}, n:$(row[1])
+}}
 RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated,
-       collect(CASE WHEN old IS NULL THEN row.id END) AS new_ids
+       sum(CASE WHEN old IS NOT NULL AND old <> row[2] THEN 1 ELSE 0 END) AS updated,
+       collect(CASE WHEN old IS NULL THEN row[0] END) AS new_ids
 """
 
-_WRITE_RELATIONSHIPS = """
+
+def _write_relationships(rel_type: str) -> str:
+    columns = RELATIONSHIP_COLUMNS[rel_type]
+    return f"""
 UNWIND $rows AS row
-MATCH (a:Entity {id: row.source})
-MATCH (b:Entity {id: row.target})
-MERGE (a)-[r:REL_TYPE {key: row.key}]->(b)
+MATCH (a:Entity {{id: row[0]}})
+MATCH (b:Entity {{id: row[1]}})
+MERGE (a)-[r:{rel_type} {{key: row[2]}}]->(b)
 WITH r, row, r._hash AS old
-CALL (r, row, old) {
-  WITH * WHERE old IS NULL OR old <> row.props._hash
-  SET r = row.props, r += $shared, r._seq = $seq
-}
+CALL (r, row, old) {{
+  WITH * WHERE old IS NULL OR old <> row[3]
+  SET r = {_properties_map(RELATIONSHIP_LEADING, columns)},
+      r += {_other_cell(RELATIONSHIP_LEADING, columns)}
+}}
 RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN old IS NOT NULL AND old <> row.props._hash THEN 1 ELSE 0 END) AS updated
+       sum(CASE WHEN old IS NOT NULL AND old <> row[3] THEN 1 ELSE 0 END) AS updated
 """
+
+
 # A relationship one of whose ends this import created cannot exist yet: it is created without
 # the search MERGE makes among the relationships of its ends (half the server's time).
-_CREATE_RELATIONSHIPS = """
+def _create_relationships(rel_type: str) -> str:
+    columns = RELATIONSHIP_COLUMNS[rel_type]
+    return f"""
 UNWIND $rows AS row
-MATCH (a:Entity {id: row.source})
-MATCH (b:Entity {id: row.target})
-CREATE (a)-[r:REL_TYPE]->(b)
-SET r = row.props, r += $shared, r._seq = $seq
+MATCH (a:Entity {{id: row[0]}})
+MATCH (b:Entity {{id: row[1]}})
+CREATE (a)-[r:{rel_type} {_properties_map(RELATIONSHIP_LEADING, columns)}]->(b)
+SET r += {_other_cell(RELATIONSHIP_LEADING, columns)}
 RETURN count(r) AS created, 0 AS updated
 """
-WRITE_RELATIONSHIPS = {rel_type: _WRITE_RELATIONSHIPS.replace("REL_TYPE", rel_type)
-                       for rel_type in schema.RELATIONSHIP_TYPES}
-CREATE_RELATIONSHIPS = {rel_type: _CREATE_RELATIONSHIPS.replace("REL_TYPE", rel_type)
-                        for rel_type in schema.RELATIONSHIP_TYPES}
+
+
+WRITE_RELATIONSHIPS = {rel_type: _write_relationships(rel_type) for rel_type in schema.RELATIONSHIP_TYPES}
+CREATE_RELATIONSHIPS = {rel_type: _create_relationships(rel_type) for rel_type in schema.RELATIONSHIP_TYPES}
 
 
 NO_PROVENANCE = Provenance("")
 
 
-def _own_properties(fact, props: dict) -> dict:
-    if fact.provenance is not None and fact.provenance.line is not None:
-        props["prov_line"] = fact.provenance.line
-    return props
+def _line(fact) -> int | None:
+    return fact.provenance.line if fact.provenance is not None else None
 
 
-def _node_row(node: Node) -> dict:
-    props = _own_properties(node, dict(node.clean_properties()))
-    props.update(id=node.id, name=node.name, _hash=node.digest())
-    return {"id": node.id, "kind": node.kind, "props": props}
+def _cells(props: dict, columns: tuple[str, ...]) -> list:
+    """One cell per column, then the map of the other properties (those named like Maillage's own are not
+    the user's: they never override them)."""
+    cells = [props.pop(column, None) for column in columns]
+    cells.append({k: v for k, v in props.items() if k not in INTERNAL} if props else props)
+    return cells
 
 
-def _relationship_row(rel: Relationship) -> dict:
-    props = _own_properties(rel, dict(rel.clean_properties()))
-    props.update(key=rel.key, _hash=rel.digest())
-    return {"source": rel.source, "target": rel.target, "key": rel.key, "props": props}
+def _node_row(node: Node) -> list:
+    props = node.clean_properties()
+    return [node.id, node.kind, node.digest(props), _line(node), node.name, *_cells(props, NODE_COLUMNS)]
 
 
-def _chunks(query_of: Callable, row: Callable, items: list) -> list[tuple[str, Callable, list, dict]]:
-    """*items* grouped by query and by what a whole file's facts share of their provenance (all but
-    the line, sent once per chunk rather than on every row), in chunks: (query, row maker, items, shared)."""
+def _relationship_row(rel: Relationship) -> list:
+    props = rel.clean_properties()
+    return [rel.source, rel.target, rel.key, rel.digest(props), _line(rel),
+            *_cells(props, RELATIONSHIP_COLUMNS[rel.type])]
+
+
+def _provenance_key(fact) -> tuple:
+    provenance = fact.provenance or NO_PROVENANCE
+    return provenance.source, provenance.kind, provenance.at
+
+
+def _chunks(query: str, row: Callable, items: list, provenance_key: tuple) -> list[tuple[str, Callable, list, dict]]:
+    """*items* in chunks of (query, row maker, items, shared provenance): what all of a file's facts share
+    of their provenance (all but the line) is sent once per chunk rather than on every row."""
+    source, kind, at = provenance_key
+    shared = {"prov_source": source, "prov_kind": kind, "prov_at": at}
+    return [(query, row, items[start:start + CHUNK], shared) for start in range(0, len(items), CHUNK)]
+
+
+def _sorted_relationships(relationships: list[Relationship]) -> dict[tuple, list[tuple[Relationship, int]]]:
+    """One relationship per identity (the last wins), grouped by type and shared provenance, each with the
+    hash of its identity: all the sorting a write can do before it knows which nodes it created."""
     groups: dict[tuple, list] = defaultdict(list)
-    for item in items:
-        provenance = item.provenance or NO_PROVENANCE
-        groups[(query_of(item), provenance.source, provenance.kind, provenance.at)].append(item)
-    return [(query, row, group[start:start + CHUNK], {"prov_source": source, "prov_kind": kind, "prov_at": at})
-            for (query, source, kind, at), group in groups.items() for start in range(0, len(group), CHUNK)]
+    for identity, rel in {rel.identity: rel for rel in relationships}.items():
+        groups[(rel.type, *_provenance_key(rel))].append((rel, hash(identity)))
+    return groups
 
 
 def _split(props: dict) -> tuple[dict, Provenance]:
@@ -188,21 +242,33 @@ class Neo4jStore(Store):
             if progress:
                 progress(done[0], total)
 
-        for batch in batches:
-            batch = deduplicated(batch)
-            created, updated = self._send(_chunks(lambda node: WRITE_NODES, _node_row, batch.nodes), advanced,
-                                          new_ids=new_nodes)
-            nodes = WriteSummary(created, updated, len(batch.nodes) - created - updated)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            for batch in batches:
+                # Needs no answer from the server: sorted while it writes the nodes.
+                sorting = helper.submit(_sorted_relationships, batch.relationships)
+                nodes = {node.id: node for node in batch.nodes}
+                by_provenance: dict[tuple, list] = defaultdict(list)
+                for node in nodes.values():
+                    by_provenance[_provenance_key(node)].append(node)
+                created, updated = self._send(
+                    [c for key, group in by_provenance.items() for c in _chunks(WRITE_NODES, _node_row, group, key)],
+                    advanced, new_ids=new_nodes)
+                summary = summary + WriteSummary(created, updated, len(nodes) - created - updated)
 
-            fresh: set[int] = set()
-            for rel in batch.relationships:
-                if (rel.source in new_nodes or rel.target in new_nodes) and hash(rel.identity) not in new_relationships:
-                    new_relationships.add(hash(rel.identity))
-                    fresh.add(id(rel))
-            query_of = lambda rel: (CREATE_RELATIONSHIPS if id(rel) in fresh else WRITE_RELATIONSHIPS)[rel.type]
-            created, updated = self._send(_chunks(query_of, _relationship_row, batch.relationships), advanced)
-            summary = summary + nodes + WriteSummary(0, 0, 0, created, updated,
-                                                     len(batch.relationships) - created - updated)
+                chunks, count = [], 0
+                for (rel_type, *key), group in sorting.result().items():
+                    fresh, known = [], []
+                    for rel, identity in group:
+                        if (rel.source in new_nodes or rel.target in new_nodes) and identity not in new_relationships:
+                            new_relationships.add(identity)
+                            fresh.append(rel)
+                        else:
+                            known.append(rel)
+                    chunks += _chunks(CREATE_RELATIONSHIPS[rel_type], _relationship_row, fresh, tuple(key))
+                    chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key))
+                    count += len(group)
+                created, updated = self._send(chunks, advanced)
+                summary = summary + WriteSummary(0, 0, 0, created, updated, count - created - updated)
         return summary
 
     def _send(self, chunks: list[tuple[str, Callable, list, dict]], advanced: Callable[[int], None],
@@ -211,14 +277,24 @@ class Neo4jStore(Store):
         *advanced* how many items each committed transaction wrote; returns (created, updated), and
         adds the ids of created nodes to *new_ids*."""
         created = updated = 0
+        prepared: dict[int, list] = {}
+
+        def rows(index: int) -> list:
+            if index not in prepared:
+                _, row, items, _ = chunks[index]
+                return [row(item) for item in items]
+            return prepared.pop(index)
+
         for first in range(0, len(chunks), CHUNKS_PER_TRANSACTION):
-            group = chunks[first:first + CHUNKS_PER_TRANSACTION]
+            group = range(first, min(first + CHUNKS_PER_TRANSACTION, len(chunks)))
 
             def work(tx):
                 seq = tx.run(NEXT_SEQUENCE).single()["seq"]
                 # Not read until all are sent: each run returns once the server has the one before.
-                results = [tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq)
-                           for query, row, items, shared in group]
+                results = [tx.run(chunks[i][0], rows=rows(i), shared=chunks[i][3], seq=seq) for i in group]
+                # The next transaction's first rows, made while the server writes this one's last chunk.
+                if group.stop < len(chunks) and group.stop not in prepared:
+                    prepared[group.stop] = rows(group.stop)
                 records = [result.single() for result in results]
                 if any(record["created"] or record["updated"] for record in records):
                     tx.run(BUMP_VERSION, token=new_version()).consume()
@@ -230,7 +306,7 @@ class Neo4jStore(Store):
                 created, updated = created + record["created"], updated + record["updated"]
                 if new_ids is not None:
                     new_ids.update(record["new_ids"])
-            advanced(sum(len(chunk[2]) for chunk in group))
+            advanced(sum(len(chunks[i][2]) for i in group))
         return created, updated
 
     def version(self) -> str:

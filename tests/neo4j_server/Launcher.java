@@ -2,7 +2,10 @@
 // 127.0.0.1:<port>, prints "READY <bolt uri>" and keeps running until it is
 // killed or its standard input closes, so that a dying test runner never
 // leaves a server behind. An optional third argument is the folder LOAD CSV
-// reads file:/// URLs from (for the import benchmark).
+// reads file:/// URLs from (for the import benchmark). The page cache is sized
+// like a real server's (system property maillage.pagecache.mb, 512 by default):
+// the harness's own default of 8 MiB is meant for tiny test stores and makes
+// every bulk write re-read its pages from the operating system.
 import java.io.IOException;
 import java.nio.file.Path;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -19,7 +22,9 @@ public final class Launcher {
         var builder = Neo4jBuilders.newInProcessBuilder(workDir)
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
-                .withConfig(HttpConnector.enabled, false);
+                .withConfig(HttpConnector.enabled, false)
+                .withConfig(GraphDatabaseSettings.pagecache_memory,
+                        Long.getLong("maillage.pagecache.mb", 512L) * 1024 * 1024);
         if (args.length > 2) {
             builder = builder.withConfig(GraphDatabaseSettings.load_csv_file_url_root, Path.of(args[2]));
         }
