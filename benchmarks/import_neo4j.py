@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -138,6 +139,11 @@ def main() -> int:
                      "Neo4j LOAD CSV": lambda store: load_csv(store, folder)}
         runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in importers}
         with neo4j_store(import_dir=folder) as store:
+            settings = {r["name"]: r["value"] for r in store.driver.execute_query(
+                "SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value",
+                names=["server.memory.pagecache.size", "dbms.memory.transaction.total.max"]).records}
+            print(f"server: page cache {settings.get('server.memory.pagecache.size')}, JVM "
+                  f"{os.environ.get('MAILLAGE_NEO4J_HEAP_OPTS', '-Xmx2g') if not os.environ.get('NEO4J_URI') else '?'}")
             for round_number in range(1, args.rounds + 1):
                 order = list(importers) if round_number % 2 else list(reversed(importers))
                 for name in order:

@@ -99,16 +99,18 @@ class Neo4jServer:
 def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
     """Start Neo4j on a free 127.0.0.1 port and return once Bolt answers.
 
-    *import_dir* is the folder ``LOAD CSV`` reads ``file:///`` URLs from. The page cache is 512 MiB
-    unless ``MAILLAGE_NEO4J_PAGECACHE_MB`` says otherwise.
+    *import_dir* is the folder ``LOAD CSV`` reads ``file:///`` URLs from. Memory is a small real
+    server's: a 2 GiB heap and a 512 MiB page cache, unless ``MAILLAGE_NEO4J_HEAP_OPTS`` (JVM
+    options, ``-Xmx4g``) or ``MAILLAGE_NEO4J_PAGECACHE_MB`` say otherwise.
     """
     java_home, classpath = prepare()
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="maillage-neo4j-")
     log = open(Path(workdir) / "launcher.log", "w+")
+    memory = os.environ.get("MAILLAGE_NEO4J_HEAP_OPTS", "-Xmx2g").split() + \
+        [f"-Dmaillage.pagecache.mb={int(os.environ.get('MAILLAGE_NEO4J_PAGECACHE_MB', 512))}"]
     process = subprocess.Popen(
-        [str(java_home / "bin" / "java"), "-Xmx2g",
-         f"-Dmaillage.pagecache.mb={int(os.environ.get('MAILLAGE_NEO4J_PAGECACHE_MB', 512))}", "-cp", classpath, "Launcher", str(port), workdir]
+        [str(java_home / "bin" / "java"), *memory, "-cp", classpath, "Launcher", str(port), workdir]
         + ([str(import_dir)] if import_dir else []),
         stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     server = Neo4jServer(process, f"bolt://127.0.0.1:{port}", workdir)
