@@ -105,12 +105,15 @@ RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
 """
 
 
+_BOTH_ENDS = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row[0]})
+MATCH (b:Entity {id: row[1]})"""
+
+
 def _write_relationships(rel_type: str) -> str:
     columns = RELATIONSHIP_COLUMNS[rel_type]
-    return f"""
-UNWIND $rows AS row
-MATCH (a:Entity {{id: row[0]}})
-MATCH (b:Entity {{id: row[1]}})
+    return _BOTH_ENDS + f"""
 MERGE (a)-[r:{rel_type} {{key: row[2]}}]->(b)
 WITH r, row, r._hash AS old
 CALL (r, row, old) {{
@@ -127,10 +130,7 @@ RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
 # the search MERGE makes among the relationships of its ends (half the server's time).
 def _create_relationships(rel_type: str) -> str:
     columns = RELATIONSHIP_COLUMNS[rel_type]
-    return f"""
-UNWIND $rows AS row
-MATCH (a:Entity {{id: row[0]}})
-MATCH (b:Entity {{id: row[1]}})
+    return _BOTH_ENDS + f"""
 CREATE (a)-[r:{rel_type} {_properties_map(RELATIONSHIP_LEADING, columns)}]->(b)
 SET r += {_other_cell(RELATIONSHIP_LEADING, columns)}
 RETURN count(r) AS created, 0 AS updated
@@ -180,9 +180,9 @@ def _chunks(query: str, row: Callable, items: list, provenance_key: tuple) -> li
     return [(query, row, items[start:start + CHUNK], shared) for start in range(0, len(items), CHUNK)]
 
 
-def _sorted_relationships(relationships: list[Relationship]) -> dict[tuple, list[tuple[Relationship, int]]]:
+def _grouped_relationships(relationships: list[Relationship]) -> dict[tuple, list[tuple[Relationship, int]]]:
     """One relationship per identity (the last wins), grouped by type and shared provenance, each with the
-    hash of its identity: all the sorting a write can do before it knows which nodes it created."""
+    hash of its identity: all the sorting out a write can do before it knows which nodes it created."""
     groups: dict[tuple, list] = defaultdict(list)
     for identity, rel in {rel.identity: rel for rel in relationships}.items():
         groups[(rel.type, *_provenance_key(rel))].append((rel, hash(identity)))
@@ -244,8 +244,8 @@ class Neo4jStore(Store):
 
         with ThreadPoolExecutor(max_workers=1) as helper:
             for batch in batches:
-                # Needs no answer from the server: sorted while it writes the nodes.
-                sorting = helper.submit(_sorted_relationships, batch.relationships)
+                # Needs no answer from the server: done while it writes the nodes.
+                grouping = helper.submit(_grouped_relationships, batch.relationships)
                 nodes = {node.id: node for node in batch.nodes}
                 by_provenance: dict[tuple, list] = defaultdict(list)
                 for node in nodes.values():
@@ -256,7 +256,7 @@ class Neo4jStore(Store):
                 summary = summary + WriteSummary(created, updated, len(nodes) - created - updated)
 
                 chunks, count = [], 0
-                for (rel_type, *key), group in sorting.result().items():
+                for (rel_type, *key), group in grouping.result().items():
                     fresh, known = [], []
                     for rel, identity in group:
                         if (rel.source in new_nodes or rel.target in new_nodes) and identity not in new_relationships:
