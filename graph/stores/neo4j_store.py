@@ -189,6 +189,21 @@ def _grouped_relationships(relationships: list[Relationship]) -> dict[tuple, lis
     return groups
 
 
+def _created_outright(group: list[tuple[Relationship, int]], new_nodes: set[str],
+                      new_relationships: set[int]) -> tuple[list[Relationship], list[Relationship]]:
+    """*group* (relationships with the hash of their identity) split into those to create outright (an end
+    was created by this import, and no earlier batch created them: their hashes join *new_relationships*)
+    and those to merge."""
+    fresh, known = [], []
+    for rel, identity in group:
+        if (rel.source in new_nodes or rel.target in new_nodes) and identity not in new_relationships:
+            new_relationships.add(identity)
+            fresh.append(rel)
+        else:
+            known.append(rel)
+    return fresh, known
+
+
 def _split(props: dict) -> tuple[dict, Provenance]:
     user = {k: v for k, v in props.items() if k not in INTERNAL}
     return user, Provenance.from_properties(props)
@@ -257,13 +272,7 @@ class Neo4jStore(Store):
 
                 chunks, count = [], 0
                 for (rel_type, *key), group in grouping.result().items():
-                    fresh, known = [], []
-                    for rel, identity in group:
-                        if (rel.source in new_nodes or rel.target in new_nodes) and identity not in new_relationships:
-                            new_relationships.add(identity)
-                            fresh.append(rel)
-                        else:
-                            known.append(rel)
+                    fresh, known = _created_outright(group, new_nodes, new_relationships)
                     chunks += _chunks(CREATE_RELATIONSHIPS[rel_type], _relationship_row, fresh, tuple(key))
                     chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key))
                     count += len(group)

@@ -107,8 +107,9 @@ def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="maillage-neo4j-")
     log = open(Path(workdir) / "launcher.log", "w+")
-    memory = os.environ.get("MAILLAGE_NEO4J_HEAP_OPTS", "-Xmx2g").split() + \
-        [f"-Dmaillage.pagecache.mb={int(os.environ.get('MAILLAGE_NEO4J_PAGECACHE_MB', 512))}"]
+    memory = os.environ.get("MAILLAGE_NEO4J_HEAP_OPTS", "-Xmx2g").split()
+    if os.environ.get("MAILLAGE_NEO4J_PAGECACHE_MB"):  # else the launcher's own default
+        memory.append(f"-Dmaillage.pagecache.mb={int(os.environ['MAILLAGE_NEO4J_PAGECACHE_MB'])}")
     process = subprocess.Popen(
         [str(java_home / "bin" / "java"), *memory, "-cp", classpath, "Launcher", str(port), workdir]
         + ([str(import_dir)] if import_dir else []),
