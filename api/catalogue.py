@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
 
@@ -78,7 +79,7 @@ def actor(actor_id):
     return jsonify({**t.summary(actor_id), "properties": node.properties,
                     "themes": [t.summary(th) for th in sorted(t.actor_themes.get(actor_id, ()))],
                     "projects": projects,
-                    "provenance": vars(node.provenance) if node.provenance else None,
+                    "provenance": asdict(node.provenance) if node.provenance else None,
                     "personal": node.kind in schema.PERSONAL_LABELS})
 
 

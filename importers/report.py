@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from graph.i18n import t
-from importers.tabular import Table, misshapen_rows
+from importers.tabular import Table, usual_width
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,30 @@ class Report:
         return [i for i in self.issues if i.severity == "warning"]
 
 
-def skip_misshapen(report: Report, table: Table) -> set[int]:
-    """Report the rows of *table* whose cell count breaks the file's shape; return their lines."""
-    rows = misshapen_rows(table)
-    for line, cells in rows.items():
+def shaped_rows(report: Report, table: Table) -> Iterator[tuple[int, list[str]]]:
+    """The rows of *table* whose cell count fits the file's shape, as (line, cells); the others are reported.
+
+    A row fits when it has as many cells as the header, or as many as most rows when
+    they all end with the same empty cells (a trailing separator on every line). A
+    decimal comma in an unquoted amount of a comma-separated file adds one cell to its
+    row only, which is how it shows. Only a file with wider rows is read twice: the
+    first time a row is wider than the header, the file's usual width is counted.
+    """
+    width = len(table.headers)
+    tolerated = None
+    for line, cells in table.rows:
+        size = len(cells)
+        if size == width:
+            yield line, cells
+            continue
+        if size > width and not "".join(cells[width:]).strip():
+            if tolerated is None:
+                tolerated = usual_width(table)
+            if size == tolerated:
+                yield line, cells
+                continue
         report.error(table.label, line, None, " | ".join(cells)[:80],
-                     t("expect.cells", expected=len(table.headers), actual=len(cells)))
-    return set(rows)
+                     t("expect.cells", expected=width, actual=size))
 
 
 class ImportRejected(Exception):

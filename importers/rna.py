@@ -11,7 +11,7 @@ from graph import schema
 from graph.model import Node
 from importers.identifiers import check_rna, check_siret
 from importers.scdl import organisation_id
-from importers.report import skip_misshapen
+from importers.report import shaped_rows
 from importers.tabular import Table, normalise_header
 from importers.values import parse_date
 
@@ -38,11 +38,8 @@ def layout(table: Table) -> str:
 def load(builder, table: Table, communes: set[str] | None = None) -> None:
     """Add the associations of *table* to *builder*; with *communes*, only those of these INSEE codes."""
     found = positions(table)
-    misshapen = skip_misshapen(builder.report, table)
     report, label = builder.report, table.label
-    for line, cells in table.rows:
-        if line in misshapen:
-            continue
+    for line, cells in shaped_rows(builder.report, table):
         cell = {name: cells[i].strip() for name, i in found.items()}
         commune = cell.get("adrscodeinsee", "")
         if communes and commune not in communes:

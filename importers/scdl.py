@@ -14,7 +14,7 @@ from graph import schema
 from graph.model import Node, Relationship
 from graph.schema import slugify
 from importers.identifiers import check_rna, check_siret
-from importers.report import skip_misshapen
+from importers.report import shaped_rows
 from importers.tabular import Table, normalise_header
 from importers.values import parse_amount, parse_date
 
@@ -87,10 +87,7 @@ def load(builder, table: Table) -> None:
 def load_rows(builder, table: Table):
     """Add the grants of *table* to *builder* row by row, yielding each row's line after adding it."""
     positions = columns(table)
-    misshapen = skip_misshapen(builder.report, table)
-    for line, cells in table.rows:
-        if line in misshapen:
-            continue
+    for line, cells in shaped_rows(builder.report, table):
         value = {field: cells[i].strip() if i < len(cells) else "" for field, i in positions.items()}
         _grant(builder, table, line, value)
         yield line

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -222,29 +223,18 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def misshapen_rows(table: Table) -> dict[int, list[str]]:
-    """Line -> cells, for the rows whose number of cells does not match the file's shape.
-
-    The expected count is the header's, or the count most rows share when they all
-    end with the same empty cells (a trailing separator on every line). A decimal
-    comma in an unquoted amount of a comma-separated file adds one cell to its row
-    only, which is how it shows.
-    """
+def usual_width(table: Table) -> int:
+    """The cell count rows may have: most rows' count when it is wider than the header and such rows
+    hold nothing beyond it (a separator closing every line), else the header's."""
     width = len(table.headers)
-    counts: dict[int, int] = {}
+    counts: Counter[int] = Counter()
     filled_beyond: set[int] = set()  # cell counts seen with something beyond the header's width
     for _, cells in table.rows:
-        counts[len(cells)] = counts.get(len(cells), 0) + 1
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
+        counts[len(cells)] += 1
+        if len(cells) > width and "".join(cells[width:]).strip():
             filled_beyond.add(len(cells))
     usual = max(counts, key=counts.get) if counts else width
-    tolerated = {width}
-    if usual > width and usual not in filled_beyond:
-        tolerated.add(usual)
-    if set(counts) <= tolerated and not filled_beyond:
-        return {}
-    return {line: cells for line, cells in table.rows
-            if len(cells) not in tolerated or any(c.strip() for c in cells[width:])}
+    return usual if usual > width and usual not in filled_beyond else width
 
 
 def read_tables(path: Path) -> list[Table]:

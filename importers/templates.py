@@ -19,7 +19,7 @@ from graph.i18n import t
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
 from importers import identity, rna, scdl, survey
-from importers.report import ImportRejected, Report, skip_misshapen
+from importers.report import ImportRejected, Report, shaped_rows
 from importers.tabular import Table, normalise_header, read_tables
 from importers.values import parse_amount, parse_date, split_list
 
@@ -172,7 +172,12 @@ class _Builder:
         value = row.get(column)
         if not value:
             return None
-        self.references.append(_Reference(row, column, value, kinds))
+        # Most references name an actor or project already declared: checked at once, they cost
+        # no record each. The others wait for the end of the reading, and provisional
+        # organisations, which identity matching may rename, too.
+        node = self.nodes.get(value)
+        if node is None or node.kind not in kinds or value.startswith(identity.PROVISIONAL):
+            self.references.append(_Reference(row, column, value, kinds))
         return value
 
     def declare(self, row: Row, node: Node) -> None:
@@ -418,10 +423,7 @@ def _rows(template: Template, table: Table, report: Report):
         report.error(table.label, 1, column, "", t("expect.column", columns=", ".join(table.headers)))
     if missing:
         return
-    misshapen = skip_misshapen(report, table)
-    for line, cells in table.rows:
-        if line in misshapen:
-            continue
+    for line, cells in shaped_rows(report, table):
         yield Row(table, line, {column: cells[i].strip() for column, i in positions.items()})
 
 
