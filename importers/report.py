@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from graph.i18n import t
-from importers.tabular import Table, usual_width
+from importers.tabular import Table, filled_beyond, usual_width
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def shaped_rows(report: Report, table: Table) -> Iterator[tuple[int, list[str]]]
         if size == width:
             yield line, cells
             continue
-        if size > width and not "".join(cells[width:]).strip():
+        if size > width and not filled_beyond(cells, width):
             if tolerated is None:
                 tolerated = usual_width(table)
             if size == tolerated:

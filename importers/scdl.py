@@ -88,7 +88,7 @@ def load_rows(builder, table: Table):
     """Add the grants of *table* to *builder* row by row, yielding each row's line after adding it."""
     positions = columns(table)
     for line, cells in shaped_rows(builder.report, table):
-        value = {field: cells[i].strip() if i < len(cells) else "" for field, i in positions.items()}
+        value = {field: cells[i].strip() for field, i in positions.items()}  # shaped: as wide as the header
         _grant(builder, table, line, value)
         yield line
 

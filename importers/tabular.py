@@ -223,18 +223,23 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def filled_beyond(cells: list[str], width: int) -> bool:
+    """Whether a row holds something past the header's *width* (not just empty cells)."""
+    return bool("".join(cells[width:]).strip())  # joined: one pass in C, not one per cell
+
+
 def usual_width(table: Table) -> int:
     """The cell count rows may have: most rows' count when it is wider than the header and such rows
     hold nothing beyond it (a separator closing every line), else the header's."""
     width = len(table.headers)
     counts: Counter[int] = Counter()
-    filled_beyond: set[int] = set()  # cell counts seen with something beyond the header's width
+    filled_widths: set[int] = set()  # cell counts seen with something beyond the header's width
     for _, cells in table.rows:
         counts[len(cells)] += 1
-        if len(cells) > width and "".join(cells[width:]).strip():
-            filled_beyond.add(len(cells))
+        if len(cells) > width and filled_beyond(cells, width):
+            filled_widths.add(len(cells))
     usual = max(counts, key=counts.get) if counts else width
-    return usual if usual > width and usual not in filled_beyond else width
+    return usual if usual > width and usual not in filled_widths else width
 
 
 def read_tables(path: Path) -> list[Table]:
