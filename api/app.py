@@ -4,27 +4,20 @@ from __future__ import annotations
 from flask import Flask
 
 from api import state
+from api.json_provider import OrjsonProvider
 from graph.config import StoreConfig
 from graph.stores import Store, open_store
 
 
 def create_app(store: Store | None = None, config: StoreConfig | None = None) -> Flask:
     """Build the app around *store*, or around the store the environment configures."""
-    from api.json_provider import OrjsonProvider
-
     Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__)
     state.attach(app, store if store is not None else open_store(config))
 
-    from api import catalogue, cooperation, health, home, openapi, pages, problems, views
+    from api import catalogue, health, home, openapi, pages, problems, questions, views
 
     problems.register(app)
-    for module in (health, home, catalogue, cooperation, openapi, pages, views):
+    for module in (health, home, catalogue, questions, openapi, pages, views):
         app.register_blueprint(module.blueprint)
     return app
-
-
-def get_store(app: Flask | None = None) -> Store:
-    from flask import current_app
-
-    return (app or current_app).extensions[state.STORE_KEY]

@@ -4,57 +4,71 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from api.app import get_store
-from api.registry import REGISTRY, Param
-from api.state import territory
-from graph import queries, schema
-from graph.errors import InvalidParameter
+from api.registry import REGISTRY
+from api.state import get_store, territory
+from graph import schema
+from graph.i18n import Bilingual
+from graph.questions.coverage import theme_coverage
+from graph.questions.declaration import ACTOR, ActorKind, Integer, NodeId, Parameter, ServiceId, Text, ThemeRef
+from graph.territory import Territory
 
 blueprint = Blueprint("catalogue", __name__, url_prefix="/api/v1")
 
-PAGE = Param("page", "Numéro de page (à partir de 1).", "integer", minimum=1, maximum=100000)
-PER_PAGE = Param("per_page", "Éléments par page (1 à 200, 50 par défaut).", "integer", minimum=1, maximum=200)
-SEARCH = Param("q", "Recherche dans le nom (sans tenir compte des accents ni de la casse).")
+PAGE = Parameter("page", Integer(1, 100000), Bilingual("Numéro de page (à partir de 1).", "Page number (from 1)."),
+                 default=1)
+PER_PAGE = Parameter("per_page", Integer(1, 200), Bilingual("Éléments par page (1 à 200, 50 par défaut).",
+                                                            "Items per page (1 to 200, 50 by default)."), default=50)
+SEARCH = Parameter("q", Text(200), Bilingual("Recherche dans le nom (sans tenir compte des accents ni de la casse).",
+                                             "Search in the name (ignoring accents and case)."))
+KIND = Parameter("kind", ActorKind(), Bilingual("Type : agent, service, elu, association, partenaire.",
+                                                "Kind: agent, service, elected, association, partner."))
+SERVICE = Parameter("service", ServiceId(), Bilingual(
+    "Identifiant d'un service : ses agents (et ceux des services qu'il contient).",
+    "A service's identifier: its agents (and those of the services it contains)."))
+THEME = Parameter("theme", ThemeRef(), Bilingual("Thème (identifiant ou libellé).", "Theme (identifier or label)."))
+STATUS = Parameter("status", Text(200), Bilingual("Statut (ex. « en cours »).", "Status (e.g. « en cours »)."))
+PROJECT = Parameter("project", NodeId((schema.PROJECT.label,), "project"),
+                    Bilingual("Identifiant du projet.", "The project's identifier."), required=True, path=True,
+                    public="project_id")
 
 
-@REGISTRY.get(blueprint, "/status", "Base utilisée et effectifs par type de nœud et de relation.", tag="catalogue")
-def status():
+def checked(t: Territory, *parameters: Parameter) -> dict:
+    """The query string's values of *parameters*, checked."""
+    return {p.name: p.check(request.args.get(p.public_name), t) for p in parameters}
+
+
+@REGISTRY.get(blueprint, "/status", Bilingual("Base utilisée et effectifs par type de nœud et de relation.",
+                                              "Store in use and counts by kind of node and relationship."),
+              tag="catalogue")
+def status() -> Response:
     store = get_store()
     return jsonify({"store": store.backend, "nodes": store.node_counts(),
                     "relationships": store.relationship_counts()})
 
 
 def folded(text: str) -> str:
+    """*text* without accents, in a case-insensitive form: ``"Élodie"`` and ``"elodie"`` fold alike."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
 
 
-def paginate(items: list) -> dict:
-    page = queries.check_int("page", request.args.get("page"), 1, 100000, 1)
-    per_page = queries.check_int("per_page", request.args.get("per_page"), 1, 200, 50)
+def paginate(t: Territory, items: list) -> dict:
+    values = checked(t, PAGE, PER_PAGE)
+    page, per_page = values["page"], values["per_page"]
     start = (page - 1) * per_page
     return {"total": len(items), "page": page, "per_page": per_page, "items": items[start:start + per_page]}
 
 
-def text_filter():
-    q = request.args.get("q")
-    if q is not None and len(q) > 200:
-        raise InvalidParameter("q", q[:40] + "…", "un texte de 200 caractères au plus")
-    return folded(q) if q else None
-
-
-@REGISTRY.get(blueprint, "/actors", "Acteurs, filtrés par type, service, thème ou texte ; paginés.",
-              Param("kind", "Type : agent, service, elu, association, partenaire."),
-              Param("service", "Identifiant d'un service : ses agents (et ceux des services qu'il contient)."),
-              Param("theme", "Thème (identifiant ou libellé)."), SEARCH, PAGE, PER_PAGE, tag="catalogue")
-def actors():
+@REGISTRY.get(blueprint, "/actors", Bilingual("Acteurs, filtrés par type, service, thème ou texte ; paginés.",
+                                              "Actors, filtered by kind, service, theme or text; paginated."),
+              KIND, SERVICE, THEME, SEARCH, PAGE, PER_PAGE, tag="catalogue")
+def actors() -> Response:
     t = territory()
-    kind = queries.check_kind(request.args.get("kind"))
-    theme = queries.check_theme(t, request.args.get("theme"))
-    service = queries.check_service(t, request.args.get("service"))
+    values = checked(t, KIND, THEME, SERVICE, SEARCH)
+    kind, theme, service = values["kind"], values["theme"], values["service"]
     members = t.members_of(service) if service else None
-    q = text_filter()
+    q = folded(values["q"]) if values["q"] else None
     items = []
     for node in sorted(t.nodes.values(), key=lambda n: (folded(n.name), n.id)):
         if node.kind not in schema.ACTOR_LABELS or (kind and node.kind != kind):
@@ -66,30 +80,32 @@ def actors():
         if q and q not in folded(node.name):
             continue
         items.append(t.summary(node.id))
-    return jsonify(paginate(items))
+    return jsonify(paginate(t, items))
 
 
-@REGISTRY.get(blueprint, "/actors/<actor_id>", "Un acteur : ses propriétés, thèmes, projets et provenance.",
-              Param("actor_id", "Identifiant de l'acteur.", location="path"), tag="catalogue", not_found=True)
-def actor(actor_id):
+@REGISTRY.get(blueprint, "/actors/<actor_id>", Bilingual("Un acteur : ses propriétés, thèmes, projets et provenance.",
+                                                      "An actor: its properties, themes, projects and provenance."),
+              ACTOR, tag="catalogue", not_found=True)
+def actor(actor_id: str) -> Response:
+    actor = actor_id
     t = territory()
-    node = t.actor(actor_id)
+    node = t.actor(actor)
     projects = [{**t.summary(r.target), "role": r.properties.get("role")}
-                for r in t.by_type["PARTICIPATES_IN"] if r.source == actor_id]
-    return jsonify({**t.summary(actor_id), "properties": node.properties,
-                    "themes": [t.summary(th) for th in sorted(t.actor_themes.get(actor_id, ()))],
+                for r in t.by_type["PARTICIPATES_IN"] if r.source == actor]
+    return jsonify({**t.summary(actor), "properties": node.properties,
+                    "themes": [t.summary(th) for th in sorted(t.actor_themes.get(actor, ()))],
                     "projects": projects,
                     "provenance": asdict(node.provenance) if node.provenance else None,
                     "personal": node.kind in schema.PERSONAL_LABELS})
 
 
-@REGISTRY.get(blueprint, "/projects", "Projets, filtrés par thème, statut ou texte ; paginés.",
-              Param("theme", "Thème (identifiant ou libellé)."), Param("status", "Statut (ex. « en cours »)."),
-              SEARCH, PAGE, PER_PAGE, tag="catalogue")
-def projects():
+@REGISTRY.get(blueprint, "/projects", Bilingual("Projets, filtrés par thème, statut ou texte ; paginés.",
+                                                "Projects, filtered by theme, status or text; paginated."),
+              THEME, STATUS, SEARCH, PAGE, PER_PAGE, tag="catalogue")
+def projects() -> Response:
     t = territory()
-    theme = queries.check_theme(t, request.args.get("theme"))
-    status, q = request.args.get("status"), text_filter()
+    values = checked(t, THEME, STATUS, SEARCH)
+    theme, status, q = values["theme"], values["status"], folded(values["q"]) if values["q"] else None
     items = []
     for node in sorted(t.nodes.values(), key=lambda n: (folded(n.name), n.id)):
         if node.kind != schema.PROJECT.label or (theme and theme not in t.project_themes.get(node.id, ())):
@@ -98,33 +114,37 @@ def projects():
             continue
         items.append({**t.summary(node.id), **node.properties,
                       "themes": sorted(t.project_themes.get(node.id, ()))})
-    return jsonify(paginate(items))
+    return jsonify(paginate(t, items))
 
 
-@REGISTRY.get(blueprint, "/projects/<project_id>", "Un projet et ses participants.",
-              Param("project_id", "Identifiant du projet.", location="path"), tag="catalogue", not_found=True)
-def project(project_id):
+@REGISTRY.get(blueprint, "/projects/<project_id>", Bilingual("Un projet et ses participants.",
+                                                          "A project and its participants."),
+              PROJECT, tag="catalogue", not_found=True)
+def project(project_id: str) -> Response:
+    project = project_id
     t = territory()
-    node = t.node(project_id, (schema.PROJECT.label,), "projet")
+    node = t.node(project, (schema.PROJECT.label,), "project")
     participants = [{**t.summary(r.source), "role": r.properties.get("role")}
-                    for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
-    return jsonify({**t.summary(project_id), "properties": node.properties,
-                    "themes": [t.summary(th) for th in sorted(t.project_themes.get(project_id, ()))],
+                    for r in t.by_type["PARTICIPATES_IN"] if r.target == project]
+    return jsonify({**t.summary(project), "properties": node.properties,
+                    "themes": [t.summary(th) for th in sorted(t.project_themes.get(project, ()))],
                     "participants": participants})
 
 
-@REGISTRY.get(blueprint, "/themes", "Thèmes, avec leur couverture (projets, acteurs, services) et les alertes.",
+@REGISTRY.get(blueprint, "/themes", Bilingual("Thèmes, avec leur couverture (projets, acteurs, services) et les alertes.",
+                                              "Themes, with their coverage (projects, actors, services) and alerts."),
               tag="catalogue")
-def themes():
-    covered = queries.theme_coverage(territory())["themes"]
+def themes() -> Response:
+    covered = theme_coverage(territory())["themes"]
     return jsonify({"items": [{**c["theme"], "projects": len(c["projects"]), "actors": len(c["actors"]),
                                "services": len(c["services"]), "single_service": c["single_service"],
                                "single_person": c["single_person"]} for c in covered]})
 
 
-@REGISTRY.get(blueprint, "/services", "Services et pôles, avec leur parent et leur nombre d'agents.",
+@REGISTRY.get(blueprint, "/services", Bilingual("Services et pôles, avec leur parent et leur nombre d'agents.",
+                                                "Services and pôles, with their parent and number of agents."),
               tag="catalogue")
-def services():
+def services() -> Response:
     t = territory()
     items = [{**t.summary(n.id), "parent": t.parent_of.get(n.id), "pole": t.pole_of(n.id),
               "agents": len(t.agents_by_service.get(n.id, ()))}

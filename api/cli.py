@@ -102,7 +102,7 @@ def cmd_status(args) -> int:
         print(t("status.nodes"))
         for label, count in nodes.items():
             kind = schema.NODE_KINDS[label]
-            name = kind.french_name if i18n.current_language() == "fr" else kind.english_type
+            name = kind.display()
             print(f"  {name:<14} {count:>9}")
         print(t("status.relationships"))
         for rel_type, count in relationships.items():
@@ -158,44 +158,32 @@ IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator d
 --format modeles|scdl|rna|enquete forces the format. A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
 rows and writes the others, with their reasons, to a rejects CSV."""
 
-VIEWS = ("territory", "actor", "project", "theme", "service", "services", "matrix", "ei")
-
-
 def cmd_view(args) -> int:
     from api.query_cli import guarded
-    from graph import queries
     from graph.errors import InvalidParameter
+    from graph.i18n import Message
     from graph.territory import TerritoryCache
-    from visualisations import figures, views
-    from visualisations.render import to_html, write
+    from visualisations.declaration import FORMATS
+    from visualisations.render import write
+    from visualisations.views import FIGURES, VIEWS
 
     out = Path(args.out)
+    declared = FIGURES.get(args.view) or VIEWS[args.view]
+    raw = {p.name: getattr(args, p.name) for p in declared.parameters}
 
-    def draw_figure(territory):
-        fmt = out.suffix.lstrip(".").lower() or "png"
-        if fmt not in figures.FORMATS:
-            raise InvalidParameter("--out", args.out, "un fichier .png ou .svg")
-        draw = figures.matrix_heatmap if args.name == "matrix" else figures.ei_bars
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(draw(queries.cross_service(territory, args.level, args.as_of), fmt))
-
-    def draw_view(territory):
-        if args.name in ("actor", "project", "theme", "service") and not args.id:
-            raise InvalidParameter("id", "", "l'identifiant de l'élément à montrer")
-        builders = {
-            "territory": lambda: views.territory(territory, args.theme, args.service, args.kind, args.as_of, args.size),
-            "actor": lambda: views.actor(territory, args.id, args.depth, args.as_of),
-            "project": lambda: views.project(territory, args.id, args.as_of),
-            "theme": lambda: views.theme(territory, args.id, args.as_of),
-            "service": lambda: views.service(territory, args.id, args.as_of),
-            "services": lambda: views.services_map(territory, args.level, args.as_of),
-        }
-        graph, page = builders[args.name]()
-        write(to_html(graph, page), out)
+    def draw(territory) -> None:
+        if args.view in FIGURES:
+            fmt = out.suffix.lstrip(".").lower() or "png"
+            if fmt not in FORMATS:
+                raise InvalidParameter("--out", args.out, Message("expect.figure_file"))
+            image = FIGURES[args.view].image(territory, fmt, **raw)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(image)
+        else:
+            write(VIEWS[args.view].html(territory, **raw), out)
 
     with _open_store(args) as store:
-        territory = TerritoryCache(store).current()
-        code, _ = guarded(lambda: (draw_figure if args.name in ("matrix", "ei") else draw_view)(territory))
+        code, _ = guarded(lambda: draw(TerritoryCache(store).current()))
     if code:
         return code
     print(t("view.written", path=out))
@@ -277,16 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     query_cli.add_parser(sub, with_store)
     sub.choices["query"].set_defaults(func=cmd_query)
-    p = with_store(sub.add_parser("view", help="écrit une vue réseau (HTML autonome) ou une figure (PNG/SVG)" if fr
-                                  else "write a network view (self-contained HTML) or a figure (PNG/SVG)"))
-    p.add_argument("name", choices=VIEWS)
-    p.add_argument("id", nargs="?", help="acteur, projet, thème ou service" if fr else "actor, project, theme or service")
-    p.add_argument("--out", required=True)
-    for option in ("--theme", "--service", "--kind", "--as-of"):
-        p.add_argument(option)
-    p.add_argument("--size", default="degree", choices=["degree", "betweenness"])
-    p.add_argument("--depth", default="1")
-    p.add_argument("--level", default="service", choices=["service", "pole"])
+    from api.query_cli import add_arguments
+    from visualisations.views import FIGURES, VIEWS
+
+    p = sub.add_parser("view", help="écrit une vue réseau (HTML autonome) ou une figure (PNG/SVG)" if fr
+                       else "write a network view (self-contained HTML) or a figure (PNG/SVG)")
+    views = p.add_subparsers(dest="view", required=True)
+    for declared in [*VIEWS.values(), *FIGURES.values()]:
+        v = with_store(views.add_parser(declared.name, help=declared.title.render()))
+        v.add_argument("--out", required=True, help="fichier à écrire (.html ; .png ou .svg pour une figure)" if fr
+                       else "file to write (.html; .png or .svg for a figure)")
+        add_arguments(v, declared.parameters)
     p.set_defaults(func=cmd_view)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))

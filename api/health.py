@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from api.app import get_store
+from api.state import get_store
 
 blueprint = Blueprint("health", __name__)
 

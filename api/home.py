@@ -1,9 +1,9 @@
 """The home page: what Maillage holds, in French (English with ``?lang=en``)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template_string, request
+from flask import Blueprint, render_template_string
 
-from api.app import get_store
+from api.state import get_store
 from graph import i18n, schema
 
 blueprint = Blueprint("home", __name__)
@@ -34,10 +34,10 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid
 
 @blueprint.get("/")
 def index():
-    lang = "en" if (request.args.get("lang") or "").startswith("en") else "fr"
+    lang = i18n.current_language()
     store = get_store()
     stored = store.node_counts()
-    counts = [(kind.french_name if lang == "fr" else kind.english_type, stored[label])
+    counts = [(kind.display(lang), stored[label])
               for label, kind in schema.NODE_KINDS.items()]
     themes = sorted(((n.id, n.name) for n in store.nodes(schema.THEME.label)), key=lambda x: x[1])
     return render_template_string(PAGE, lang=lang, text=i18n.words("home", lang), store=store.describe(),

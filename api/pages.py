@@ -6,7 +6,8 @@ from urllib.parse import quote
 from flask import Blueprint, render_template_string
 
 from api.state import request_language, territory
-from graph import i18n, queries, schema
+from graph import i18n, schema
+from graph.questions import ask
 from visualisations.render import kind_label
 
 blueprint = Blueprint("pages", __name__)
@@ -41,13 +42,13 @@ def actor_page(actor_id):
     lang = request_language()
     w, t = i18n.words("page", lang), territory()
     node = t.actor(actor_id)
-    collaborators = queries.works_with(t, actor_id)["collaborators"]
+    collaborators = ask("works-with", t, actor=actor_id)["collaborators"]
     projects = [r for r in t.by_type["PARTICIPATES_IN"] if r.source == actor_id]
     sections = [
         {"title": w["collaborators"], "headers": [w["actor"], w["kind"], w["weight"]],
          "rows": [[link(c["kind"], c["id"], c["name"]), kind_label(c["kind"]), c["weight"]] for c in collaborators]},
         {"title": w["projects"], "headers": [w["projects"], w["role"]],
-         "rows": [[link("Project", r.target, t.nodes[r.target].name), r.properties.get("role", "")] for r in projects]},
+         "rows": [[link("Project", r.target, t.nodes[r.target].name), schema.role_name(r.properties.get("role"))] for r in projects]},
         {"title": w["themes"], "headers": [],
          "rows": [[link("Theme", th, t.nodes[th].name)] for th in sorted(t.actor_themes.get(actor_id, ()))]},
         {"title": w["properties"], "headers": [],
@@ -61,12 +62,12 @@ def actor_page(actor_id):
 def project_page(project_id):
     lang = request_language()
     w, t = i18n.words("page", lang), territory()
-    node = t.node(project_id, (schema.PROJECT.label,), "projet")
+    node = t.node(project_id, (schema.PROJECT.label,), "project")
     participants = [r for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
     sections = [
         {"title": w["participants"], "headers": [w["actor"], w["kind"], w["role"]],
          "rows": [[link(t.nodes[r.source].kind, r.source, t.nodes[r.source].name), kind_label(t.nodes[r.source].kind),
-                   r.properties.get("role", "")] for r in participants]},
+                   schema.role_name(r.properties.get("role"))] for r in participants]},
         {"title": w["themes"], "headers": [],
          "rows": [[link("Theme", th, t.nodes[th].name)] for th in sorted(t.project_themes.get(project_id, ()))]},
         {"title": w["properties"], "headers": [], "rows": [[k, v] for k, v in sorted(node.properties.items())]},
@@ -79,7 +80,7 @@ def project_page(project_id):
 def theme_page(theme_id):
     lang = request_language()
     w, t = i18n.words("page", lang), territory()
-    coverage = queries.theme_coverage(t, theme_id)
+    coverage = ask("coverage", t, theme=theme_id)
     alerts = [[w[flag]] for flag in ("single_person", "single_service") if coverage[flag]]
     sections = [
         {"title": w["alerts"], "headers": [], "rows": alerts},

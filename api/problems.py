@@ -1,16 +1,22 @@
-"""HTTP errors as RFC 9457 ``application/problem+json`` bodies, never an HTML page or a 500 trace."""
+"""HTTP errors as RFC 9457 ``application/problem+json`` bodies, never an HTML page or a 500 trace.
+
+Titles and details are written in the request's language.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from typing import Any
+
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import InvalidParameter, NotFound
+from graph.i18n import render, t
 
 PROBLEM_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str = "", **extra):
-    body = {"type": "about:blank", "title": title, "status": status}
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -20,22 +26,26 @@ def problem(status: int, title: str, detail: str = "", **extra):
     return response
 
 
+def _shown(value: Any) -> Any:
+    return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(NotFound)
-    def not_found(error: NotFound):
-        return problem(404, "Introuvable", str(error), what=error.what, identifier=error.identifier)
+    def not_found(error: NotFound) -> Response:
+        return problem(404, t("problem.not_found"), error.message(), what=render(error.what),
+                       identifier=error.identifier)
 
     @app.errorhandler(InvalidParameter)
-    def invalid(error: InvalidParameter):
-        value = error.value if not isinstance(error.value, str) or len(error.value) <= 200 else error.value[:200] + "…"
-        return problem(400, "Paramètre invalide", str(error),
-                       invalid_params=[{"name": error.name, "value": value, "reason": error.expected}])
+    def invalid(error: InvalidParameter) -> Response:
+        return problem(400, t("problem.invalid"), error.message(),
+                       invalid_params=[{"name": error.name, "value": _shown(error.value), "reason": error.reason()}])
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> Response:
         return problem(error.code or 500, error.name, error.description or "")
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):
+    def unexpected(error: Exception) -> Response:
         app.logger.exception("unexpected error")
-        return problem(500, "Internal Server Error", "Erreur interne : l'incident est consigné dans le journal.")
+        return problem(500, "Internal Server Error", t("problem.internal"))

@@ -1,4 +1,9 @@
-"""Endpoints declare themselves once: the Flask route and its OpenAPI description come from the same place."""
+"""Endpoints declare themselves once: the Flask route and its OpenAPI description come from the same place.
+
+Parameters are :class:`graph.questions.declaration.Parameter` objects, the same the
+questions declare, so that a parameter is documented (in French and English) and
+checked in one way everywhere.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,54 +11,43 @@ from typing import Callable
 
 from flask import Blueprint
 
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    description: str
-    type: str = "string"
-    location: str = "query"
-    required: bool = False
-    enum: tuple[str, ...] | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    format: str | None = None
-
-    def openapi(self) -> dict:
-        schema: dict = {"type": self.type}
-        for key in ("enum", "minimum", "maximum", "format"):
-            value = getattr(self, key)
-            if value is not None:
-                schema[key] = list(value) if key == "enum" else value
-        return {"name": self.name, "in": self.location, "required": self.required or self.location == "path",
-                "description": self.description, "schema": schema}
+from graph.i18n import Bilingual
+from graph.questions.declaration import Parameter
 
 
 @dataclass
 class Endpoint:
-    path: str  # Flask syntax, e.g. /api/v1/actors/<actor_id>
-    summary: str
-    params: tuple[Param, ...]
+    path: str  # Flask syntax, e.g. /api/v1/actors/<actor>
+    summary: Bilingual
+    params: tuple[Parameter, ...]
     tag: str
     view: Callable
     not_found: bool = False
+    operation: str = ""  # the OpenAPI operationId (the view's name by default)
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation or self.view.__name__
 
 
 @dataclass
 class Registry:
     endpoints: list[Endpoint] = field(default_factory=list)
 
-    def get(self, blueprint: Blueprint, path: str, summary: str, *params: Param, tag: str, not_found: bool = False):
-        def decorate(view):
-            blueprint.add_url_rule(path, view_func=view, methods=["GET"])
-            self.endpoints.append(Endpoint(path, summary, params, tag, view, not_found))
+    def add(self, blueprint: Blueprint, endpoint: Endpoint) -> None:
+        prefix = blueprint.url_prefix or ""
+        blueprint.add_url_rule(endpoint.path[len(prefix):], endpoint=endpoint.operation_id,
+                               view_func=endpoint.view, methods=["GET"])
+        self.endpoints.append(endpoint)
+
+    def get(self, blueprint: Blueprint, path: str, summary: Bilingual, *params: Parameter, tag: str,
+            not_found: bool = False) -> Callable[[Callable], Callable]:
+        """Decorate a view answering ``GET`` on *path* (relative to the blueprint's prefix)."""
+        def decorate(view: Callable) -> Callable:
+            self.add(blueprint, Endpoint((blueprint.url_prefix or "") + path, summary, params, tag, view, not_found))
             return view
 
         return decorate
 
 
 REGISTRY = Registry()
-
-AS_OF = Param("as_of", "Date d'observation (AAAA-MM-JJ) : seuls les faits valides à cette date comptent.",
-              format="date")
-ACTOR_ID = Param("actor_id", "Identifiant de l'acteur.", location="path")

@@ -1,29 +1,40 @@
-"""Per-app state: the store and the snapshot cache over it."""
+"""Per-app state, as flaskr's ``db.py``: the store, the snapshot cache over it, and the request's language."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app, request
 
+from graph import i18n
+from graph.stores import Store
 from graph.territory import Territory, TerritoryCache
 
 STORE_KEY = "maillage.store"
 CACHE_KEY = "maillage.territory"
 
 
-def request_language() -> str:
-    """``?lang=`` first, then the browser's languages; French by default. Sets it for the messages too."""
-    from flask import request
-
-    from graph import i18n
-
-    asked = request.args.get("lang") or request.accept_languages.best_match(["fr", "en"]) or "fr"
-    return i18n.set_language("en" if asked.startswith("en") else "fr")
+def get_store(app: Flask | None = None) -> Store:
+    """The store the app serves."""
+    return (app or current_app).extensions[STORE_KEY]
 
 
 def territory() -> Territory:
-    """The snapshot of the store's current version (rebuilt after any write)."""
+    """The snapshot of the store's current version (refreshed after any write)."""
     return current_app.extensions[CACHE_KEY].current()
 
 
-def attach(app, store) -> None:
+def request_language() -> str:
+    """The language of the current request (set when the request began)."""
+    return i18n.current_language()
+
+
+def choose_language() -> str:
+    """``?lang=`` first, then the browser's ``Accept-Language``; French by default. Set for this request only:
+    the language lives in the request's context, so that people served at once each get their own."""
+    asked = request.args.get("lang") or request.accept_languages.best_match(list(i18n.LANGUAGES)) or "fr"
+    return i18n.set_language("en" if asked.startswith("en") else "fr")
+
+
+def attach(app: Flask, store: Store) -> None:
     app.extensions[STORE_KEY] = store
     app.extensions[CACHE_KEY] = TerritoryCache(store)
+    # A before_request hook that returns something ends the request: the language is set, nothing returned.
+    app.before_request(lambda: None if choose_language() else None)

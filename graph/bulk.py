@@ -11,6 +11,11 @@ once, and what is alive is frozen out of later automatic collections. Otherwise 
 first collections after the build scan it all again, a pause of about 2 s in the
 middle of some request (the p99 of the API).
 
+A small snapshot (a commune's) is not settled: a full collection of a large process
+costs tens of milliseconds, more than the pause it would spare, and the next read after
+every write would pay it. Only a block that created more than :data:`SETTLE_ABOVE`
+container objects settles.
+
 An import's result is frozen as it stands instead: resuming the collector would make
 its next collections scan all that the import built, 3 s after importing metropole.
 """
@@ -21,8 +26,10 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+SETTLE_ABOVE = 200_000  # objects created in the block (gc's first-generation count)
 _lock = threading.Lock()
 _depth = 0
+_allocated_at_start = 0
 _was_enabled = True
 _settle = False
 _freeze = False
@@ -41,11 +48,12 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
     *freeze*: freeze without collecting first, for a command's result that lives until the
     process ends (an import). Cyclic garbage the block left waits for the next settling.
     """
-    global _depth, _was_enabled, _settle, _freeze
+    global _depth, _was_enabled, _settle, _freeze, _allocated_at_start
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
+            _allocated_at_start = gc.get_count()[0]
         _depth += 1
         _settle = _settle or settle
         _freeze = _freeze or freeze
@@ -55,10 +63,11 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
         with _lock:
             _depth -= 1
             if _depth == 0:
-                if _settle:
+                large = gc.get_count()[0] - _allocated_at_start > SETTLE_ABOVE
+                if _settle and large:
                     gc.unfreeze()
                     gc.collect()
-                if _settle or _freeze:
+                if (_settle and large) or _freeze:
                     gc.freeze()
                 _settle = _freeze = False
                 if _was_enabled:

@@ -243,9 +243,11 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 
 
 def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: Iterable[Relationship],
-                              changed_nodes: Iterable[Node], changed_facts: Iterable[Relationship]) -> nx.Graph:
-    """The network of all dates (``as_of=None``) after some facts were created or updated, without projecting
-    everything again.
+                              changed_nodes: Iterable[Node], changed_facts: Iterable[Relationship],
+                              removed_nodes: Iterable[Node] = (), removed_facts: Iterable[Relationship] = ()
+                              ) -> nx.Graph:
+    """The network of all dates (``as_of=None``) after some facts were created, updated or removed, without
+    projecting everything again.
 
     Parameters
     ----------
@@ -253,36 +255,47 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
         unchanged edges' attribute dictionaries, which are never modified in place).
     nodes : every node after the change, by id.
     facts : every relationship after the change, in the projection's order.
-    changed_nodes, changed_facts : what was created or updated (stores never delete
-        a fact but by clearing everything, which needs a full projection).
+    changed_nodes, changed_facts : what was created or updated (or retired: a retired fact
+        still counts in the network of all dates).
+    removed_nodes, removed_facts : what was deleted, as it was before (a deleted node's
+        relationships are among *removed_facts*).
 
     Returns
     -------
     A new networkx.Graph equal, edge for edge and evidence for evidence, to
-    ``cooperation_network(nodes.values(), facts)``. Only the pairs a changed fact can
-    tie are recomputed: the two ends of a declaration or grant, and every pair of
-    participants of a project whose participations changed. A node that changed
+    ``cooperation_network(nodes.values(), facts)``. Only the pairs a changed or removed
+    fact can tie are recomputed: the two ends of a declaration or grant, and every pair of
+    participants (before or after) of a project whose participations changed. A node that changed
     between actor and project needs a full projection instead.
     """
     patched = graph.__class__()
     patched.graph.update(graph.graph)
     patched._node.update(graph._node)
     patched._adj.update((u, dict(neighbours)) for u, neighbours in graph._adj.items())
+    removed_nodes = list(removed_nodes)
+    touched_nodes: set[str] = set()
+    for node in removed_nodes:
+        if node.id in patched:
+            touched_nodes.update(patched._adj[node.id])
+            patched.remove_node(node.id)
     for node in changed_nodes:
         if node.kind in schema.ACTOR_LABELS:
             patched.add_node(node.id)
             patched._node[node.id] = actor_attributes(node)
 
     projects = {node_id: node.properties for node_id, node in nodes.items() if node.kind == schema.PROJECT.label}
+    # A removed fact is read as it was: its project may have been removed with it.
+    projects_before = {**projects, **{n.id: n.properties for n in removed_nodes if n.kind == schema.PROJECT.label}}
     pairs: set[tuple[str, str]] = set()
     touched_projects: set[str] = set()
-    for fact in changed_facts:
-        project = project_of(fact, projects)
+    members: dict[str, list[str]] = defaultdict(list)  # participants before or after the change
+    for fact, known in [(f, projects) for f in changed_facts] + [(f, projects_before) for f in removed_facts]:
+        project = project_of(fact, known)
         if project is not None:
             touched_projects.add(project)
+            members[project].append(fact.source)
         elif fact.type in ("COOPERATES_WITH", "FUNDS"):
             pairs.add(_pair(fact.source, fact.target))
-    members: dict[str, list[str]] = defaultdict(list)
     if touched_projects:
         for fact in facts:
             if fact.target in touched_projects and project_of(fact, projects) is not None:
@@ -308,7 +321,7 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
             if pair in pairs:
                 direct[pair].append(fact)
 
-    touched_nodes = {node.id for node in changed_nodes}
+    touched_nodes.update(node.id for node in changed_nodes)
     for a, b in pairs:
         touched_nodes.update((a, b))
         if patched.has_edge(a, b):

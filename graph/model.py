@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 
 @dataclass(slots=True)
@@ -87,17 +87,143 @@ class Batch:
     relationships: list[Relationship] = field(default_factory=list)
 
 
+Fact = Node | Relationship
+NodeRef = str  # a node's id
+RelationshipRef = tuple[str, str, str, str]  # (type, source, target, key): a relationship's identity
+
+
+def reference(fact: Fact) -> NodeRef | RelationshipRef:
+    """What names *fact* in the store: a node's id, a relationship's identity."""
+    return fact.id if isinstance(fact, Node) else fact.identity
+
+
+OPERATIONS = ("created", "updated", "retired", "deleted")
+
+
+@dataclass(slots=True)
+class FactChange:
+    """One fact changed by a write: *before* (None when created) and *after* (None when deleted)."""
+
+    op: str  # one of OPERATIONS
+    before: Fact | None
+    after: Fact | None
+
+    @property
+    def fact(self) -> Fact:
+        """The fact as it is after the change, or as it was before a deletion."""
+        fact = self.after if self.after is not None else self.before
+        assert fact is not None
+        return fact
+
+    @property
+    def ref(self) -> NodeRef | RelationshipRef:
+        return reference(self.fact)
+
+    @property
+    def is_node(self) -> bool:
+        return isinstance(self.fact, Node)
+
+
+class ChangeLog:
+    """The fact changes of one write, in order.
+
+    A first import of a large territory changes a million facts: beyond
+    :attr:`IN_MEMORY` changes, they are pickled to a temporary file in blocks, so that
+    the record of a write costs little memory whatever its size, and can still be read
+    back in full (the history of the collaborative edits keeps it).
+    """
+
+    IN_MEMORY = 50_000
+
+    def __init__(self, changes: Iterable[FactChange] = ()):
+        self._recent: list[FactChange] = []
+        self._file: Any = None
+        self._spilled = 0
+        self.extend(changes)
+
+    def append(self, change: FactChange) -> None:
+        self._recent.append(change)
+        if len(self._recent) >= self.IN_MEMORY:
+            self._spill()
+
+    def extend(self, changes: Iterable[FactChange]) -> None:
+        for change in changes:
+            self.append(change)
+
+    def _spill(self) -> None:
+        import pickle
+        import tempfile
+
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="maillage-changes-")
+        self._file.seek(0, 2)
+        pickle.dump(self._recent, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spilled += len(self._recent)
+        self._recent = []
+
+    def __iter__(self) -> Iterator[FactChange]:
+        if self._file is not None:
+            import pickle
+
+            self._file.seek(0)
+            read = 0
+            while read < self._spilled:
+                block = pickle.load(self._file)
+                read += len(block)
+                yield from block
+        yield from list(self._recent)
+
+    def __len__(self) -> int:
+        return self._spilled + len(self._recent)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+COUNTS = ("nodes_created", "nodes_updated", "nodes_unchanged", "relationships_created",
+          "relationships_updated", "relationships_unchanged", "nodes_retired", "nodes_deleted",
+          "relationships_retired", "relationships_deleted")
+
+
 @dataclass
-class WriteSummary:
+class ChangeRecord:
+    """What one write did: counts by operation, and every fact it changed with its before and after.
+
+    Returned by every write of a store (:meth:`graph.stores.base.Store.write`, ``retire``,
+    ``delete``); what was offered but already stored as it is counts as unchanged and
+    has no :class:`FactChange`.
+    """
+
     nodes_created: int = 0
     nodes_updated: int = 0
     nodes_unchanged: int = 0
     relationships_created: int = 0
     relationships_updated: int = 0
     relationships_unchanged: int = 0
+    nodes_retired: int = 0
+    nodes_deleted: int = 0
+    relationships_retired: int = 0
+    relationships_deleted: int = 0
+    changes: ChangeLog = field(default_factory=ChangeLog, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, int]:
-        return dict(vars(self))
+        """The counts (what a summary line prints)."""
+        return {name: getattr(self, name) for name in COUNTS}
 
-    def __add__(self, other: "WriteSummary") -> "WriteSummary":
-        return WriteSummary(**{name: value + getattr(other, name) for name, value in vars(self).items()})
+    @property
+    def changed(self) -> int:
+        """How many facts this write changed."""
+        return sum(getattr(self, name) for name in COUNTS if not name.endswith("unchanged"))
+
+    def record(self, change: FactChange) -> None:
+        """Count *change* and keep it."""
+        name = ("nodes_" if change.is_node else "relationships_") + change.op
+        setattr(self, name, getattr(self, name) + 1)
+        self.changes.append(change)
+
+    def absorb(self, other: "ChangeRecord") -> "ChangeRecord":
+        """Add *other*'s counts and changes to this record (one import written in several parts); returns it."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.changes.extend(other.changes)
+        return self

@@ -21,32 +21,45 @@ ENTITY_LABEL = "Entity"
 class NodeKind:
     label: str
     template_type: str  # the French word in the ``type`` column of acteurs.csv
-    english_type: str
-    french_name: str
+    english_type: str  # the English word accepted in the same column
     personal: bool  # a natural person: exports and views may leave it out
     is_actor: bool  # takes part in the cooperation network
     properties: tuple[str, ...]  # what the importers set; others are allowed
 
+    def display(self, lang: str | None = None) -> str:
+        """How people call this kind (``kind.<label>`` in :mod:`graph.messages`)."""
+        from graph.i18n import t
 
-AGENT = NodeKind("Agent", "agent", "agent", "agent", True, True, ("name", "job_title", "service"))
-SERVICE = NodeKind("Service", "service", "service", "service", False, True, ("name", "category", "description"))
-ELECTED = NodeKind("Elected", "elu", "elected", "élu·e", True, True, ("name", "description"))
+        return t("kind." + self.label, lang)
+
+
+def kind_name(label: str, lang: str | None = None) -> str:
+    """The display name of a node kind, or the label itself for a kind the schema does not know."""
+    kind = NODE_KINDS.get(label)
+    return kind.display(lang) if kind is not None else label
+
+
+AGENT = NodeKind("Agent", "agent", "agent", True, True, ("name", "job_title", "service"))
+SERVICE = NodeKind("Service", "service", "service", False, True, ("name", "category", "description"))
+ELECTED = NodeKind("Elected", "elu", "elected", True, True, ("name", "description"))
 ASSOCIATION = NodeKind(
-    "Association", "association", "association", "association", False, True,
+    "Association", "association", "association", False, True,
     ("name", "rna", "siret", "commune", "category", "description", "social_object_codes", "since", "until",
      "dissolved", "rna_layout"),
 )
 PARTNER = NodeKind(
-    "Partner", "partenaire", "partner", "partenaire", False, True,
+    "Partner", "partenaire", "partner", False, True,
     ("name", "category", "siret", "commune", "description"),
 )
-PROJECT = NodeKind("Project", "projet", "project", "projet", False, False,
+PROJECT = NodeKind("Project", "projet", "project", False, False,
                    ("name", "status", "since", "until", "description"))
-THEME = NodeKind("Theme", "theme", "theme", "thème", False, False, ("name",))
+THEME = NodeKind("Theme", "theme", "theme", False, False, ("name",))
 
 NODE_KINDS: dict[str, NodeKind] = {k.label: k for k in (AGENT, SERVICE, ELECTED, ASSOCIATION, PARTNER, PROJECT, THEME)}
 ACTOR_LABELS = tuple(k.label for k in NODE_KINDS.values() if k.is_actor)
 PERSONAL_LABELS = tuple(k.label for k in NODE_KINDS.values() if k.personal)
+ORGANISATION_LABELS = (ASSOCIATION.label, PARTNER.label)  # outside the town hall
+TOWN_LABELS = (AGENT.label, SERVICE.label, ELECTED.label)  # the town hall itself
 # Both the French template word and its English equivalent name a kind.
 ACTOR_TYPE_WORDS: dict[str, str] = {}
 for _kind in NODE_KINDS.values():
@@ -95,6 +108,15 @@ PARTICIPATION_ROLES: dict[str, str] = {
 }
 ROLE_LABELS_FR = {"lead": "pilote", "contributor": "contributeur", "funder": "financeur",
                   "beneficiary": "bénéficiaire", "partner": "partenaire"}
+
+
+
+def role_name(role: str | None, lang: str | None = None) -> str:
+    """How people call a participation role (``lead`` -> « pilote »); an unknown role as it is."""
+    from graph.i18n import t
+
+    return t("role." + role, lang) if role in ROLE_LABELS_FR else (role or "")
+
 
 # Provenance: every node and relationship says which source asserted it.
 PROVENANCE_PROPERTIES = ("prov_source", "prov_line", "prov_kind", "prov_at")

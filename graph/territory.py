@@ -21,7 +21,9 @@ from graph.bulk import collector_paused
 from graph.cooperation import (FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at,
                                patch_cooperation_network)
 from graph.errors import NotFound
-from graph.model import Node, Relationship
+from graph.i18n import Message
+from graph.model import Node, Relationship, RelationshipRef
+from graph.stores.base import Changes, Store
 
 
 MAX_NETWORKS = 4  # the current network and three dates
@@ -66,14 +68,15 @@ class Territory:
         self._lock = threading.RLock()
 
     # --- lookups -------------------------------------------------------------
-    def node(self, node_id: str, kinds: tuple[str, ...] | None = None, what: str = "acteur") -> Node:
+    def node(self, node_id: str, kinds: tuple[str, ...] | None = None, what: str = "element") -> Node:
+        """The node *node_id*, of one of *kinds*; else :class:`NotFound` naming *what* (``what.*`` messages)."""
         node = self.nodes.get(node_id)
         if node is None or (kinds is not None and node.kind not in kinds):
-            raise NotFound(what, node_id)
+            raise NotFound(Message("what." + what), node_id)
         return node
 
     def actor(self, node_id: str) -> Node:
-        return self.node(node_id, schema.ACTOR_LABELS, "acteur")
+        return self.node(node_id, schema.ACTOR_LABELS, "actor")
 
     def pole_of(self, service: str) -> str:
         """The top of a service's chain of parents (itself for a pôle)."""
@@ -121,13 +124,16 @@ class Territory:
             described["project_name"] = self.nodes[evidence["project"]].name
         return {k: v for k, v in described.items() if v not in (None, "")}
 
-    def refreshed(self, version: str, changes) -> "Territory":
-        """A new snapshot: this one plus *changes* (a :class:`graph.stores.base.Changes`).
+    def refreshed(self, version: str, changes: Changes) -> "Territory":
+        """A new snapshot: this one with *changes* applied (removals first, then what was written).
 
         The network of all dates is patched rather than projected again when this
         snapshot has it, which on a large territory is the bulk of a refresh.
         """
         nodes = dict(self.nodes)
+        removed_nodes = [nodes.pop(node_id) for node_id in dict.fromkeys(changes.removed_nodes) if node_id in nodes]
+        removed = set(changes.removed_relationships)
+        removed_facts = [rel for rel in _find(self.relationships, removed)]
         flipped = False
         for node in changes.nodes:
             before = nodes.get(node.id)
@@ -135,12 +141,13 @@ class Territory:
                     before.kind in schema.ACTOR_LABELS and node.kind in schema.ACTOR_LABELS):
                 flipped = True  # the projection reads actors and projects differently
             nodes[node.id] = node
-        fresh = Territory(version, list(nodes.values()), _merged(self.relationships, changes.relationships),
-                          changes.mark)
+        fresh = Territory(version, list(nodes.values()),
+                          _merged(self.relationships, changes.relationships, removed), changes.mark)
         network = self._networks.get(None)
         if network is not None and not flipped:
             fresh._networks[None] = patch_cooperation_network(
-                network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships)
+                network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships,
+                removed_nodes, removed_facts)
         return fresh
 
     # --- derived -------------------------------------------------------------
@@ -190,13 +197,29 @@ def _identity(rel: Relationship) -> tuple:
     return rel.identity
 
 
-def _merged(relationships: list[Relationship], changed: list[Relationship]) -> list[Relationship]:
-    """*relationships* (sorted by identity) with *changed* put in, replacing the facts of the same identity."""
-    if len(changed) > 1000:
-        facts = {rel.identity: rel for rel in relationships}
+def _find(relationships: list[Relationship], identities: set[RelationshipRef]) -> list[Relationship]:
+    """The facts of *relationships* (sorted by identity) whose identity is among *identities*."""
+    found = []
+    for identity in sorted(identities):
+        position = bisect.bisect_left(relationships, identity, key=_identity)
+        if position < len(relationships) and relationships[position].identity == identity:
+            found.append(relationships[position])
+    return found
+
+
+def _merged(relationships: list[Relationship], changed: list[Relationship],
+            removed: set[RelationshipRef] = frozenset()) -> list[Relationship]:  # type: ignore[assignment]
+    """*relationships* (sorted by identity) without the *removed* identities, then with *changed* put in,
+    replacing the facts of the same identity."""
+    if len(changed) + len(removed) > 1000:
+        facts = {rel.identity: rel for rel in relationships if rel.identity not in removed}
         facts.update((rel.identity, rel) for rel in changed)
         return sorted(facts.values(), key=_identity)
     merged = list(relationships)
+    for identity in sorted(removed, reverse=True):
+        position = bisect.bisect_left(merged, identity, key=_identity)
+        if position < len(merged) and merged[position].identity == identity:
+            del merged[position]
     for rel in sorted(changed, key=_identity):
         position = bisect.bisect_left(merged, rel.identity, key=_identity)
         if position < len(merged) and merged[position].identity == rel.identity:
@@ -213,7 +236,7 @@ class TerritoryCache:
     tell (:meth:`graph.stores.base.Store.changes_since`), everything otherwise.
     """
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
         self._snapshot: Territory | None = None
         self._lock = threading.Lock()

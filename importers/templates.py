@@ -16,7 +16,7 @@ from typing import Iterable
 from graph import schema
 from graph.bulk import collector_paused
 from graph.i18n import t
-from graph.model import Batch, Node, Provenance, Relationship
+from graph.model import Batch, ChangeRecord, Node, Provenance, Relationship
 from graph.schema import is_valid_id, slugify, theme_id
 from importers import identity, rna, scdl, survey
 from importers.report import ImportRejected, Report, shaped_rows
@@ -98,7 +98,7 @@ class ImportResult:
     files: int
     batch: Batch  # the nodes, and the relationships of every table but the grant files
     report: Report
-    summary: object = None  # graph.model.WriteSummary once written
+    summary: ChangeRecord | None = None  # once written
     tables: list = field(default_factory=list)  # every table read, to find a rejected row's cells again
     rejected: list = field(default_factory=list)  # (file label, line) of the rows left out by skip_invalid
     # Grant files can hold a million rows: their grants are not kept in memory but read
@@ -295,15 +295,15 @@ class _Builder:
             kind = node.kind if node is not None else stored.get(ref.value)
             if kind is not None and kind in ref.kinds:
                 continue
-            names = " / ".join(schema.NODE_KINDS[k].french_name for k in ref.kinds) \
-                if len(ref.kinds) < 3 else "acteur"
+            names = " / ".join(schema.NODE_KINDS[k].display() for k in ref.kinds) \
+                if len(ref.kinds) < 3 else t("what.actor")
             if kind is None:
                 self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
                                   t("expect.reference", kinds=names))
             else:
                 self.report.error(ref.row.table.label, ref.row.line, ref.column, ref.value,
                                   t("expect.reference_kind", kinds=names,
-                                    actual=schema.NODE_KINDS[kind].french_name))
+                                    actual=schema.NODE_KINDS[kind].display()))
 
 
 def template_files(paths: Iterable[Path]) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph import queries
+from graph.questions import ask
 from graph.analysis import brokerage_roles, ei_index
 from graph.territory import TerritoryCache
 from importers.templates import import_templates
@@ -45,7 +45,7 @@ def test_florentine_families_betweenness(store, tmp_path):
     """Padgett's Florentine marriage network: standardised betweenness as published by
     Wasserman & Faust (1994), table 5.5: Medici .522, Guadagni .255, Albizzi .212, Salviati .143."""
     t = load(store, write_network(tmp_path / "florence", nx.florentine_families_graph()))
-    ranked = {b["name"]: b["betweenness"] for b in queries.brokers(t, limit=20)["brokers"]}
+    ranked = {b["name"]: b["betweenness"] for b in ask("brokers", t, limit=20)["brokers"]}
     assert ranked["Medici"] == pytest.approx(0.522, abs=1e-3)
     assert ranked["Guadagni"] == pytest.approx(0.255, abs=1e-3)
     assert ranked["Albizzi"] == pytest.approx(0.212, abs=1e-3)
@@ -65,7 +65,7 @@ def test_burt_constraint_and_effective_size(store, tmp_path):
     graph.add_weighted_edges_from(HOLES)
     t = load(store, write_network(tmp_path / "holes", graph, weight="weight"))
     assert t.network()["nA"]["nG"]["weight"] == 5 and t.network()["nC"]["nG"]["weight"] == 10
-    found = {b["name"]: b for b in queries.brokers(t, limit=20)["brokers"]}
+    found = {b["name"]: b for b in ask("brokers", t, limit=20)["brokers"]}
     assert found["G"]["constraint"] == pytest.approx(0.299, abs=1e-3)
     assert found["A"]["constraint"] == pytest.approx(0.795, abs=1e-3)
     assert found["C"]["constraint"] == pytest.approx(1.0, abs=1e-3)
@@ -77,13 +77,13 @@ def test_karate_club_articulation_point_bridge_and_louvain(store, tmp_path):
     """Zachary's karate club (1977): the instructor (node 0) is the one articulation point, and the
     tie to member 11 the one bridge; the best modularity known for it is 0.4198 (Brandes et al., 2008)."""
     t = load(store, write_network(tmp_path / "karate", nx.karate_club_graph()))
-    points = queries.single_points(t)
+    points = ask("single-points", t)
     assert [a["id"] for a in points["articulation_points"]] == ["n0"]
     assert [(b["source"]["id"], b["target"]["id"]) for b in points["bridges"]] == [("n0", "n11")]
-    found = queries.communities(t)
+    found = ask("communities", t)
     assert 0.40 <= found["modularity"] <= 0.4198 + 1e-4
     assert 3 <= len(found["communities"]) <= 5
-    ranked = {b["id"]: b["betweenness"] for b in queries.brokers(t)["brokers"]}
+    ranked = {b["id"]: b["betweenness"] for b in ask("brokers", t)["brokers"]}
     assert ranked["n0"] == pytest.approx(0.4376, abs=1e-4) and ranked["n33"] == pytest.approx(0.3041, abs=1e-4)
 
 
@@ -93,7 +93,7 @@ def test_ei_index_by_hand(store, tmp_path):
     graph = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")])
     services = {"a": "s1", "b": "s1", "c": "s1", "d": "s2", "e": "s2"}
     t = load(store, write_network(tmp_path / "ei", graph, services=services))
-    result = queries.cross_service(t)
+    result = ask("services", t)
     assert result["ei_index"] == pytest.approx(-0.5)
     groups = {g["id"]: g["index"] for g in result["groups"]}
     assert groups == {"s1": pytest.approx(-1 / 3), "s2": pytest.approx(0.0)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import queries
+from graph.questions import ask
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.territory import TerritoryCache
 from importers.templates import import_templates
@@ -43,9 +43,9 @@ def network_content(g):
 
 
 def answers(t):
-    return [queries.works_with(t, "ag-00001"), queries.ego(t, "ag-00002", depth=2), queries.cross_service(t),
-            queries.isolated(t), queries.single_points(t), queries.brokers(t), queries.communities(t),
-            queries.path(t, "ag-00001", "asso-00003"), queries.theme_coverage(t)]
+    return [ask("works-with", t, actor="ag-00001"), ask("ego", t, actor="ag-00002", depth=2), ask("services", t),
+            ask("isolated", t), ask("single-points", t), ask("brokers", t), ask("communities", t),
+            ask("path", t, source="ag-00001", target="asso-00003"), ask("coverage", t)]
 
 
 def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):

@@ -60,7 +60,9 @@ def test_rewriting_the_same_facts_changes_nothing(store):
     again = store.write(small_batch())
     assert again.as_dict() == {"nodes_created": 0, "nodes_updated": 0, "nodes_unchanged": 6,
                                "relationships_created": 0, "relationships_updated": 0,
-                               "relationships_unchanged": 7}
+                               "relationships_unchanged": 7, "nodes_retired": 0, "nodes_deleted": 0,
+                               "relationships_retired": 0, "relationships_deleted": 0}
+    assert not again.changes
 
 
 def test_a_changed_fact_is_updated_with_its_new_provenance(store):

@@ -66,9 +66,9 @@ def test_territory_becomes_an_aggregated_map_above_the_threshold(territory):
 
 
 def test_figures_in_png_and_svg(territory):
-    from graph import queries
+    from graph.questions import ask
 
-    result = queries.cross_service(territory)
+    result = ask("services", territory)
     result["groups"][0]["name"] = "<Service & « spécial »>"
     for draw in (figures.matrix_heatmap, figures.ei_bars):
         assert draw(result, "png").startswith(b"\x89PNG")

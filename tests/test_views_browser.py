@@ -71,7 +71,7 @@ def expected(graph_and_page):
 CASES = {
     "territory": ("/views/territory", lambda t: views.territory(t)),
     "territory-filtered": ("/views/territory?kind=agent&size=betweenness",
-                           lambda t: views.territory(t, kind="agent", size="betweenness")),
+                           lambda t: views.territory(t, kind="Agent", size="betweenness")),
     "territory-theme": ("/views/territory?theme=theme-energie&as_of=2024-06-01",
                         lambda t: views.territory(t, theme="theme-energie", as_of="2024-06-01")),
     "actor": ("/views/actors/ag-00001?depth=2", lambda t: views.actor(t, "ag-00001", 2)),

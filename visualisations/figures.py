@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 
-from graph import i18n  # noqa: E402
+from graph.i18n import t  # noqa: E402
 
 plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, and readable by screen readers
 FORMATS = ("png", "svg")
@@ -26,8 +26,7 @@ def _save(figure, fmt: str) -> bytes:
 
 
 def matrix_heatmap(result: dict, fmt: str = "png") -> bytes:
-    """Heat map of :func:`graph.queries.cross_service`'s matrix (ties between agents of each pair of groups)."""
-    fr = i18n.current_language() == "fr"
+    """Heat map of :func:`graph.questions.services.cross_service`'s matrix (ties between agents of each pair of groups)."""
     labels = _labels(result["groups"])
     size = max(4.0, 0.45 * len(labels) + 2)
     figure, axes = plt.subplots(figsize=(size + 1.5, size))
@@ -40,14 +39,13 @@ def matrix_heatmap(result: dict, fmt: str = "png") -> bytes:
             for j, value in enumerate(row):
                 axes.text(j, i, str(value), ha="center", va="center", fontsize=7,
                           color="white" if top and value > top / 2 else "#222")
-    figure.colorbar(image, ax=axes, label="liens entre agents" if fr else "ties between agents")
-    axes.set_title("Coopérations entre services" if fr else "Cooperation between services")
+    figure.colorbar(image, ax=axes, label=t("figure.matrix_scale"))
+    axes.set_title(t("figure.matrix_title"))
     return _save(figure, fmt)
 
 
 def ei_bars(result: dict, fmt: str = "png") -> bytes:
     """E-I index of each group: -1 all ties inside (silo), +1 all ties outside."""
-    fr = i18n.current_language() == "fr"
     groups = [g for g in result["groups"] if g["index"] is not None]
     groups.sort(key=lambda g: g["index"])
     labels = _labels(groups)
@@ -60,8 +58,8 @@ def ei_bars(result: dict, fmt: str = "png") -> bytes:
     axes.axvline(0, color="#444", linewidth=0.8)
     if result.get("ei_index") is not None:
         axes.axvline(result["ei_index"], color="#1f77b4", linestyle="--", linewidth=1,
-                     label=("organisation" if fr else "organisation") + f" ({result['ei_index']:+.2f})")
+                     label=t("figure.organisation") + f" ({result['ei_index']:+.2f})")
         axes.legend(loc="lower right", fontsize=8)
-    axes.set_xlabel("indice E-I (−1 : silo, +1 : ouvert)" if fr else "E-I index (−1: silo, +1: open)")
-    axes.set_title("Indice E-I par service" if fr else "E-I index by service")
+    axes.set_xlabel(t("figure.ei_axis"))
+    axes.set_title(t("figure.ei_title"))
     return _save(figure, fmt)

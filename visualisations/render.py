@@ -47,7 +47,7 @@ def kind_label(kind: str, lang: str | None = None) -> str:
     node_kind = schema.NODE_KINDS.get(kind)
     if node_kind is None:
         return text(lang)["group"]
-    return node_kind.french_name if (lang or i18n.current_language()) == "fr" else node_kind.english_type
+    return node_kind.display(lang)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Each builder takes a :class:`graph.territory.Territory` and returns a fresh
 networkx graph for :func:`visualisations.render.to_html` plus its
 :class:`visualisations.render.Page`. They read the cooperation network and the
-cooperation queries; they never alter the graphs they are given.
+cooperation questions; they never alter the graphs they are given.
 """
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from urllib.parse import quote, urlencode
 
 import networkx as nx
 
-from graph import i18n, queries, schema
+from graph import schema
+from graph.i18n import Bilingual, t as say
+from graph.questions import ask
+from graph.questions.brokers import betweenness_of
+from graph.questions.declaration import ACTOR, AS_OF, ActorKind, Choice, NodeId, Parameter, ServiceId, ThemeRef
+from graph.questions.ego import DEPTH
+from graph.questions.services import LEVEL
 from graph.territory import Territory
+from visualisations import figures
+from visualisations.declaration import Figure, View
 from visualisations.render import FormField, Page, kind_label, scaled, text
 
 # Above this many nodes the territory view shows the aggregated map. Measured with
@@ -22,10 +30,6 @@ from visualisations.render import FormField, Page, kind_label, scaled, text
 # thousand nodes on.
 AGGREGATE_ABOVE = 2500
 SIZES = ("degree", "betweenness")
-
-
-def _fr() -> bool:
-    return i18n.current_language() == "fr"
 
 
 def actor_url(node_id: str) -> str:
@@ -49,13 +53,13 @@ def _edge_tooltip(t: Territory, data: dict) -> str:
     parts = []
     for e in data.get("evidence", []):
         if e["kind"] == "project":
-            parts.append(("projet : " if _fr() else "project: ") + t.nodes.get(e["project"]).name
+            parts.append(say("view.text.evidence_project", name=t.nodes[e["project"]].name)
                          if e.get("project") in t.nodes else str(e.get("project")))
         elif e["kind"] == "declared":
-            parts.append(("déclaré : " if _fr() else "declared: ") + " / ".join(
-                x for x in (e.get("nature"), e.get("frequency")) if x))
+            parts.append(say("view.text.evidence_declared",
+                             what=" / ".join(x for x in (e.get("nature"), e.get("frequency")) if x)))
         else:
-            parts.append(("financement" if _fr() else "grant") + (f" : {e['amount']} €" if e.get("amount") else ""))
+            parts.append(say("view.text.evidence_grant") + (f" : {e['amount']} €" if e.get("amount") else ""))
     return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
 
 
@@ -63,7 +67,7 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None, hi
     """A new view graph over *nodes* of the cooperation network *g* (which stays untouched)."""
     view = nx.Graph()
     nodes = list(nodes)
-    measures = queries.betweenness_of(t, as_of) if size == "betweenness" else None
+    measures = betweenness_of(t, as_of) if size == "betweenness" else None
     values = {n: (measures[n] if measures else g.degree(n)) for n in nodes}
     sizes = scaled(values)
     for n in nodes:
@@ -78,45 +82,42 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None, hi
 
 def _highlights(t: Territory, as_of=None) -> dict:
     marks = {}
-    for a in queries.isolated(t, as_of)["actors"]:
+    for a in ask("isolated", t, as_of=as_of)["actors"]:
         if {"no_ties", "single_tie"} & set(a["reasons"]):
             marks[a["id"]] = "isolated"
-    points = queries.single_points(t, as_of)
+    points = ask("single-points", t, as_of=as_of)
     for item in points["organisations_through_one_agent"] + points["articulation_points"]:
         marks[item["id"]] = "single_point"
     return marks
 
 
 def _nav() -> list[tuple[str, str]]:
-    if _fr():
-        return [("Territoire", "/views/territory"), ("Carte des services", "/views/services"), ("Accueil", "/")]
-    return [("Territory", "/views/territory"), ("Services map", "/views/services"), ("Home", "/")]
+    return [(say("view.text.territory"), "/views/territory"), (say("view.text.services_map"), "/views/services"),
+            (say("view.text.home"), "/")]
 
 
 def _territory_form(t: Territory, theme, service, kind, as_of, size) -> list[FormField]:
-    fr = _fr()
-    themes = [("", "tous" if fr else "all")] + sorted(
+    everything = ("", say("view.text.all"))
+    themes = [everything] + sorted(
         ((n.id, n.name) for n in t.nodes.values() if n.kind == schema.THEME.label), key=lambda x: x[1])
-    services = [("", "tous" if fr else "all")] + sorted(
+    services = [everything] + sorted(
         ((n.id, n.name) for n in t.nodes.values() if n.kind == schema.SERVICE.label), key=lambda x: x[1])
-    kinds = [("", "tous" if fr else "all")] + [(k.template_type, kind_label(k.label)) for k in schema.NODE_KINDS.values()
-                                               if k.is_actor]
-    return [FormField("theme", "Thème" if fr else "Theme", theme or "", themes),
-            FormField("service", "Service", service or "", services),
-            FormField("kind", "Type" if fr else "Kind", kind or "", kinds),
-            FormField("as_of", "À la date (AAAA-MM-JJ)" if fr else "As of (YYYY-MM-DD)", as_of, None, "2025-01-01"),
-            FormField("size", "Taille selon" if fr else "Size by", size,
-                      [("degree", "nombre de liens" if fr else "degree"),
-                       ("betweenness", "intermédiarité" if fr else "betweenness")])]
+    kinds = [everything] + [(k.template_type, kind_label(k.label)) for k in schema.NODE_KINDS.values() if k.is_actor]
+    chosen_kind = schema.NODE_KINDS[kind].template_type if kind else ""
+    return [FormField("theme", say("view.text.theme"), theme or "", themes),
+            FormField("service", say("view.text.service"), service or "", services),
+            FormField("kind", say("view.text.kind"), chosen_kind, kinds),
+            FormField("as_of", say("view.text.as_of"), as_of, None, "2025-01-01"),
+            FormField("size", say("view.text.size_by"), size,
+                      [("degree", say("view.text.size_degree")), ("betweenness", say("view.text.size_betweenness"))])]
 
 
-def territory(t: Territory, theme=None, service=None, kind=None, as_of=None, size="degree",
+def territory(t: Territory, theme: str | None = None, service: str | None = None, kind: str | None = None,
+              as_of: str | None = None, size: str = "degree",
               aggregate_above: int = AGGREGATE_ABOVE) -> tuple[nx.Graph, Page]:
-    """The whole cooperation network, filtered; an aggregated map by service when too large."""
-    as_of, size = queries.check_date("as_of", as_of), queries.check_choice("size", size, SIZES, "degree")
-    kind_label_ = queries.check_kind(kind)
-    theme_id = queries.check_theme(t, theme)
-    service = queries.check_service(t, service)
+    """The whole cooperation network, filtered (checked values: a theme id, a service id, a kind label);
+    an aggregated map by service when too large."""
+    kind_label_, theme_id = kind, theme
     g = t.network(as_of)
     # A service with no tie of its own speaks through its agents: not shown as an isolated actor.
     keep = {n for n in g if g.degree(n) or g.nodes[n]["kind"] != schema.SERVICE.label}
@@ -130,26 +131,21 @@ def territory(t: Territory, theme=None, service=None, kind=None, as_of=None, siz
     if service:
         members = t.members_of(service)
         keep &= members | {m for a in members if a in g for m in g[a]} | {service}
-    fr = _fr()
     form = _territory_form(t, theme_id, service, kind, as_of, size)
-    heading = "Réseau de coopération du territoire" if fr else "The territory's cooperation network"
+    heading = say("view.text.territory_heading")
     if len(keep) > aggregate_above:
         return _aggregated(t, g, keep, as_of, heading, form)
     view = _copy(t, g, sorted(keep), size, as_of, _highlights(t, as_of))
     notes = []
     marks = Counter(d.get("highlight") for _, d in view.nodes(data=True) if d.get("highlight"))
     if marks:
-        notes.append((f"{marks['isolated']} acteur(s) isolé(s) ou périphérique(s), {marks['single_point']} point(s) de "
-                      "fragilité (cerclés)") if fr else
-                     f"{marks['isolated']} isolated or peripheral actor(s), {marks['single_point']} single point(s) "
-                     "of failure (ringed)")
-    subtitle = (f"Au {as_of}" if fr else f"As of {as_of}") if as_of else ""
+        notes.append(say("view.text.marks", isolated=marks["isolated"], single=marks["single_point"]))
+    subtitle = say("view.text.as_of_date", date=as_of) if as_of else ""
     return view, Page(heading, subtitle, notes, [], _nav(), form)
 
 
 def _aggregated(t: Territory, g: nx.Graph, keep: set, as_of, heading: str, form) -> tuple[nx.Graph, Page]:
     """Services (agents by their service) and other actors by kind, as groups; ties summed between groups."""
-    fr = _fr()
 
     def group(n: str) -> str:
         if n in t.service_of:
@@ -178,81 +174,62 @@ def _aggregated(t: Territory, g: nx.Graph, keep: set, as_of, heading: str, form)
         links.append((f"{name} ({count})", url))
     for (a, b), count in between.items():
         view.add_edge(a, b, weight=count, tooltip=f"{text()['weight']} : {count}")
-    note = (f"{len(keep)} acteurs : trop pour une carte lisible, voici la carte agrégée par service et par type. "
-            "Double-cliquez sur un groupe pour l'ouvrir.") if fr else (
-            f"{len(keep)} actors: too many for a readable map, here is the map aggregated by service and kind. "
-            "Double-click a group to open it.")
-    return view, Page(heading, "", [note], links, _nav(), form)
+    return view, Page(heading, "", [say("view.text.aggregated", count=len(keep))], links, _nav(), form)
 
 
-def actor(t: Territory, actor_id: str, depth=1, as_of=None) -> tuple[nx.Graph, Page]:
+def actor(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """An actor's ego network, depth 1 to 3."""
-    result = queries.ego(t, actor_id, depth, as_of)
+    result = ask("ego", t, actor=actor, depth=depth, as_of=as_of)
     g = t.network(result["as_of"])
-    view = _copy(t, g, [n["id"] for n in result["nodes"]], as_of=result["as_of"], highlights={actor_id: "center"})
-    fr = _fr()
-    name = result["center"]["name"]
-    heading = (f"Avec qui travaille {name}" if fr else f"Who {name} works with")
-    subtitle = (f"Voisinage à {result['depth']} pas" if fr else f"Neighbourhood at {result['depth']} step(s)")
-    links = [(("Profondeur " if fr else "Depth ") + str(d), f"{actor_url(actor_id)}?depth={d}") for d in (1, 2, 3)]
-    links.append(("Données JSON" if fr else "JSON data", "/api/v1/actors/" + quote(actor_id, safe="") + "/works-with"))
+    view = _copy(t, g, [n["id"] for n in result["nodes"]], as_of=result["as_of"], highlights={actor: "center"})
+    heading = say("view.text.works_with", name=result["center"]["name"])
+    subtitle = say("view.text.neighbourhood", depth=result["depth"])
+    links = [(say("view.text.depth", depth=d), f"{actor_url(actor)}?depth={d}") for d in (1, 2, 3)]
+    links.append((say("view.text.json"), "/api/v1/actors/" + quote(actor, safe="") + "/works-with"))
     return view, Page(heading, subtitle, [], links, _nav())
 
 
-def project(t: Territory, project_id: str, as_of=None) -> tuple[nx.Graph, Page]:
+def project(t: Territory, project: str, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """A project, its participants and the ties among them."""
-    node = t.node(project_id, (schema.PROJECT.label,), "projet")
-    as_of = queries.check_date("as_of", as_of)
+    node = t.nodes[project]
     g = t.network(as_of)
-    participants = {r.source: r.properties.get("role") for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id}
+    participants = {r.source: r.properties.get("role") for r in t.by_type["PARTICIPATES_IN"] if r.target == project}
     view = _copy(t, g, sorted(participants), as_of=as_of)
-    view.add_node(project_id, name=node.name, kind="Project", size=30, tooltip=node.name)
+    view.add_node(project, name=node.name, kind="Project", size=30, tooltip=node.name)
     for actor_id, role in participants.items():
-        view.add_edge(project_id, actor_id, weight=1, tooltip=schema.ROLE_LABELS_FR.get(role, role or "") if _fr()
-                      else (role or ""))
-    heading = (f"Projet : {node.name}" if _fr() else f"Project: {node.name}")
-    return view, Page(heading, node.properties.get("status", ""), [], [], _nav())
+        view.add_edge(project, actor_id, weight=1, tooltip=schema.role_name(role))
+    return view, Page(say("view.text.project", name=node.name), node.properties.get("status", ""), [], [], _nav())
 
 
-def theme(t: Territory, theme_id: str, as_of=None) -> tuple[nx.Graph, Page]:
+def theme(t: Territory, theme: str, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """A theme, the projects that address it and the actors who carry it."""
-    coverage = queries.theme_coverage(t, theme_id, as_of)
-    g = t.network(coverage.get("as_of"))
+    coverage = ask("coverage", t, theme=theme, as_of=as_of)
+    g = t.network(as_of)
     actors = [a["id"] for a in coverage["actors"] if a["id"] in g]
     view = _copy(t, g, actors)
-    view.add_node(theme_id, name=coverage["theme"]["name"], kind="Theme", size=34, tooltip=coverage["theme"]["name"])
+    view.add_node(theme, name=coverage["theme"]["name"], kind="Theme", size=34, tooltip=coverage["theme"]["name"])
     for p in coverage["projects"]:
         view.add_node(p["id"], name=p["name"], kind="Project", size=18, tooltip=p["name"])
-        view.add_edge(theme_id, p["id"], weight=1, tooltip="")
+        view.add_edge(theme, p["id"], weight=1, tooltip="")
     for r in t.by_type["PARTICIPATES_IN"]:
         if r.target in view and r.source in view:
             view.add_edge(r.source, r.target, weight=1, tooltip="")
     for a, themes in t.actor_themes.items():
-        if theme_id in themes and a in view:
-            view.add_edge(a, theme_id, weight=1, tooltip="")
-    fr = _fr()
-    notes = []
-    if coverage["single_person"]:
-        notes.append("Thème porté par une seule personne." if fr else "Theme carried by a single person.")
-    if coverage["single_service"]:
-        notes.append("Thème porté par un seul service." if fr else "Theme carried by a single service.")
-    heading = (f"Thème : {coverage['theme']['name']}" if fr else f"Theme: {coverage['theme']['name']}")
-    return view, Page(heading, "", notes, [], _nav())
+        if theme in themes and a in view:
+            view.add_edge(a, theme, weight=1, tooltip="")
+    notes = [say("view.text." + flag) for flag in ("single_person", "single_service") if coverage[flag]]
+    return view, Page(say("view.text.theme_heading", name=coverage["theme"]["name"]), "", notes, [], _nav())
 
 
-def service(t: Territory, service_id: str, as_of=None) -> tuple[nx.Graph, Page]:
+def service(t: Territory, service: str, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """A service's people (and those of the services it contains) and everyone they work with."""
-    node = t.node(service_id, (schema.SERVICE.label,), "service")
-    as_of = queries.check_date("as_of", as_of)
+    node = t.nodes[service]
     g = t.network(as_of)
-    members = sorted(a for a in t.members_of(service_id) if a in g)
+    members = sorted(a for a in t.members_of(service) if a in g)
     around = set(members) | {m for a in members for m in g[a]}
     view = _copy(t, g, sorted(around), as_of=as_of, highlights={a: "center" for a in members})
-    fr = _fr()
-    heading = (f"Service : {node.name}" if fr else f"Service: {node.name}")
-    subtitle = (f"{len(members)} agent(s) et {len(around) - len(members)} acteur(s) avec qui ils travaillent" if fr
-                else f"{len(members)} agent(s) and {len(around) - len(members)} actor(s) they work with")
-    return view, Page(heading, subtitle, [], [], _nav())
+    subtitle = say("view.text.service_subtitle", members=len(members), around=len(around) - len(members))
+    return view, Page(say("view.text.service_heading", name=node.name), subtitle, [], [], _nav())
 
 
 def ei_colour(index) -> str:
@@ -267,9 +244,9 @@ def ei_colour(index) -> str:
     return f"#{r:02x}{g_:02x}{b:02x}"
 
 
-def services_map(t: Territory, level="service", as_of=None) -> tuple[nx.Graph, Page]:
+def services_map(t: Territory, level: str = "service", as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """Services (or pôles) sized by their agents, tied by cross-service cooperation, coloured by E-I index."""
-    matrix = queries.cross_service(t, level, as_of)
+    matrix = ask("services", t, level=level, as_of=as_of)
     view = nx.Graph()
     sizes = scaled({g["id"]: g["agents"] for g in matrix["groups"]}, 14, 50)
     words = text()
@@ -285,15 +262,61 @@ def services_map(t: Territory, level="service", as_of=None) -> tuple[nx.Graph, P
             count = matrix["matrix"][i][j]
             if count:
                 view.add_edge(a, ids[j], weight=count, tooltip=f"{words['weight']} : {count}")
-    fr = _fr()
-    heading = ("Carte des services" if fr else "Services map") + (" (pôles)" if matrix["level"] == "pole" else "")
+    heading = say("view.text.services_map") + (say("view.text.poles_suffix") if matrix["level"] == "pole" else "")
     organisation = matrix["ei_index"]
-    subtitle = (f"Indice E-I de l'organisation : {organisation:+.2f} (rouge : silo, vert : ouvert)" if fr else
-                f"Organisation E-I index: {organisation:+.2f} (red: silo, green: open)") if organisation is not None else ""
-    links = [("Services" if fr else "Services", "/views/services?level=service"),
-             ("Pôles" if fr else "Pôles", "/views/services?level=pole"),
-             ("Matrice (SVG)" if fr else "Matrix (SVG)", "/views/figures/matrix.svg"),
-             ("Indice E-I (SVG)" if fr else "E-I index (SVG)", "/views/figures/ei.svg")]
-    legend = [(ei_colour(-1), "silo (E-I = −1)"), (ei_colour(0), "équilibre (E-I = 0)" if fr else "balance (E-I = 0)"),
-              (ei_colour(1), "ouvert (E-I = +1)" if fr else "open (E-I = +1)")]
+    subtitle = say("view.text.organisation_ei", index=f"{organisation:+.2f}") if organisation is not None else ""
+    links = [(say("view.text.services"), "/views/services?level=service"),
+             (say("view.text.poles"), "/views/services?level=pole"),
+             (say("view.text.matrix_svg"), "/views/figures/matrix.svg"),
+             (say("view.text.ei_svg"), "/views/figures/ei.svg")]
+    legend = [(ei_colour(-1), say("view.text.silo")), (ei_colour(0), say("view.text.balance")),
+              (ei_colour(1), say("view.text.open_ei"))]
     return view, Page(heading, subtitle, [], links, _nav(), legend=legend)
+
+
+# --- declarations: each view and figure once, for /views/… and `maillage view` -------------------------
+def _figure(draw):
+    def drawn(t: Territory, fmt: str, level: str = "service", as_of: str | None = None) -> bytes:
+        return draw(ask("services", t, level=level, as_of=as_of), fmt)
+
+    return drawn
+
+
+THEME = Parameter("theme", ThemeRef(), Bilingual("Thème (identifiant ou libellé).", "Theme (identifier or label)."))
+SERVICE = Parameter("service", ServiceId(), Bilingual("Identifiant d'un service.", "A service's identifier."))
+KIND = Parameter("kind", ActorKind(), Bilingual("Type d'acteur : agent, service, elu, association, partenaire.",
+                                                "Kind of actor: agent, service, elected, association, partner."))
+SIZE = Parameter("size", Choice(SIZES), Bilingual("Taille des nœuds selon : degree ou betweenness.",
+                                                  "Node size by: degree or betweenness."), default="degree")
+
+
+def _element(name: str, kinds: tuple[str, ...], what: str, fr: str, en: str) -> Parameter:
+    return Parameter(name, NodeId(kinds, what), Bilingual(fr, en), required=True, path=True,
+                     expected_when_missing="expect.element_id")
+
+
+VIEWS: dict[str, View] = {view.name: view for view in (
+    View("territory", "/territory", Bilingual("Territoire (filtres thème, service, type, date)",
+                                              "Territory (filters theme, service, kind, date)"),
+         (THEME, SERVICE, KIND, AS_OF, SIZE), territory),
+    View("actor", "/actors/{actor_id}", Bilingual("Un acteur (voisinage à 1-3 pas)", "An actor (neighbourhood at 1-3 steps)"),
+         (ACTOR, DEPTH, AS_OF), actor),
+    View("project", "/projects/{project}", Bilingual("Un projet", "A project"),
+         (_element("project", (schema.PROJECT.label,), "project", "Identifiant du projet.", "The project's identifier."),
+          AS_OF), project),
+    View("theme", "/themes/{theme}", Bilingual("Un thème", "A theme"),
+         (_element("theme", (schema.THEME.label,), "theme", "Identifiant du thème.", "The theme's identifier."),
+          AS_OF), theme),
+    View("service", "/services/{service}", Bilingual("Un service", "A service"),
+         (_element("service", (schema.SERVICE.label,), "service", "Identifiant du service.",
+                   "The service's identifier."), AS_OF), service),
+    View("services", "/services", Bilingual("Carte des services (taille : agents ; couleur : indice E-I)",
+                                            "Services map (size: agents; colour: E-I index)"),
+         (LEVEL, AS_OF), services_map),
+)}
+
+FIGURES: dict[str, Figure] = {figure.name: figure for figure in (
+    Figure("matrix", Bilingual("Matrice entre services (carte de chaleur)", "Matrix between services (heat map)"),
+           (LEVEL, AS_OF), _figure(figures.matrix_heatmap)),
+    Figure("ei", Bilingual("Indice E-I par service", "E-I index by service"), (LEVEL, AS_OF), _figure(figures.ei_bars)),
+)}

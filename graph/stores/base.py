@@ -1,4 +1,17 @@
-"""The contract every store honours; the contract tests in tests/ check it on each."""
+"""The contract every store honours; the contract tests in tests/ check it on each.
+
+A store holds facts (nodes and relationships) and changes them in three ways, each
+one transaction that returns a :class:`graph.model.ChangeRecord`:
+
+* :meth:`Store.write` creates or updates (a fact whose content is unchanged is left alone);
+* :meth:`Store.retire` ends facts' validity (``until``): they stay, for history and
+  "as of" questions;
+* :meth:`Store.delete` removes facts (erasure, undoing a mistake); a node goes with
+  its relationships.
+
+Every change takes the next number of the store's sequence, so that a reader can ask
+what changed since it last read (:meth:`Store.changes_since`), removals included.
+"""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -6,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from graph.model import Batch, Node, Relationship, WriteSummary
+from graph.model import Batch, ChangeRecord, Node, Provenance, Relationship, RelationshipRef
 
 Progress = Callable[[int, int], None]  # (items written so far, items in all)
 
@@ -20,11 +33,29 @@ def deduplicated(batch: Batch) -> Batch:
 
 @dataclass
 class Changes:
-    """What a store holds that was written after a :meth:`Store.mark`: nodes and relationships, as they are now."""
+    """What changed in a store after a :meth:`Store.mark`: the nodes and relationships written
+    (created, updated or retired), as they are now, and the references of those removed."""
 
     mark: tuple
     nodes: list[Node] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
+    removed_nodes: list[str] = field(default_factory=list)
+    removed_relationships: list[RelationshipRef] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.relationships or self.removed_nodes or self.removed_relationships)
+
+
+def retired_version(fact, until: str, provenance: Provenance | None):
+    """*fact* with its validity ended at *until* (and the provenance of the retirement), or None when it
+    already ended by then."""
+    from dataclasses import replace
+
+    current = fact.properties.get("until")
+    if current and str(current) <= until:
+        return None
+    return replace(fact, properties={**fact.properties, "until": until},
+                   provenance=provenance if provenance is not None else fact.provenance)
 
 
 def new_version() -> str:
@@ -49,24 +80,34 @@ class Store(ABC):
         """Create constraints and indexes; safe to call at every start."""
 
     @abstractmethod
-    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> ChangeRecord:
         """Upsert nodes then relationships; a fact whose content is unchanged is left alone."""
 
-    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> WriteSummary:
+    @abstractmethod
+    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> ChangeRecord:
         """Write batches given one after the other (a large file read in chunks), as one import.
 
-        *total* is the number of items in all, for *progress*. This default writes
-        each batch as :meth:`write` does; a store that can holds them all in one transaction.
+        *total* is the number of items in all, for *progress*.
         """
-        summary, done = WriteSummary(), 0
-        for batch in batches:
-            def advanced(count: int, _total: int, base: int = done) -> None:
-                if progress:
-                    progress(base + count, total)
 
-            summary = summary + self.write(batch, progress=advanced)
-            done += len(batch.nodes) + len(batch.relationships)
-        return summary
+    @abstractmethod
+    def retire(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (), *,
+               until: str, provenance: Provenance | None = None) -> ChangeRecord:
+        """End the validity of facts at *until* (an ISO date), in one transaction.
+
+        A retired node's relationships still valid at *until* are retired with it. A fact
+        that already ended by then, or that does not exist, is left alone. The facts stay
+        in the store: "as of" questions before *until* still see them.
+        """
+
+    @abstractmethod
+    def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
+               provenance: Provenance | None = None) -> ChangeRecord:
+        """Remove facts, in one transaction; a node goes with all its relationships.
+
+        What does not exist is left alone. The change record keeps each removed fact
+        as it was (its ``before``): that is what an undo puts back.
+        """
 
     @abstractmethod
     def version(self) -> str:
@@ -80,8 +121,8 @@ class Store(ABC):
         return None
 
     def changes_since(self, mark: tuple | None) -> Changes | None:
-        """Nodes and relationships written after *mark*, or None when only a full read can tell
-        (a store that cannot, or a deletion since)."""
+        """What changed after *mark*, or None when only a full read can tell (a store that cannot,
+        or a :meth:`clear` since)."""
         return None
 
     @abstractmethod
@@ -111,12 +152,12 @@ class Store(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Remove every node and relationship."""
+        """Remove every node and relationship (readers then read everything again)."""
 
     @abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self):
+    def __enter__(self) -> "Store":
         return self
 
     def __exit__(self, *exc):

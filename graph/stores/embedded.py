@@ -2,21 +2,23 @@
 
 SQLite gives what a town laptop needs: atomic transactions that survive a killed
 process (write-ahead log), and a single file to back up. A whole ``write`` is one
-transaction, so an import is either fully there or not at all.
+transaction, so an import is either fully there or not at all; so is a retirement
+or a deletion. Removed facts leave a row in ``removals`` (their reference and the
+sequence number of their removal) so that readers learn of them incrementally.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
-from itertools import islice
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from graph import schema
 from graph.i18n import t
-from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Changes, Progress, Store, deduplicated, new_version
+from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef
+from graph.stores.base import Changes, Progress, Store, deduplicated, new_version, retired_version
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -43,6 +45,14 @@ CREATE TABLE IF NOT EXISTS relationships (
 CREATE INDEX IF NOT EXISTS relationships_target ON relationships(target);
 CREATE INDEX IF NOT EXISTS relationships_source ON relationships(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS removals (
+    seq INTEGER NOT NULL,
+    node TEXT,
+    type TEXT, source TEXT, target TEXT, key TEXT
+);
+CREATE INDEX IF NOT EXISTS removals_seq ON removals(seq);
+CREATE TEMP TABLE IF NOT EXISTS probe_nodes (id TEXT);
+CREATE TEMP TABLE IF NOT EXISTS probe_relationships (type TEXT, source TEXT, target TEXT, key TEXT);
 """
 # Each write transaction takes the next sequence number and stamps what it changes (``seq``),
 # so a reader can fetch only what changed since its snapshot; clear() starts a new epoch.
@@ -56,15 +66,27 @@ IDENTIFYING = ("rna", "siret")  # the only property names that reach ids_by_prop
 UPSERT_NODES = (
     "INSERT INTO nodes (id, kind, name, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, props=excluded.props, "
-    "hash=excluded.hash, prov=excluded.prov, seq=excluded.seq WHERE nodes.hash <> excluded.hash")
+    "hash=excluded.hash, prov=excluded.prov, seq=excluded.seq")
 UPSERT_RELATIONSHIPS = (
     "INSERT INTO relationships (type, source, target, key, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, hash=excluded.hash, "
-    "prov=excluded.prov, seq=excluded.seq WHERE relationships.hash <> excluded.hash")
+    "prov=excluded.prov, seq=excluded.seq")
+NODE_COLUMNS = "n.id, n.kind, n.name, n.props, n.prov, n.hash"
+RELATIONSHIP_COLUMNS = "r.type, r.source, r.target, r.key, r.props, r.prov, r.hash"
+# Looking up many facts at once: their references go into a temporary table joined on the primary key.
+STORED_NODES = f"SELECT {NODE_COLUMNS} FROM probe_nodes p JOIN nodes n ON n.id = p.id"
+STORED_RELATIONSHIPS = (f"SELECT {RELATIONSHIP_COLUMNS} FROM probe_relationships p JOIN relationships r "
+                        "ON r.type = p.type AND r.source = p.source AND r.target = p.target AND r.key = p.key")
+RELATIONSHIPS_OF_NODES = (f"SELECT {RELATIONSHIP_COLUMNS} FROM relationships r WHERE r.source IN "
+                          "(SELECT id FROM probe_nodes) UNION SELECT " + RELATIONSHIP_COLUMNS
+                          + " FROM relationships r WHERE r.target IN (SELECT id FROM probe_nodes)")
 DATABASE_FILE = "maillage.sqlite3"
 
 
-def _json(value) -> str:
+NO_PROVENANCE = Provenance("")
+
+
+def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
@@ -102,60 +124,143 @@ class EmbeddedStore(Store):
         with self._lock:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
-    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> ChangeRecord:
         return self.write_many([batch], len(batch.nodes) + len(batch.relationships), progress)
 
-    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> WriteSummary:
+    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> ChangeRecord:
         """Every batch in one transaction: an import is either fully there or not at all."""
-        done = [0]
+        done = 0
+        record = ChangeRecord()
+        with self._transaction() as seq:
+            for batch in batches:
+                batch = deduplicated(batch)
+                for start in range(0, len(batch.nodes), CHUNK):
+                    self._upsert_nodes(batch.nodes[start:start + CHUNK], seq, record)
+                    done += len(batch.nodes[start:start + CHUNK])
+                    if progress:
+                        progress(done, total)
+                for start in range(0, len(batch.relationships), CHUNK):
+                    self._upsert_relationships(batch.relationships[start:start + CHUNK], seq, record)
+                    done += len(batch.relationships[start:start + CHUNK])
+                    if progress:
+                        progress(done, total)
+            if record.changed:
+                self._bump_version()
+        return record
 
-        def advanced(count: int) -> None:
-            done[0] += count
-            if progress:
-                progress(done[0], total)
-
+    @contextmanager
+    def _transaction(self) -> Iterator[int]:
+        """One write transaction, which takes the next sequence number (given to the block)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 seq = self._meta("sequence", 0) + 1
                 self._set_meta("sequence", seq)
-                before = {table: self._count(table) for table in ("nodes", "relationships")}
-                changed = {"nodes": 0, "relationships": 0}
-                offered = {"nodes": 0, "relationships": 0}
-                for batch in batches:
-                    batch = deduplicated(batch)
-                    node_rows = ((n.id, n.kind, n.name, _json(n.clean_properties()), n.digest(),
-                                  _json((n.provenance or Provenance("")).as_properties()), seq) for n in batch.nodes)
-                    rel_rows = ((r.type, r.source, r.target, r.key, _json(r.clean_properties()), r.digest(),
-                                 _json((r.provenance or Provenance("")).as_properties()), seq)
-                                for r in batch.relationships)
-                    changed["nodes"] += self._upsert(UPSERT_NODES, node_rows, advanced)
-                    changed["relationships"] += self._upsert(UPSERT_RELATIONSHIPS, rel_rows, advanced)
-                    offered["nodes"] += len(batch.nodes)
-                    offered["relationships"] += len(batch.relationships)
-                counts = []
-                for table in ("nodes", "relationships"):
-                    # An upsert whose content hash is unchanged touches nothing and is not counted
-                    # by SQLite: the row count tells created + updated, and the table's growth created.
-                    created = self._count(table) - before[table]
-                    counts += [created, changed[table] - created, offered[table] - changed[table]]
-                summary = WriteSummary(*counts)
-                if changed["nodes"] + changed["relationships"]:
-                    self._bump_version()
+                yield seq
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return summary
 
-    def _upsert(self, statement: str, rows, advanced) -> int:
-        """Insert or update *rows* in chunks; return how many were created or updated."""
-        changed = 0
-        rows = iter(rows)
-        while chunk := list(islice(rows, CHUNK)):
-            changed += self._db.executemany(statement, chunk).rowcount
-            advanced(len(chunk))
-        return changed
+    def _stored_nodes(self, ids: Iterable[str]) -> dict[str, tuple[Node, str]]:
+        """id -> (node, content hash) of those of *ids* that are stored."""
+        self._db.execute("DELETE FROM probe_nodes")
+        self._db.executemany("INSERT INTO probe_nodes (id) VALUES (?)", ((node_id,) for node_id in ids))
+        return {row[0]: (self._node(row[:5]), row[5]) for row in self._db.execute(STORED_NODES)}
+
+    def _stored_relationships(self, identities: Iterable[RelationshipRef]) -> dict[RelationshipRef, tuple[Relationship, str]]:
+        self._db.execute("DELETE FROM probe_relationships")
+        self._db.executemany("INSERT INTO probe_relationships (type, source, target, key) VALUES (?, ?, ?, ?)",
+                             identities)
+        return {tuple(row[:4]): (self._relationship(row[:6]), row[6])  # type: ignore[misc]
+                for row in self._db.execute(STORED_RELATIONSHIPS)}
+
+    def _upsert_nodes(self, nodes: list[Node], seq: int, record: ChangeRecord) -> None:
+        stored = self._stored_nodes(n.id for n in nodes)
+        rows = []
+        for node in nodes:
+            clean = node.clean_properties()
+            digest = node.digest(clean)
+            before = stored.get(node.id)
+            if before is not None and before[1] == digest:
+                record.nodes_unchanged += 1
+                continue
+            record.record(FactChange("created" if before is None else "updated",
+                                     None if before is None else before[0], node))
+            rows.append((node.id, node.kind, node.name, _json(clean), digest,
+                         _json((node.provenance or NO_PROVENANCE).as_properties()), seq))
+        self._db.executemany(UPSERT_NODES, rows)
+
+    def _upsert_relationships(self, relationships: list[Relationship], seq: int, record: ChangeRecord) -> None:
+        stored = self._stored_relationships(r.identity for r in relationships)
+        rows = []
+        for rel in relationships:
+            clean = rel.clean_properties()
+            digest = rel.digest(clean)
+            before = stored.get(rel.identity)
+            if before is not None and before[1] == digest:
+                record.relationships_unchanged += 1
+                continue
+            record.record(FactChange("created" if before is None else "updated",
+                                     None if before is None else before[0], rel))
+            rows.append((rel.type, rel.source, rel.target, rel.key, _json(clean), digest,
+                         _json((rel.provenance or NO_PROVENANCE).as_properties()), seq))
+        self._db.executemany(UPSERT_RELATIONSHIPS, rows)
+
+    def _touched(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef]) -> tuple[list[Node], list[Relationship]]:
+        """The stored nodes among *nodes*, and the stored relationships among *relationships* or
+        attached to those nodes."""
+        found_nodes = [node for node, _ in self._stored_nodes(dict.fromkeys(nodes)).values()]
+        attached = [self._relationship(row[:6]) for row in self._db.execute(RELATIONSHIPS_OF_NODES)]
+        named = [rel for rel, _ in self._stored_relationships(dict.fromkeys(relationships)).values()]
+        found_relationships = {rel.identity: rel for rel in named + attached}
+        return found_nodes, sorted(found_relationships.values(), key=lambda rel: rel.identity)
+
+    def retire(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (), *,
+               until: str, provenance: Provenance | None = None) -> ChangeRecord:
+        record = ChangeRecord()
+        with self._transaction() as seq:
+            found_nodes, found_relationships = self._touched(nodes, relationships)
+            for node in found_nodes:
+                after = retired_version(node, until, provenance)
+                if after is not None:
+                    record.record(FactChange("retired", node, after))
+                    clean = after.clean_properties()
+                    self._db.execute("UPDATE nodes SET props = ?, hash = ?, prov = ?, seq = ? WHERE id = ?",
+                                     (_json(clean), after.digest(clean),
+                                      _json((after.provenance or NO_PROVENANCE).as_properties()), seq, node.id))
+            for rel in found_relationships:
+                after = retired_version(rel, until, provenance)
+                if after is not None:
+                    record.record(FactChange("retired", rel, after))
+                    clean = after.clean_properties()
+                    self._db.execute(
+                        "UPDATE relationships SET props = ?, hash = ?, prov = ?, seq = ? "
+                        "WHERE type = ? AND source = ? AND target = ? AND key = ?",
+                        (_json(clean), after.digest(clean), _json((after.provenance or NO_PROVENANCE).as_properties()),
+                         seq, *rel.identity))
+            if record.changed:
+                self._bump_version()
+        return record
+
+    def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
+               provenance: Provenance | None = None) -> ChangeRecord:
+        record = ChangeRecord()
+        with self._transaction() as seq:
+            found_nodes, found_relationships = self._touched(nodes, relationships)
+            for rel in found_relationships:
+                record.record(FactChange("deleted", rel, None))
+            self._db.executemany("DELETE FROM relationships WHERE type = ? AND source = ? AND target = ? AND key = ?",
+                                 [rel.identity for rel in found_relationships])
+            self._db.executemany("INSERT INTO removals (seq, type, source, target, key) VALUES (?, ?, ?, ?, ?)",
+                                 [(seq, *rel.identity) for rel in found_relationships])
+            for node in found_nodes:
+                record.record(FactChange("deleted", node, None))
+            self._db.executemany("DELETE FROM nodes WHERE id = ?", [(node.id,) for node in found_nodes])
+            self._db.executemany("INSERT INTO removals (seq, node) VALUES (?, ?)", [(seq, node.id) for node in found_nodes])
+            if record.changed:
+                self._bump_version()
+        return record
 
     def _meta(self, key: str, default=""):
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -183,18 +288,18 @@ class EmbeddedStore(Store):
                     "SELECT id, kind, name, props, prov FROM nodes WHERE seq > ?", (mark[1],))]
                 relationships = [self._relationship(row) for row in self._db.execute(
                     "SELECT type, source, target, key, props, prov FROM relationships WHERE seq > ?", (mark[1],))]
+                removed = self._db.execute(
+                    "SELECT node, type, source, target, key FROM removals WHERE seq > ? ORDER BY seq", (mark[1],)
+                ).fetchall()
             finally:
                 self._db.execute("COMMIT")
-        return Changes(now, nodes, relationships)
+        return Changes(now, nodes, relationships, [row[0] for row in removed if row[0] is not None],
+                       [tuple(row[1:]) for row in removed if row[0] is None])  # type: ignore[misc]
 
     def version(self) -> str:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return row[0] if row else ""
-
-    def _count(self, table: str) -> int:
-        # Only the two table names above reach this function.
-        return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def node_counts(self) -> dict[str, int]:
         with self._lock:
@@ -268,6 +373,7 @@ class EmbeddedStore(Store):
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM relationships")
             self._db.execute("DELETE FROM nodes")
+            self._db.execute("DELETE FROM removals")
             self._set_meta("epoch", new_version())
             self._bump_version()
             self._db.execute("COMMIT")

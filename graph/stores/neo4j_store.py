@@ -6,19 +6,24 @@ labels too (Cypher's dynamic ``$(...)``). Relationship types are the exception:
 ``MERGE`` on a dynamic type measured ten times slower, so there is one query per
 type of the schema's closed list, fixed when this module loads; no query text is
 ever built from data.
+
+A retirement or a deletion is one transaction too: it first stamps the facts it
+touches with its sequence number (which takes their write locks), then reads them as
+they are, then changes them. A removed fact leaves a ``MaillageRemoval`` node (its
+reference and that number) so that readers learn of it incrementally.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from neo4j import GraphDatabase
 
 from graph import schema
 from graph.i18n import t
-from graph.model import Batch, Node, Provenance, Relationship, WriteSummary
-from graph.stores.base import Changes, Progress, Store, new_version
+from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef
+from graph.stores.base import Changes, Progress, Store, new_version, retired_version
 
 CHUNK = 10000
 # Chunks sent one after the other in one transaction: the driver packs the next while the
@@ -31,6 +36,7 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT maillage_meta_key IF NOT EXISTS FOR (m:MaillageMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX entity_seq IF NOT EXISTS FOR (n:Entity) ON (n._seq)",
+    "CREATE INDEX removal_seq IF NOT EXISTS FOR (x:MaillageRemoval) ON (x.seq)",
 ] + [f"CREATE INDEX seq_{rel_type.lower()} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r._seq)"
      for rel_type in schema.RELATIONSHIP_TYPES]
 # The version token lives on a node outside the Entity label, so it is never taken for data.
@@ -46,11 +52,54 @@ READ_MARK = """
 OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
 OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
 RETURN e.value AS epoch, s.value AS seq"""
-NODES_SINCE = "MATCH (n:Entity) WHERE n._seq > $since RETURN properties(n) AS props, labels(n) AS labels"
+# What changed between two marks: the reads are separate statements, so each is bounded by the mark read
+# first; what is written meanwhile comes with the next refresh.
+NODES_SINCE = ("MATCH (n:Entity) WHERE n._seq > $since AND n._seq <= $now "
+               "RETURN properties(n) AS props, labels(n) AS labels")
 RELATIONSHIPS_SINCE = {
-    rel_type: f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) WHERE r._seq > $since "
+    rel_type: f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) WHERE r._seq > $since AND r._seq <= $now "
               "RETURN a.id AS source, b.id AS target, properties(r) AS props"
     for rel_type in schema.RELATIONSHIP_TYPES}
+REMOVALS_SINCE = ("MATCH (x:MaillageRemoval) WHERE x.seq > $since AND x.seq <= $now "
+                  "RETURN x.node AS node, x.type AS type, x.source AS source, x.target AS target, x.key AS key "
+                  "ORDER BY x.seq")
+# Retiring and deleting: the facts are first stamped with the transaction's number (which locks them),
+# then read as they are. Named relationships are found by type (one query per type of the closed list).
+LOCK_NODES = """
+UNWIND $ids AS id MATCH (n:Entity {id: id}) WHERE $until IS NULL OR n.until IS NULL OR n.until > $until
+SET n._seq = $seq RETURN properties(n) AS props, labels(n) AS labels"""
+LOCK_ATTACHED = """
+UNWIND $ids AS id MATCH (n:Entity {id: id})-[r]-(:Entity)
+WHERE type(r) IN $types AND ($until IS NULL OR r.until IS NULL OR r.until > $until)
+SET r._seq = $seq
+RETURN DISTINCT type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props"""
+LOCK_RELATIONSHIPS = {
+    rel_type: f"""
+UNWIND $rows AS row MATCH (a:Entity {{id: row[0]}})-[r:{rel_type} {{key: row[2]}}]->(b:Entity {{id: row[1]}})
+WHERE $until IS NULL OR r.until IS NULL OR r.until > $until
+SET r._seq = $seq RETURN a.id AS source, b.id AS target, properties(r) AS props"""
+    for rel_type in schema.RELATIONSHIP_TYPES}
+RETIRE_NODES = """
+UNWIND $rows AS row MATCH (n:Entity {id: row[0]})
+SET n.until = row[1], n._hash = row[2], n.prov_source = row[3], n.prov_line = row[4], n.prov_kind = row[5],
+    n.prov_at = row[6]"""
+RETIRE_RELATIONSHIPS = {
+    rel_type: f"""
+UNWIND $rows AS row MATCH (a:Entity {{id: row[0][1]}})-[r:{rel_type} {{key: row[0][3]}}]->(b:Entity {{id: row[0][2]}})
+SET r.until = row[1], r._hash = row[2], r.prov_source = row[3], r.prov_line = row[4], r.prov_kind = row[5],
+    r.prov_at = row[6]"""
+    for rel_type in schema.RELATIONSHIP_TYPES}
+DELETE_RELATIONSHIPS = {
+    rel_type: f"""
+UNWIND $rows AS row MATCH (a:Entity {{id: row[1]}})-[r:{rel_type} {{key: row[3]}}]->(b:Entity {{id: row[2]}})
+DELETE r"""
+    for rel_type in schema.RELATIONSHIP_TYPES}
+DELETE_NODES = "UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n"
+RECORD_REMOVALS = """
+UNWIND $nodes AS id CREATE (:MaillageRemoval {seq: $seq, node: id})
+WITH count(*) AS done
+UNWIND $relationships AS x
+CREATE (:MaillageRemoval {seq: $seq, type: x[0], source: x[1], target: x[2], key: x[3]})"""
 # Grouped by source node: ten times fewer records than one per relationship, which is
 # what reading a whole territory through Bolt costs most.
 ALL_RELATIONSHIPS = """
@@ -90,18 +139,19 @@ def _other_cell(leading: tuple, columns: tuple[str, ...]) -> str:
     return f"row[{len(leading) + len(columns)}]"
 
 
+# A node's kind is its label: an update that changes the kind removes the old label.
 WRITE_NODES = f"""
 UNWIND $rows AS row
 MERGE (n:Entity {{id: row[0]}})
-WITH n, row, n._hash AS old
+WITH n, row, n._hash AS old,
+     CASE WHEN n._hash IS NOT NULL AND n._hash <> row[2] THEN [properties(n), labels(n)] END AS before
 CALL (n, row, old) {{
   WITH * WHERE old IS NULL OR old <> row[2]
   SET n = {_properties_map(NODE_LEADING, NODE_COLUMNS)},
       n += {_other_cell(NODE_LEADING, NODE_COLUMNS)}, n:$(row[1])
+  REMOVE n:$([label IN labels(n) WHERE label <> 'Entity' AND label <> row[1]])
 }}
-RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN old IS NOT NULL AND old <> row[2] THEN 1 ELSE 0 END) AS updated,
-       collect(CASE WHEN old IS NULL THEN row[0] END) AS new_ids
+RETURN collect(CASE WHEN old IS NULL THEN row[0] END) AS new_ids, collect(before) AS updated
 """
 
 
@@ -115,14 +165,14 @@ def _write_relationships(rel_type: str) -> str:
     columns = RELATIONSHIP_COLUMNS[rel_type]
     return _BOTH_ENDS + f"""
 MERGE (a)-[r:{rel_type} {{key: row[2]}}]->(b)
-WITH r, row, r._hash AS old
+WITH r, row, r._hash AS old,
+     CASE WHEN r._hash IS NOT NULL AND r._hash <> row[3] THEN [row[0], row[1], properties(r)] END AS before
 CALL (r, row, old) {{
   WITH * WHERE old IS NULL OR old <> row[3]
   SET r = {_properties_map(RELATIONSHIP_LEADING, columns)},
       r += {_other_cell(RELATIONSHIP_LEADING, columns)}
 }}
-RETURN sum(CASE WHEN old IS NULL THEN 1 ELSE 0 END) AS created,
-       sum(CASE WHEN old IS NOT NULL AND old <> row[3] THEN 1 ELSE 0 END) AS updated
+RETURN collect(CASE WHEN old IS NULL THEN [row[0], row[1], row[2]] END) AS created, collect(before) AS updated
 """
 
 
@@ -133,7 +183,7 @@ def _create_relationships(rel_type: str) -> str:
     return _BOTH_ENDS + f"""
 CREATE (a)-[r:{rel_type} {_properties_map(RELATIONSHIP_LEADING, columns)}]->(b)
 SET r += {_other_cell(RELATIONSHIP_LEADING, columns)}
-RETURN count(r) AS created, 0 AS updated
+RETURN count(r) AS count
 """
 
 
@@ -204,6 +254,18 @@ def _created_outright(group: list[tuple[Relationship, int]], new_nodes: set[str]
     return fresh, known
 
 
+def _changed_something(result) -> bool:
+    keys = result.keys()
+    if "count" in keys:
+        return bool(result["count"])
+    return bool(result["updated"]) or bool(result["new_ids"] if "new_ids" in keys else result["created"])
+
+
+def _provenance_cells(fact) -> list:
+    provenance = fact.provenance or NO_PROVENANCE
+    return [provenance.source, provenance.line, provenance.kind, provenance.at]
+
+
 def _split(props: dict) -> tuple[dict, Provenance]:
     user = {k: v for k, v in props.items() if k not in INTERNAL}
     return user, Provenance.from_properties(props)
@@ -237,20 +299,21 @@ class Neo4jStore(Store):
         for statement in CONSTRAINTS:
             self._query(statement)
 
-    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> ChangeRecord:
         return self.write_many([batch], len(batch.nodes) + len(batch.relationships), progress)
 
-    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> WriteSummary:
+    def write_many(self, batches: Iterable[Batch], total: int, progress: Progress | None = None) -> ChangeRecord:
         """Each batch's nodes, then its relationships, in transactions of a few chunks.
 
         What this import created (node ids, hashes of relationship identities) is kept
         across batches: a relationship to a node created here is created outright, unless
         an earlier batch already created it. A re-run after a kill finds the nodes in
-        place, so it merges, and ends where an uninterrupted import would have.
+        place, so it merges, and ends where an uninterrupted import would have. The
+        change record gets each transaction's changes once it has committed.
         """
         new_nodes: set[str] = set()
         new_relationships: set[int] = set()
-        summary, done = WriteSummary(), [0]
+        record, done = ChangeRecord(), [0]
 
         def advanced(count: int) -> None:
             done[0] += count
@@ -265,27 +328,52 @@ class Neo4jStore(Store):
                 by_provenance: dict[tuple, list] = defaultdict(list)
                 for node in nodes.values():
                     by_provenance[_provenance_key(node)].append(node)
-                created, updated = self._send(
-                    [c for key, group in by_provenance.items() for c in _chunks(WRITE_NODES, _node_row, group, key)],
-                    advanced, new_ids=new_nodes)
-                summary = summary + WriteSummary(created, updated, len(nodes) - created - updated)
 
-                chunks, count = [], 0
+                def nodes_written(items: list[Node], result) -> None:
+                    created = set(result["new_ids"])
+                    new_nodes.update(created)
+                    for node in items:
+                        if node.id in created:
+                            record.record(FactChange("created", None, node))
+                    for props, labels in result["updated"]:
+                        before = self._node(props, labels)
+                        record.record(FactChange("updated", before, nodes[before.id]))
+                    record.nodes_unchanged += len(items) - len(created) - len(result["updated"])
+
+                self._send([c for key, group in by_provenance.items()
+                            for c in _chunks(WRITE_NODES, _node_row, group, key)], advanced, nodes_written)
+
+                chunks = []
                 for (rel_type, *key), group in grouping.result().items():
                     fresh, known = _created_outright(group, new_nodes, new_relationships)
                     chunks += _chunks(CREATE_RELATIONSHIPS[rel_type], _relationship_row, fresh, tuple(key))
                     chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key))
-                    count += len(group)
-                created, updated = self._send(chunks, advanced)
-                summary = summary + WriteSummary(0, 0, 0, created, updated, count - created - updated)
-        return summary
+                self._send(chunks, advanced, lambda items, result: self._relationships_written(items, result, record))
+        return record
+
+    def _relationships_written(self, items: list[Relationship], result, record: ChangeRecord) -> None:
+        """Count and keep what one chunk of relationships changed (see :data:`WRITE_RELATIONSHIPS`)."""
+        if "count" in result.keys():  # created outright: all of them, unless an end was missing
+            created = items
+            if result["count"] != len(items):
+                existing = set(self.kinds_of({end for rel in items for end in (rel.source, rel.target)}))
+                created = [rel for rel in items if rel.source in existing and rel.target in existing]
+            for rel in created:
+                record.record(FactChange("created", None, rel))
+            return
+        by_ends = {(rel.source, rel.target, rel.key): rel for rel in items}
+        for source, target, key in result["created"]:
+            record.record(FactChange("created", None, by_ends[(source, target, key)]))
+        for source, target, props in result["updated"]:
+            after = by_ends[(source, target, props.get("key", ""))]
+            record.record(FactChange("updated", self._relationship(after.type, source, target, props), after))
+        record.relationships_unchanged += len(items) - len(result["created"]) - len(result["updated"])
 
     def _send(self, chunks: list[tuple[str, Callable, list, dict]], advanced: Callable[[int], None],
-              new_ids: set[str] | None = None) -> tuple[int, int]:
-        """Write *chunks* (query, row maker, items, shared provenance), a few per transaction, telling
-        *advanced* how many items each committed transaction wrote; returns (created, updated), and
-        adds the ids of created nodes to *new_ids*."""
-        created = updated = 0
+              written: Callable[[list, Any], None]) -> None:
+        """Write *chunks* (query, row maker, items, shared provenance), a few per transaction; once each
+        transaction has committed, give each chunk's items and result to *written*, and tell *advanced*
+        how many items it wrote."""
         prepared: dict[int, list] = {}
 
         def rows(index: int) -> list:
@@ -305,18 +393,97 @@ class Neo4jStore(Store):
                 if group.stop < len(chunks) and group.stop not in prepared:
                     prepared[group.stop] = rows(group.stop)
                 records = [result.single() for result in results]
-                if any(record["created"] or record["updated"] for record in records):
+                if any(_changed_something(record) for record in records):
                     tx.run(BUMP_VERSION, token=new_version()).consume()
                 return records
 
             with self.driver.session(database=self.database) as session:
                 records = session.execute_write(work)
-            for record in records:
-                created, updated = created + record["created"], updated + record["updated"]
-                if new_ids is not None:
-                    new_ids.update(record["new_ids"])
+            for i, result in zip(group, records):
+                written(chunks[i][2], result)
             advanced(sum(len(chunks[i][2]) for i in group))
-        return created, updated
+
+    def _locked(self, tx, seq: int, nodes: list[str], relationships: list[RelationshipRef],
+                until: str | None) -> tuple[list[Node], list[Relationship]]:
+        """The stored nodes among *nodes*, and relationships among *relationships* or attached to those
+        nodes, stamped with *seq* (which locks them) and read as they now are. With *until*, only the
+        facts still valid after that date."""
+        found_nodes = [self._node(r["props"], r["labels"])
+                       for r in tx.run(LOCK_NODES, ids=nodes, until=until, seq=seq)]
+        found: dict[RelationshipRef, Relationship] = {}
+        for r in tx.run(LOCK_ATTACHED, ids=nodes, types=list(schema.RELATIONSHIP_TYPES), until=until, seq=seq):
+            rel = self._relationship(r["type"], r["source"], r["target"], r["props"])
+            found[rel.identity] = rel
+        by_type: dict[str, list] = defaultdict(list)
+        for rel_type, source, target, key in relationships:
+            if rel_type in schema.RELATIONSHIP_TYPES:
+                by_type[rel_type].append([source, target, key])
+        for rel_type, rows in by_type.items():
+            for r in tx.run(LOCK_RELATIONSHIPS[rel_type], rows=rows, until=until, seq=seq):
+                rel = self._relationship(rel_type, r["source"], r["target"], r["props"])
+                found[rel.identity] = rel
+        return found_nodes, sorted(found.values(), key=lambda rel: rel.identity)
+
+    def retire(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (), *,
+               until: str, provenance: Provenance | None = None) -> ChangeRecord:
+        node_ids, identities = list(dict.fromkeys(nodes)), list(dict.fromkeys(relationships))
+
+        def work(tx) -> list[FactChange]:
+            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, until)
+            changes = []
+            node_rows = []
+            for node in found_nodes:
+                after = retired_version(node, until, provenance)
+                if after is not None:
+                    changes.append(FactChange("retired", node, after))
+                    node_rows.append([node.id, until, after.digest(), *_provenance_cells(after)])
+            rel_rows: dict[str, list] = defaultdict(list)
+            for rel in found_relationships:
+                after = retired_version(rel, until, provenance)
+                if after is not None:
+                    changes.append(FactChange("retired", rel, after))
+                    rel_rows[rel.type].append([list(rel.identity), until, after.digest(), *_provenance_cells(after)])
+            tx.run(RETIRE_NODES, rows=node_rows).consume()
+            for rel_type, rows in rel_rows.items():
+                tx.run(RETIRE_RELATIONSHIPS[rel_type], rows=rows).consume()
+            if changes:
+                tx.run(BUMP_VERSION, token=new_version()).consume()
+            return changes
+
+        return self._recorded(work)
+
+    def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
+               provenance: Provenance | None = None) -> ChangeRecord:
+        node_ids, identities = list(dict.fromkeys(nodes)), list(dict.fromkeys(relationships))
+
+        def work(tx) -> list[FactChange]:
+            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, None)
+            by_type: dict[str, list] = defaultdict(list)
+            for rel in found_relationships:
+                by_type[rel.type].append(list(rel.identity))
+            for rel_type, rows in by_type.items():
+                tx.run(DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
+            tx.run(DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
+            tx.run(RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
+                   relationships=[list(rel.identity) for rel in found_relationships]).consume()
+            changes = [FactChange("deleted", rel, None) for rel in found_relationships]
+            changes += [FactChange("deleted", node, None) for node in found_nodes]
+            if changes:
+                tx.run(BUMP_VERSION, token=new_version()).consume()
+            return changes
+
+        return self._recorded(work)
+
+    def _recorded(self, work: Callable) -> ChangeRecord:
+        """Run *work* in one managed write transaction; its changes, once committed, as a record."""
+        with self.driver.session(database=self.database) as session:
+            changes = session.execute_write(work)
+        record = ChangeRecord()
+        for change in changes:
+            record.record(change)
+        return record
 
     def version(self) -> str:
         records, _, _ = self._query(READ_VERSION)
@@ -326,16 +493,23 @@ class Neo4jStore(Store):
         record = self._query(READ_MARK).records[0]
         return (record["epoch"] or "", record["seq"] or 0)
 
-    def changes_since(self, mark: tuple) -> Changes | None:
+    def changes_since(self, mark: tuple | None) -> Changes | None:
         now = self.mark()
-        if now[0] != mark[0]:
+        if mark is None or now[0] != mark[0]:
             return None
-        nodes = [self._node(r["props"], r["labels"]) for r in self._query(NODES_SINCE, since=mark[1]).records]
+        bounds = {"since": mark[1], "now": now[1]}
+        nodes = [self._node(r["props"], r["labels"]) for r in self._query(NODES_SINCE, **bounds).records]
         relationships = []
         for rel_type, query in RELATIONSHIPS_SINCE.items():
-            for record in self._query(query, since=mark[1]).records:
+            for record in self._query(query, **bounds).records:
                 relationships.append(self._relationship(rel_type, record["source"], record["target"], record["props"]))
-        return Changes(now, nodes, relationships)
+        removed_nodes, removed_relationships = [], []
+        for record in self._query(REMOVALS_SINCE, **bounds).records:
+            if record["node"] is not None:
+                removed_nodes.append(record["node"])
+            else:
+                removed_relationships.append((record["type"], record["source"], record["target"], record["key"]))
+        return Changes(now, nodes, relationships, removed_nodes, removed_relationships)
 
     def node_counts(self) -> dict[str, int]:
         counts = {}
@@ -409,6 +583,7 @@ class Neo4jStore(Store):
             # Relationships first: a batch of densely tied nodes would hold too many in one transaction.
             session.run("MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run("MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (x:MaillageRemoval) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
         self._query(NEW_EPOCH, token=new_version())
         self._query(BUMP_VERSION, token=new_version())
 

@@ -1,0 +1,48 @@
+"""The cooperation questions over HTTP: one route per declared question (:mod:`graph.questions`).
+
+Nothing here names a question: each declaration gives its address, its parameters and
+its cache policy. A global measure's JSON is encoded once per store version and
+parameters; repeats cost a cache lookup, not a computation or an encoding.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from flask import Blueprint, Response, request
+
+from api.json_provider import encode
+from api.registry import REGISTRY, Endpoint
+from api.state import territory
+from graph.questions import QUESTIONS
+from graph.questions.declaration import GLOBAL, Question
+
+PREFIX = "/api/v1"
+blueprint = Blueprint("questions", __name__, url_prefix=PREFIX)
+
+
+def flask_path(path: str) -> str:
+    """``/actors/{actor}/ego`` -> ``/actors/<actor>/ego``."""
+    return re.sub(r"\{([a-z_]+)\}", r"<\1>", path)
+
+
+def _view(question: Question) -> Callable[..., Response]:
+    def answer(**in_path: str) -> Response:
+        t = territory()
+        raw = {p.name: in_path.get(p.public_name) if p.path else request.args.get(p.public_name)
+               for p in question.parameters}
+        if question.cache == GLOBAL:
+            values = question.check(t, raw)
+            key: tuple[Any, ...] = ("json", question.name) + tuple(sorted(values.items()))
+            body = t.measure(key, lambda: encode(question.ask(t, **values)))
+        else:
+            body = encode(question.ask(t, **raw))
+        return Response(body, mimetype="application/json")
+
+    answer.__name__ = question.name.replace("-", "_")
+    return answer
+
+
+for _question in QUESTIONS.values():
+    REGISTRY.add(blueprint, Endpoint(PREFIX + flask_path(_question.path), _question.summary, _question.parameters,
+                                     "cooperation", _view(_question), _question.not_found))

@@ -1,0 +1,66 @@
+"""Isolated and peripheral actors, each with the reasons that make it so."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from graph import schema
+from graph.analysis import lowest_core
+from graph.i18n import Bilingual
+from graph.questions.declaration import AS_OF, GLOBAL, Question
+from graph.questions.table import kind, name, table, w
+from graph.territory import Territory
+
+REASONS = ("no_ties", "internal_only", "single_tie", "lowest_core", "no_project_no_grant")
+
+
+def isolated(t: Territory, as_of: str | None = None) -> dict:
+    """Isolated and peripheral actors, each with its reasons (:data:`REASONS`).
+
+    An actor with no tie (a service speaks through its agents: not counted), a single
+    tie, ties inside its own service only, in the lowest k-core (Seidman, 1983), or an
+    organisation in no project and no grant.
+    """
+    g = t.network(as_of)
+    reasons: dict[str, list[str]] = defaultdict(list)
+    structural = set(t.agents_by_service) | set(t.parent_of.values())
+    for n in g:
+        degree = g.degree(n)
+        if degree == 0 and n not in structural:  # a service speaks through its agents
+            reasons[n].append("no_ties")
+        elif degree == 1:
+            reasons[n].append("single_tie")
+        if degree and g.nodes[n]["kind"] == schema.AGENT.label and n in t.service_of and all(
+                g.nodes[m]["kind"] == schema.AGENT.label and t.service_of.get(m) == t.service_of[n]
+                for m in g[n]):
+            reasons[n].append("internal_only")
+    k, core = lowest_core(g)
+    for n in core:
+        reasons[n].append("lowest_core")
+    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
+    engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
+    for n, data in g.nodes(data=True):
+        if data["kind"] in schema.ORGANISATION_LABELS and n not in engaged:
+            reasons[n].append("no_project_no_grant")
+    actors = [{**t.summary(n), "degree": g.degree(n), "reasons": sorted(r, key=REASONS.index)}
+              for n, r in sorted(reasons.items())]
+    counts = {reason: sum(1 for a in actors if reason in a["reasons"]) for reason in REASONS}
+    return {"as_of": as_of, "lowest_core_k": k, "counts": counts, "actors": actors}
+
+
+def as_table(result: dict) -> str:
+    return table([w("actor"), w("kind"), w("reasons")],
+                 [[name(a), kind(a), ", ".join(w("reason." + r) for r in a["reasons"])] for a in result["actors"]])
+
+
+QUESTION = Question(
+    name="isolated",
+    title=Bilingual("Acteurs isolés ou périphériques, avec la raison", "Isolated or peripheral actors, with the reason"),
+    summary=Bilingual("Acteurs isolés ou périphériques, avec leurs raisons.",
+                      "Isolated or peripheral actors, with their reasons."),
+    function=isolated,
+    parameters=(AS_OF,),
+    path="/cooperation/isolated",
+    table=as_table,
+    cache=GLOBAL,
+    order=40,
+)
