@@ -10,6 +10,8 @@ demo: $(VENV)/.installed-demo
 	$(BIN)/maillage demo
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

@@ -131,8 +131,9 @@ def project(project_id: str) -> Response:
                     "participants": participants})
 
 
-@REGISTRY.get(blueprint, "/themes", Bilingual("Thèmes, avec leur couverture (projets, acteurs, services) et les alertes.",
-                                              "Themes, with their coverage (projects, actors, services) and alerts."),
+@REGISTRY.get(blueprint, "/themes",
+              Bilingual("Thèmes, avec leur couverture (projets, acteurs, services) et les alertes.",
+                        "Themes, with their coverage (projects, actors, services) and alerts."),
               tag="catalogue")
 def themes() -> Response:
     covered = theme_coverage(territory())["themes"]

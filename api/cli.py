@@ -46,21 +46,20 @@ def _open_store(args):
         store.ping()
     except Exception as exc:
         print(t("error.store", error=exc), file=sys.stderr)
-        raise SystemExit(EXIT_STORE)
+        raise SystemExit(EXIT_STORE) from None
     return store
 
 
 def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
                 skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None) -> int:
-    from importers.report import ImportRejected
-    from importers.templates import import_templates, write_rejects
+    from importers.pipeline import ImportRejected, import_files, write_rejects
 
     for path in paths:
         print(t("import.reading", path=path), flush=True)
     try:
         if not dry_run:
             print(t("import.writing", store=store.describe()), flush=True)
-        result = import_templates(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes,
+        result = import_files(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes,
                                   skip_invalid=skip_invalid, fmt=fmt)
     except ImportRejected as rejected:
         for issue in rejected.report.issues:
@@ -77,7 +76,7 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
             relationships=result.relationship_count))
     if result.summary is not None:
-        print(t("import.summary", **result.summary.as_dict()))
+        print(t("import.summary", None, **result.summary.as_dict()))
     return 0
 
 
@@ -127,36 +126,17 @@ def cmd_query(args) -> int:
         return query_cli.run(args, TerritoryCache(store).current())
 
 
-IMPORT_HELP_FR = """Formats reconnus à leur en-tête (encodage et séparateur détectés) :
+def import_help() -> str:
+    """``maillage import --help``: every format (:data:`importers.formats.FORMATS`), in the current language."""
+    from importers.formats import FORMATS
 
-  modèles canoniques : acteurs, projets, participations, cooperations, financements
-    (CSV, ou un classeur XLSX ou ODS à une feuille par modèle)
-    exemple : maillage import examples/malaunay-fictif/
-  subventions au format SCDL (schéma 1.x et 2.1.1) : l'attribuant et les bénéficiaires
-    deviennent des organisations, chaque subvention un financement
-    exemple : maillage import subventions-2017.csv
-  extrait du RNA (dispositions « waldec » et « import ») : les associations, les dissoutes signalées
-    exemple : maillage import rna_waldec_76.csv --commune 76402
-  enquête relationnelle (export CSV d'un formulaire : répondant, « avec qui travaillez-vous ? »)
-    exemple : maillage import enquete-2025.csv
+    lines = [t("import.help.intro"), ""]
+    for declared in FORMATS.values():
+        lines += [f"  {declared.title.render()}", f"    {declared.description.render()}",
+                  f"    {t('import.help.example')} {declared.example}"]
+    lines += ["", t("import.help.options", formats="|".join(FORMATS))]
+    return "\n".join(lines)
 
---format modeles|scdl|rna|enquete impose le format. Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; --skip-invalid charge les lignes
-valides et écrit les autres, avec leurs raisons, dans un fichier de rejets (CSV)."""
-IMPORT_HELP_EN = """Formats recognised by their header (encoding and separator detected):
-
-  canonical templates: acteurs, projets, participations, cooperations, financements
-    (CSV, or one XLSX or ODS workbook with a sheet per template)
-    example: maillage import examples/malaunay-fictif/
-  SCDL grant files (schema 1.x and 2.1.1): the attributing body and beneficiaries become
-    organisations, each grant a funding
-    example: maillage import subventions-2017.csv
-  RNA extract (waldec and import layouts): associations, dissolved ones flagged
-    example: maillage import rna_waldec_76.csv --commune 76402
-  relational survey (form export: respondent, "with whom do you work?")
-    example: maillage import survey-2025.csv
-
---format modeles|scdl|rna|enquete forces the format. A file with errors writes nothing; --dry-run validates without writing; --skip-invalid loads the valid
-rows and writes the others, with their reasons, to a rejects CSV."""
 
 def cmd_view(args) -> int:
     from api.query_cli import guarded
@@ -225,8 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_store(p):
-        p.add_argument("--data", help=("dossier de la base embarquée (défaut : $MAILLAGE_DATA_DIR ou ./maillage-data)"
-                                       if fr else "embedded store folder (default: $MAILLAGE_DATA_DIR or ./maillage-data)"))
+        p.add_argument("--data", help=(
+            "dossier de la base embarquée (défaut : $MAILLAGE_DATA_DIR ou ./maillage-data)" if fr
+            else "embedded store folder (default: $MAILLAGE_DATA_DIR or ./maillage-data)"))
         return p
 
     def with_server(p):
@@ -234,17 +215,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=5000)
         return p
 
-    with_server(with_store(sub.add_parser("demo", help="charge l'exemple fictif et lance l'application" if fr
-                                          else "load the fictitious example and start the app"))).set_defaults(func=cmd_demo)
+    demo = sub.add_parser("demo", help="charge l'exemple fictif et lance l'application" if fr
+                          else "load the fictitious example and start the app")
+    with_server(with_store(demo)).set_defaults(func=cmd_demo)
     with_server(with_store(sub.add_parser("serve", help="lance l'application web" if fr
                                           else "start the web application"))).set_defaults(func=cmd_serve)
     p = with_store(sub.add_parser(
-        "import", help="importe des fichiers modèles (CSV, XLSX ou ODS)" if fr else "import template files (CSV, XLSX or ODS)",
+        "import", help="importe des fichiers (modèles, subventions, RNA, enquêtes)" if fr
+        else "import files (templates, grants, RNA, surveys)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=IMPORT_HELP_FR if fr else IMPORT_HELP_EN))
+        description=import_help()))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
     p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
-    p.add_argument("--format", choices=["modeles", "scdl", "rna", "enquete"],
+    from importers.formats import FORMATS
+
+    p.add_argument("--format", choices=list(FORMATS),
                    help="impose le format au lieu de le reconnaître à l'en-tête" if fr
                    else "force the format instead of recognising it by the header")
     p.add_argument("--skip-invalid", action="store_true",
@@ -266,12 +251,14 @@ def build_parser() -> argparse.ArgumentParser:
     query_cli.add_parser(sub, with_store)
     sub.choices["query"].set_defaults(func=cmd_query)
     from api.query_cli import add_arguments
+    from visualisations.declaration import Figure, View
     from visualisations.views import FIGURES, VIEWS
 
     p = sub.add_parser("view", help="écrit une vue réseau (HTML autonome) ou une figure (PNG/SVG)" if fr
                        else "write a network view (self-contained HTML) or a figure (PNG/SVG)")
     views = p.add_subparsers(dest="view", required=True)
-    for declared in [*VIEWS.values(), *FIGURES.values()]:
+    declarations: list[View | Figure] = [*VIEWS.values(), *FIGURES.values()]
+    for declared in declarations:
         v = with_store(views.add_parser(declared.name, help=declared.title.render()))
         v.add_argument("--out", required=True, help="fichier à écrire (.html ; .png ou .svg pour une figure)" if fr
                        else "file to write (.html; .png or .svg for a figure)")

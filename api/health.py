@@ -1,6 +1,8 @@
 """``/health``: which store is in use and whether it answers."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, jsonify
 
 from api.state import get_store
@@ -11,7 +13,7 @@ blueprint = Blueprint("health", __name__)
 @blueprint.get("/health")
 def health():
     store = get_store()
-    body = {"store": store.backend, "description": store.describe()}
+    body: dict[str, Any] = {"store": store.backend, "description": store.describe()}
     try:
         store.ping()
     except Exception as exc:  # any driver or file error means "not reachable", reported as such

@@ -1,4 +1,5 @@
-"""JSON encoding with orjson: the answers on large territories are megabytes, and the standard encoder is the bottleneck."""
+"""JSON encoding with orjson: the answers on large territories are megabytes, and the standard encoder is
+the bottleneck."""
 from __future__ import annotations
 
 from typing import Any
@@ -21,6 +22,6 @@ class OrjsonProvider(JSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return orjson.loads(s)
 
-    def response(self, *args: Any, **kwargs: Any):
+    def response(self, *args: Any, **kwargs: Any) -> Any:
         value = args[0] if len(args) == 1 else (args or kwargs)
-        return self._app.response_class(encode(value), mimetype="application/json")
+        return self._app.response_class(encode(value), mimetype="application/json")  # type: ignore[arg-type]

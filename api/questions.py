@@ -7,7 +7,8 @@ parameters; repeats cost a cache lookup, not a computation or an encoding.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, request
 

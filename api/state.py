@@ -1,7 +1,7 @@
 """Per-app state, as flaskr's ``db.py``: the store, the snapshot cache over it, and the request's language."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from graph import i18n
 from graph.stores import Store
@@ -26,15 +26,22 @@ def request_language() -> str:
     return i18n.current_language()
 
 
-def choose_language() -> str:
+def choose_language() -> None:
     """``?lang=`` first, then the browser's ``Accept-Language``; French by default. Set for this request only:
-    the language lives in the request's context, so that people served at once each get their own."""
+    the language lives in a context variable, so that people served at once each get their own, and the
+    language before the request comes back when it ends."""
     asked = request.args.get("lang") or request.accept_languages.best_match(list(i18n.LANGUAGES)) or "fr"
-    return i18n.set_language("en" if asked.startswith("en") else "fr")
+    g.language_token = i18n.enter_language("en" if asked.startswith("en") else "fr")
+
+
+def restore_language(_error: BaseException | None = None) -> None:
+    token = g.pop("language_token", None)
+    if token is not None:
+        i18n.leave_language(token)
 
 
 def attach(app: Flask, store: Store) -> None:
     app.extensions[STORE_KEY] = store
     app.extensions[CACHE_KEY] = TerritoryCache(store)
-    # A before_request hook that returns something ends the request: the language is set, nothing returned.
-    app.before_request(lambda: None if choose_language() else None)
+    app.before_request(choose_language)
+    app.teardown_request(restore_language)

@@ -1,7 +1,7 @@
 """The network views and figures over HTTP: one route per declared view (:data:`visualisations.views.VIEWS`)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from common import neo4j_store
 
 from graph.synthetic import generate
-from importers.templates import import_templates
+from importers.pipeline import import_files
 
 KIND = ("CASE row.type WHEN 'agent' THEN 'Agent' WHEN 'service' THEN 'Service' WHEN 'elu' THEN 'Elected' "
         "WHEN 'association' THEN 'Association' ELSE 'Partner' END")
@@ -138,7 +138,7 @@ def main() -> int:
         print(f"{args.scale}: {generated['nodes']} nodes, {generated['relationships']} relationships "
               f"in {len(list(folder.glob('*.csv')))} template files")
         generate("interco", 1, folder / "warmup")
-        importers = {"Maillage importer": lambda store, sub="": import_templates([folder / sub], store),
+        importers = {"Maillage importer": lambda store, sub="": import_files([folder / sub], store),
                      "Neo4j LOAD CSV": lambda store, sub="": load_csv(store, sub)}
         runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in importers}
         with neo4j_store(import_dir=folder) as store:

@@ -18,7 +18,7 @@ from common import neo4j_store
 from graph.model import Batch
 from graph.stores.embedded import EmbeddedStore
 from graph.synthetic import generate
-from importers.templates import read_templates
+from importers.pipeline import read_files
 
 
 def measure(store, batch: Batch) -> tuple[float, float]:
@@ -40,7 +40,7 @@ def main() -> int:
 
     with neo4j_store() as neo4j, tempfile.TemporaryDirectory() as folder:
         generate("interco", args.seed, Path(folder) / "interco")
-        batch = read_templates([Path(folder) / "interco"]).batch
+        batch = read_files([Path(folder) / "interco"]).batch
         stores = {"neo4j": neo4j, "embedded": EmbeddedStore(Path(folder) / "data")}
         print(f"interco (seed {args.seed}): {len(batch.nodes)} nodes, {len(batch.relationships)} relationships; "
               f"best of {args.repeat} runs per store")

@@ -37,7 +37,7 @@ from common import ROOT, neo4j_store
 
 from graph.model import Batch, Provenance, Relationship
 from graph.synthetic import PROFILES, generate
-from importers.templates import import_templates
+from importers.pipeline import import_files
 
 NEIGHBOURS = """
 CALL (a) {
@@ -79,7 +79,8 @@ UNWIND members AS m
 CALL (m) {
   MATCH (m)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(n) WHERE n <> m RETURN n, 'project' AS kind
   UNION
-  MATCH (m)-[r:COOPERATES_WITH|FUNDS]-(n) WHERE NOT n:Project RETURN n, CASE type(r) WHEN 'FUNDS' THEN 'funding' ELSE 'declared' END AS kind
+  MATCH (m)-[r:COOPERATES_WITH|FUNDS]-(n) WHERE NOT n:Project
+  RETURN n, CASE type(r) WHEN 'FUNDS' THEN 'funding' ELSE 'declared' END AS kind
 }
 WITH ids, m, n, kind WHERE m.id < n.id AND n.id IN ids
 RETURN ids, collect(DISTINCT [m.id, n.id, kind]) AS ties""",
@@ -102,7 +103,7 @@ def api_path(query: str, actor: str, other: str) -> str:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Client:
@@ -144,7 +145,7 @@ def run(store, args) -> None:
             counts = generate(args.scale, args.seed, Path(folder) / args.scale)
             if not args.loaded:
                 store.clear()
-                seconds, _ = timed(lambda: import_templates([Path(folder) / args.scale], store))
+                seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
                 print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
                       f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
 

@@ -27,8 +27,8 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path  # noqa: E402
-from visualisations.render import Page, to_html  # noqa: E402
+from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
+from visualisations.render import Page, to_html
 
 KINDS = ["Agent"] * 6 + ["Association"] * 2 + ["Partner", "Elected"]
 

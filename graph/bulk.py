@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 SETTLE_ABOVE = 200_000  # objects created in the block (gc's first-generation count)
 _lock = threading.Lock()

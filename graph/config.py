@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,9 @@ class StoreConfig:
         return "neo4j" if self.neo4j_uri else "embedded"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "StoreConfig":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> StoreConfig:
         env = os.environ if environ is None else environ
-        values = dict(
+        values: dict[str, Any] = dict(
             neo4j_uri=env.get("NEO4J_URI") or None,
             neo4j_user=env.get("NEO4J_USER", "neo4j"),
             neo4j_password=env.get("NEO4J_PASSWORD", ""),

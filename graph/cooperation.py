@@ -29,8 +29,8 @@ A project's own dates bound its participations.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import combinations
-from typing import Iterable
 
 import networkx as nx
 

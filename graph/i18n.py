@@ -7,9 +7,10 @@ at once, each in the language they asked for, and a command line sets it once at
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, Iterator
+from contextvars import ContextVar, Token
+from typing import Any
 
 from graph.messages import MESSAGES
 
@@ -38,6 +39,15 @@ def set_language(lang: str | None) -> str:
     chosen = detect_language(lang)
     _language.set(chosen)
     return chosen
+
+
+def enter_language(lang: str | None) -> Token[str | None]:
+    """Set the language until :func:`leave_language` is given the token returned (a request's span)."""
+    return _language.set(detect_language(lang))
+
+
+def leave_language(token: Token[str | None]) -> None:
+    _language.reset(token)
 
 
 @contextmanager
@@ -82,7 +92,8 @@ def t(key: str, lang: str | None = None, **values: Any) -> str:
 
 def render(value: Any, lang: str | None = None) -> Any:
     """*value* as people read it: a :class:`Message` in *lang*, anything else as it is."""
-    return value.render(lang) if isinstance(value, (Message, Bilingual)) else value
+    renderer = getattr(value, "render", None)  # a Message, a Bilingual, or any text written late
+    return renderer(lang) if callable(renderer) else value
 
 
 class Message:
@@ -128,7 +139,7 @@ class Bilingual:
     'Depth (1 to 3).'
     """
 
-    __slots__ = ("fr", "en")
+    __slots__ = ("en", "fr")
 
     def __init__(self, fr: str, en: str):
         self.fr, self.en = fr, en

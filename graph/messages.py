@@ -29,6 +29,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Relationships: {relationships_created} created, {relationships_updated} updated, "
               "{relationships_unchanged} unchanged.",
     },
+    "import.help.intro": {"fr": "Formats reconnus à leur en-tête (encodage et séparateur détectés) :",
+                          "en": "Formats recognised by their header (encoding and separator detected):"},
+    "import.help.example": {"fr": "exemple :", "en": "example:"},
+    "import.help.options": {
+        "fr": "--format {formats} impose le format. Un fichier en erreur n'écrit rien ; --dry-run valide sans écrire ; "
+              "--skip-invalid charge les lignes valides et écrit les autres, avec leurs raisons, dans un fichier de "
+              "rejets (CSV).",
+        "en": "--format {formats} forces the format. A file with errors writes nothing; --dry-run validates without "
+              "writing; --skip-invalid loads the valid rows and writes the others, with their reasons, to a rejects "
+              "CSV."},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
                         "en": "{count} row(s) rejected, written with their reasons to {path}"},
     "issue.line": {"fr": "{file}, ligne {line}, champ « {field} » : valeur « {value} » — {expected}",
@@ -50,7 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.reference": {"fr": "un identifiant connu de {kinds} (déclaré dans les fichiers importés ou déjà en base)",
                          "en": "a known identifier of {kinds} (declared in the imported files or already stored)"},
     "expect.reference_kind": {"fr": "un identifiant de {kinds}, or c'est un(e) {actual}",
-                              "en": "an identifier of {kinds}, but it is a {actual}"},
+                              "en": "an identifier of {kinds} (this one is of kind {actual})"},
     "expect.duplicate": {"fr": "un identifiant unique (déjà déclaré ligne {other})",
                          "en": "a unique identifier (already declared on line {other})"},
     "expect.period": {"fr": "une date ou une période (AAAA-MM-JJ/AAAA-MM-JJ ou AAAA-MM-JJ_AAAA-MM-JJ)",

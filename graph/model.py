@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -26,7 +30,7 @@ class Provenance:
         return {"prov_source": self.source, "prov_line": self.line, "prov_kind": self.kind, "prov_at": self.at}
 
     @classmethod
-    def from_properties(cls, props: dict[str, Any]) -> "Provenance":
+    def from_properties(cls, props: dict[str, Any]) -> Provenance:
         return cls(props.get("prov_source") or "", props.get("prov_line"),
                    props.get("prov_kind") or "file", props.get("prov_at") or "")
 
@@ -124,13 +128,39 @@ class FactChange:
         return isinstance(self.fact, Node)
 
 
+def _compact(fact: Fact | None) -> tuple | None:
+    """*fact* as plain values (pickled many times faster than the dataclass)."""
+    if fact is None:
+        return None
+    prov = fact.provenance
+    provenance = None if prov is None else (prov.source, prov.line, prov.kind, prov.at)
+    if isinstance(fact, Node):
+        return (0, fact.kind, fact.id, fact.name, fact.properties, provenance)
+    return (1, fact.type, fact.source, fact.target, fact.key, fact.properties, provenance)
+
+
+def _expanded(values: tuple | None) -> Fact | None:
+    if values is None:
+        return None
+    provenance = None if values[-1] is None else Provenance(*values[-1])
+    if values[0] == 0:
+        return Node(values[1], values[2], values[3], values[4], provenance)
+    return Relationship(values[1], values[2], values[3], values[4], values[5], provenance)
+
+
+# One background thread writes the blocks of every change log: pickling a block overlaps with the
+# store's own work (the driver and SQLite release the interpreter while the server writes).
+_SPILLER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maillage-change-log")
+
+
 class ChangeLog:
     """The fact changes of one write, in order.
 
     A first import of a large territory changes a million facts: beyond
-    :attr:`IN_MEMORY` changes, they are pickled to a temporary file in blocks, so that
-    the record of a write costs little memory whatever its size, and can still be read
-    back in full (the history of the collaborative edits keeps it).
+    :attr:`IN_MEMORY` changes, they are written to a temporary file in blocks, as plain
+    values, by a background thread, so that the record of a write costs little memory
+    and little time whatever its size, and can still be read back in full (the history
+    of the collaborative edits keeps it).
     """
 
     IN_MEMORY = 50_000
@@ -139,6 +169,7 @@ class ChangeLog:
         self._recent: list[FactChange] = []
         self._file: Any = None
         self._spilled = 0
+        self._pending: Future | None = None
         self.extend(changes)
 
     def append(self, change: FactChange) -> None:
@@ -151,26 +182,33 @@ class ChangeLog:
             self.append(change)
 
     def _spill(self) -> None:
-        import pickle
-        import tempfile
-
         if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="maillage-changes-")
+            self._file = tempfile.TemporaryFile(prefix="maillage-changes-")  # noqa: SIM115 (lives with the log)
+        block, self._recent = self._recent, []
+        self._wait()  # one block in flight at most: memory stays bounded
+        self._pending = _SPILLER.submit(self._write, block)
+        self._spilled += len(block)
+
+    def _write(self, block: list[FactChange]) -> None:
         self._file.seek(0, 2)
-        pickle.dump(self._recent, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._spilled += len(self._recent)
-        self._recent = []
+        pickle.dump([(c.op, _compact(c.before), _compact(c.after)) for c in block], self._file,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
 
     def __iter__(self) -> Iterator[FactChange]:
+        self._wait()
         if self._file is not None:
-            import pickle
-
             self._file.seek(0)
             read = 0
             while read < self._spilled:
                 block = pickle.load(self._file)
                 read += len(block)
-                yield from block
+                for op, before, after in block:
+                    yield FactChange(op, _expanded(before), _expanded(after))
         yield from list(self._recent)
 
     def __len__(self) -> int:
@@ -221,7 +259,7 @@ class ChangeRecord:
         setattr(self, name, getattr(self, name) + 1)
         self.changes.append(change)
 
-    def absorb(self, other: "ChangeRecord") -> "ChangeRecord":
+    def absorb(self, other: ChangeRecord) -> ChangeRecord:
         """Add *other*'s counts and changes to this record (one import written in several parts); returns it."""
         for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))

@@ -279,10 +279,10 @@ def generate(profile_name: str, seed: int, out: Path, commune: str = "76999") ->
     counts = {name: len(r) for name, r in rows.items()}
     theme_cells = [row[9] for row in rows["acteurs"]] + [row[5] for row in rows["projets"]]
     theme_lists = [[label for label in cell.split("|") if label] for cell in theme_cells]
-    themes = {label for labels in theme_lists for label in labels}
+    distinct_themes = {label for labels in theme_lists for label in labels}
     theme_links = sum(len(labels) for labels in theme_lists)
     structure_links = sum(1 for row in rows["acteurs"] if row[3])  # MEMBER_OF and PART_OF
-    counts["nodes"] = counts["acteurs"] + counts["projets"] + len(themes)
+    counts["nodes"] = counts["acteurs"] + counts["projets"] + len(distinct_themes)
     counts["relationships"] = (structure_links + theme_links + counts["participations"] + counts["cooperations"]
                                + counts["financements"])
     return counts

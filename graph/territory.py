@@ -11,20 +11,18 @@ import bisect
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from functools import cached_property
-from typing import Callable
 
 import networkx as nx
 
 from graph import schema
 from graph.bulk import collector_paused
-from graph.cooperation import (FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at,
-                               patch_cooperation_network)
+from graph.cooperation import FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at, patch_cooperation_network
 from graph.errors import NotFound
 from graph.i18n import Message
 from graph.model import Node, Relationship, RelationshipRef
 from graph.stores.base import Changes, Store
-
 
 MAX_NETWORKS = 4  # the current network and three dates
 MAX_MEASURES = 256
@@ -124,7 +122,7 @@ class Territory:
             described["project_name"] = self.nodes[evidence["project"]].name
         return {k: v for k, v in described.items() if v not in (None, "")}
 
-    def refreshed(self, version: str, changes: Changes) -> "Territory":
+    def refreshed(self, version: str, changes: Changes) -> Territory:
         """A new snapshot: this one with *changes* applied (removals first, then what was written).
 
         The network of all dates is patched rather than projected again when this
@@ -250,12 +248,12 @@ class TerritoryCache:
             snapshot = self._snapshot
             if snapshot is None or snapshot.version != version:
                 with collector_paused(settle=True):
-                    self._snapshot = self._read(snapshot, version)
-            return self._snapshot
+                    snapshot = self._snapshot = self._read(snapshot, version)
+            return snapshot
 
     def _read(self, snapshot: Territory | None, version: str) -> Territory:
         changes = self.store.changes_since(snapshot.mark) if snapshot is not None else None
-        if changes is not None:
+        if snapshot is not None and changes is not None:
             return snapshot.refreshed(version, changes)
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
         return Territory(version, list(self.store.nodes()), list(self.store.relationships()), mark)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from graph.i18n import Message
+
 LA_POSTE_SIREN = "356000000"  # La Poste's SIRETs do not satisfy the Luhn check; their digit sum is a multiple of 5
 _RNA = re.compile(r"^W[0-9A-Z]{9}$")
 
@@ -23,7 +25,7 @@ def luhn_ok(digits: str) -> bool:
 @dataclass(frozen=True)
 class Checked:
     value: str | None  # the identifier to keep, None when unusable
-    problem: str | None = None  # why it is doubtful or unusable, in French
+    problem: Message | None = None  # why it is doubtful or unusable
     trusted: bool = True
 
 
@@ -47,20 +49,19 @@ def check_siret(raw: str) -> Checked:
         mangled = True
         text = str(int(float(text)))
     if not text.isdigit():
-        return Checked(None, "un SIRET de 14 chiffres", False)
+        return Checked(None, Message("expect.siret"), False)
     if len(text) == 9:
-        return Checked(text, "un SIRET de 14 chiffres (c'est un SIREN de 9 chiffres)", False)
+        return Checked(text, Message("expect.siret_is_siren"), False)
     if len(text) != 14:
-        return Checked(None, "un SIRET de 14 chiffres", False)
+        return Checked(None, Message("expect.siret"), False)
     if mangled:
-        return Checked(text, "un SIRET écrit comme du texte (celui-ci a été converti en nombre et a pu perdre des chiffres)",
-                       False)
+        return Checked(text, Message("expect.siret_mangled"), False)
     if text.startswith(LA_POSTE_SIREN):
         valid = sum(int(d) for d in text) % 5 == 0
     else:
         valid = luhn_ok(text)
     if not valid:
-        return Checked(text, "un SIRET dont la clé de contrôle (Luhn) est juste", False)
+        return Checked(text, Message("expect.siret_luhn"), False)
     return Checked(text)
 
 
@@ -74,5 +75,5 @@ def check_rna(raw: str) -> Checked:
     if not text:
         return Checked(None)
     if not _RNA.match(text):
-        return Checked(None, "un numéro RNA (W suivi de 9 chiffres ou lettres)", False)
+        return Checked(None, Message("expect.rna"), False)
     return Checked(text)

@@ -1,7 +1,7 @@
 """One organisation, one node: matching what RNA and SCDL files name to the actors already known.
 
 An organisation read from an RNA extract or a grant file gets a provisional
-identifier from its RNA number, SIRET or name (:func:`importers.scdl.organisation_id`).
+identifier from its RNA number, SIRET or name (:func:`importers.formats.scdl.organisation_id`).
 Before writing, it is matched to the actors of the same import and of the store:
 on RNA number, then SIRET, then normalised name plus commune.
 One match: the organisation takes that actor's identifier, and its facts follow.
@@ -11,34 +11,44 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from graph import schema
+from graph.i18n import Message
+from graph.issues import FileCell
+from graph.model import Node, Relationship
 from graph.schema import slugify
+from importers.context import PROVISIONAL
 
-PROVISIONAL = ("rna-", "siret-", "nom-")
-ORGANISATIONS = (schema.ASSOCIATION.label, schema.PARTNER.label)
+if TYPE_CHECKING:
+    from importers.context import ImportContext
+
+ORGANISATIONS = schema.ORGANISATION_LABELS
 
 
-def _name_key(node) -> tuple[str, str]:
+def _name_key(node: Node) -> tuple[str, str]:
     return slugify(node.name), node.properties.get("commune") or ""
 
 
-def renamed(rel, renames: dict[str, str]):
+def renamed(rel: Relationship, renames: dict[str, str]) -> Relationship:
     """*rel* with its ends renamed as *renames* says."""
     if rel.source in renames or rel.target in renames:
         return replace(rel, source=renames.get(rel.source, rel.source), target=renames.get(rel.target, rel.target))
     return rel
 
 
-def reconcile(builder, store=None) -> dict[str, str]:
-    """Rename provisional organisations of *builder* to the known actor they match, in nodes and relationships.
+def reconcile(builder: ImportContext) -> dict[str, str]:
+    """Rename provisional organisations of an import to the known actor they match (in the import or its
+    store), in nodes and relationships.
 
     Returns the renames (provisional id -> known id), for relationships read later.
     """
+    store = builder.store
     provisional = [n for n in builder.nodes.values() if n.kind in ORGANISATIONS and n.id.startswith(PROVISIONAL)]
     if not provisional:
         return {}
-    known: dict[str, dict] = {"rna": defaultdict(set), "siret": defaultdict(set), "name": defaultdict(set)}
+    known: dict[str, dict[Any, set[str]]] = {
+        "rna": defaultdict(set), "siret": defaultdict(set), "name": defaultdict(set)}
     for node in builder.nodes.values():
         if node.kind in schema.ACTOR_LABELS and not node.id.startswith(PROVISIONAL):
             for prop in ("rna", "siret"):
@@ -60,9 +70,9 @@ def reconcile(builder, store=None) -> dict[str, str]:
     for node in provisional:
         matches: set[str] = set()
         for prop in ("rna", "siret"):
-            value = node.properties.get(prop)
-            if value and known[prop].get(value, set()) - {node.id}:
-                matches = known[prop][value] - {node.id}
+            found = node.properties.get(prop)
+            if found and known[prop].get(found, set()) - {node.id}:
+                matches = known[prop][found] - {node.id}
                 break
         else:
             if not node.properties.get("rna") and not node.properties.get("siret"):
@@ -71,9 +81,8 @@ def reconcile(builder, store=None) -> dict[str, str]:
             renames[node.id] = next(iter(matches))
         elif len(matches) > 1:
             prov = node.provenance
-            builder.report.warning(prov.source if prov else "", prov.line if prov else None, "identifiant", node.name,
-                                   "une seule correspondance ; plusieurs acteurs connus correspondent ("
-                                   + ", ".join(sorted(matches)) + ") : à trancher par une personne, non fusionné")
+            builder.report.add(FileCell(prov.source if prov else "", prov.line if prov else None, "identifiant"),
+                               node.name, Message("expect.single_match", ids=", ".join(sorted(matches))), "warning")
     if not renames:
         return {}
     existing = {}

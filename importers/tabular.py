@@ -12,9 +12,15 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from graph.i18n import Message
+
+if TYPE_CHECKING:
+    from graph.issues import Report
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SEPARATORS = (";", ",", "\t")
@@ -90,7 +96,7 @@ def detect_separator(text: str) -> str:
         if line.strip():
             unquoted = re.sub(r'"[^"]*"', "", line)
             counts = {sep: unquoted.count(sep) for sep in SEPARATORS}
-            best = max(counts, key=counts.get)
+            best = max(counts, key=lambda sep: counts[sep])
             return best if counts[best] else ","
     return ","
 
@@ -118,7 +124,8 @@ def read_xlsx(path: Path) -> list[Table]:
     tables = []
     try:
         for sheet in workbook.worksheets:
-            table = Table(f"{path.name}[{sheet.title}]", sheet.title, [])
+            rows: list[tuple[int, list[str]]] = []
+            table = Table(f"{path.name}[{sheet.title}]", sheet.title, [], rows)
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = [_cell_text(v) for v in values]
                 if not any(c.strip() for c in cells):
@@ -126,14 +133,14 @@ def read_xlsx(path: Path) -> list[Table]:
                 if not table.headers:
                     table.headers = [c.strip() for c in cells]
                     continue
-                table.rows.append((number, cells))
+                rows.append((number, cells))
             tables.append(table)
     finally:
         workbook.close()
     return tables
 
 
-_ODS = {prefix: "{urn:oasis:names:tc:opendocument:xmlns:%s:1.0}" % name
+_ODS = {prefix: f"{{urn:oasis:names:tc:opendocument:xmlns:{name}:1.0}}"
         for prefix, name in (("table", "table"), ("office", "office"), ("text", "text"))}
 _ODS_NUMBERS = ("float", "currency", "percentage")
 
@@ -154,13 +161,16 @@ def read_ods(path: Path) -> list[Table]:
     repeated_rows, repeated_columns = _ODS["table"] + "number-rows-repeated", _ODS["table"] + "number-columns-repeated"
     tables: list[Table] = []
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-        table, number, cells = None, 0, []
+        table: Table | None = None
+        rows: list[tuple[int, list[str]]] = []
+        number, cells = 0, list[str]()
         for event, element in ElementTree.iterparse(content, events=("start", "end")):
             tag = element.tag
             if event == "start":
                 if tag == table_tag:
                     name = element.get(_ODS["table"] + "name", "")
-                    table, number = Table(f"{path.name}[{name}]", name, []), 0
+                    rows = []
+                    table, number = Table(f"{path.name}[{name}]", name, [], rows), 0
                 elif tag == row_tag:
                     cells = []
                 continue
@@ -172,17 +182,17 @@ def read_ods(path: Path) -> list[Table]:
                 times = int(element.get(repeated_rows, "1"))
                 while cells and not cells[-1].strip():
                     cells.pop()
-                if any(c.strip() for c in cells):
+                if table is not None and any(c.strip() for c in cells):
                     for _ in range(times):
                         number += 1
                         if not table.headers:
                             table.headers = [c.strip() for c in cells]
                         else:  # trailing empty cells dropped, then the row as wide as the header again
-                            table.rows.append((number, cells + [""] * (len(table.headers) - len(cells))))
+                            rows.append((number, cells + [""] * (len(table.headers) - len(cells))))
                 else:
                     number += times
                 element.clear()
-            elif tag == table_tag:
+            elif tag == table_tag and table is not None:
                 tables.append(table)
                 element.clear()
     return tables
@@ -238,7 +248,7 @@ def usual_width(table: Table) -> int:
         counts[len(cells)] += 1
         if len(cells) > width and filled_beyond(cells, width):
             filled_widths.add(len(cells))
-    usual = max(counts, key=counts.get) if counts else width
+    usual = max(counts, key=lambda size: counts[size]) if counts else width
     return usual if usual > width and usual not in filled_widths else width
 
 
@@ -249,3 +259,29 @@ def read_tables(path: Path) -> list[Table]:
     if path.suffix.lower() == ".ods":
         return read_ods(path)
     return [read_csv(path)]
+
+
+def shaped_rows(report: Report, table: Table) -> Iterator[tuple[int, list[str]]]:
+    """The rows of *table* whose cell count fits the file's shape, as (line, cells); the others are reported.
+
+    A row fits when it has as many cells as the header, or as many as most rows when
+    they all end with the same empty cells (a trailing separator on every line). A
+    decimal comma in an unquoted amount of a comma-separated file adds one cell to its
+    row only, which is how it shows. Only a file with wider rows is read twice: the
+    first time a row is wider than the header, the file's usual width is counted.
+    """
+    width = len(table.headers)
+    tolerated = None
+    for line, cells in table.rows:
+        size = len(cells)
+        if size == width:
+            yield line, cells
+            continue
+        if size > width and not filled_beyond(cells, width):
+            if tolerated is None:
+                tolerated = usual_width(table)
+            if size == tolerated:
+                yield line, cells
+                continue
+        report.error(table.label, line, None, " | ".join(cells)[:80],
+                     Message("expect.cells", expected=width, actual=size))

@@ -59,7 +59,7 @@ class PageWatch:
     def close(self):
         self.page.close()
 
-    def __enter__(self) -> "PageWatch":
+    def __enter__(self) -> PageWatch:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,6 +15,15 @@ EXAMPLE = ROOT / "examples" / "malaunay-fictif"
 SHARED_DATA = Path(os.environ.get("MAILLAGE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the real Neo4j (``pytest -m "not neo4j"`` is the fast loop)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if {"neo4j_uri", "neo4j_store"} & names or params.get("store") == "neo4j":
+            item.add_marker(pytest.mark.neo4j)
+
+
 def pytest_sessionstart(session):
     if not (SHARED_DATA / "scdl-subventions").is_dir():
         raise pytest.UsageError(f"The real public files are missing: {SHARED_DATA} (set MAILLAGE_SHARED_DATA)")

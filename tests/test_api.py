@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 
 from api.app import create_app
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
 
 @pytest.fixture
 def client(store):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     return create_app(store).test_client()
 
 

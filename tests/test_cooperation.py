@@ -9,7 +9,7 @@ import pytest
 import graph.cooperation
 from graph.cooperation import cooperation_network, frequency_weight, is_valid_at, store_cooperation_network
 from graph.model import Node, Relationship
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
 
@@ -68,7 +68,7 @@ def test_as_of_keeps_only_facts_valid_at_that_date():
 
 @pytest.fixture
 def example_network(embedded_store):
-    import_templates([EXAMPLE], embedded_store)
+    import_files([EXAMPLE], embedded_store)
     return store_cooperation_network(embedded_store), embedded_store
 
 

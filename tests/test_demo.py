@@ -28,7 +28,7 @@ def test_demo_loads_the_example_and_answers_on_health(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                status, content_type, body = _get(f"http://127.0.0.1:{port}/health")
+                status, _, body = _get(f"http://127.0.0.1:{port}/health")
                 break
             except OSError:
                 assert process.poll() is None, process.stderr.read()

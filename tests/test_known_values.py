@@ -4,10 +4,10 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph.questions import ask
 from graph.analysis import brokerage_roles, ei_index
+from graph.questions import ask
 from graph.territory import TerritoryCache
-from importers.templates import import_templates
+from importers.pipeline import import_files
 
 FREQUENCY_FOR = {1: "ponctuelle", 2: "mensuelle", 3: "hebdomadaire", 4: "quotidienne"}
 
@@ -37,7 +37,7 @@ def write_network(folder, graph: nx.Graph, kind="partenaire", services=None, wei
 
 
 def load(store, folder):
-    import_templates([folder], store)
+    import_files([folder], store)
     return TerritoryCache(store).current()
 
 
@@ -163,7 +163,7 @@ def brute_force_roles(graph, groups, broker):
     """The definition, pair by pair, to check the counting shortcut against."""
     from itertools import combinations
 
-    own = lambda n: groups.get(n, ("own", n))  # noqa: E731
+    own = lambda n: groups.get(n, ("own", n))
     roles = dict.fromkeys(("coordinator", "itinerant", "representative", "gatekeeper", "liaison"), 0)
     for a, c in combinations([n for n in graph[broker] if n != broker], 2):
         if graph.has_edge(a, c):

@@ -1,7 +1,7 @@
 """Real files are messy: each case of issue 3, on small synthetic SCDL files the test writes itself."""
 from __future__ import annotations
 
-from importers.templates import read_templates
+from importers.pipeline import read_files
 
 HEADER = "NomAttribuant;idAttribuant;dateConvention;referenceDecision;nomBeneficiaire;idBeneficiaire;objet;montant;" \
          "datesperiodeVersement"
@@ -10,7 +10,7 @@ HEADER = "NomAttribuant;idAttribuant;dateConvention;referenceDecision;nomBenefic
 def grants(tmp_path, text: str, name: str = "subventions.csv", encoding: str = "utf-8", bom: bytes = b""):
     path = tmp_path / name
     path.write_bytes(bom + text.encode(encoding))
-    result = read_templates([path])
+    result = read_files([path])
     funds = [r for r in result.all_relationships() if r.type == "FUNDS"]
     return result, funds
 
@@ -77,7 +77,7 @@ def test_header_drift_reordered_columns_and_extra_empty_columns(tmp_path):
 def test_rows_whose_cells_do_not_match_the_header_are_reported_with_their_line(tmp_path):
     text = HEADER.replace(";", ",") + ("\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,\n"
                                       "Ville,21060004500392,2024-01-02,D2,Club,,Y,1500,50,\n")
-    result, funds = grants(tmp_path, text)
+    result, _ = grants(tmp_path, text)
     assert [(i.line, "cellules" in i.expected) for i in result.report.errors] == [(3, True)]
     trailing = HEADER.replace(";", ",") + "\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,,\n" * 2
     assert not grants(tmp_path, trailing)[0].report.errors  # a separator closing every line is no error

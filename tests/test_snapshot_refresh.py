@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.questions import ask
 from graph.model import Batch, Node, Provenance, Relationship
+from graph.questions import ask
 from graph.territory import TerritoryCache
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
 PROV = Provenance("test-refresh", 1)
@@ -49,7 +49,7 @@ def answers(t):
 
 
 def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     cache = TerritoryCache(store)
     before = cache.current()
     before.network()
@@ -75,15 +75,15 @@ def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):
 
 
 def test_a_rewrite_of_the_same_facts_changes_nothing(store):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     mark = store.mark()
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     changes = store.changes_since(mark)
     assert changes is not None and not changes.nodes and not changes.relationships
 
 
 def test_clearing_the_store_forces_a_full_read(store):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     cache = TerritoryCache(store)
     assert cache.current().nodes
     mark = cache.current().mark
@@ -94,7 +94,7 @@ def test_clearing_the_store_forces_a_full_read(store):
 
 @pytest.mark.parametrize("as_of", [None, "2023-06-01"])
 def test_networks_of_other_dates_are_projected_afresh(embedded_store, as_of):
-    import_templates([EXAMPLE], embedded_store)
+    import_files([EXAMPLE], embedded_store)
     cache = TerritoryCache(embedded_store)
     cache.current().network(as_of)
     embedded_store.write(WRITES[0])

@@ -187,3 +187,19 @@ def test_incremental_snapshot_equals_a_full_read_on_the_embedded_store(steps):
 @given(steps=operations)
 def test_incremental_snapshot_equals_a_full_read_on_neo4j(neo4j_store, steps):
     _check_incremental_equals_full(neo4j_store, steps)
+
+
+def test_a_large_change_log_spills_to_disk_and_reads_back_in_order(monkeypatch):
+    from graph.model import ChangeLog, FactChange
+
+    monkeypatch.setattr(ChangeLog, "IN_MEMORY", 100)
+    facts = [Relationship("COOPERATES_WITH", f"a{i}", f"b{i}", "k", {"n": i}, Provenance("f.csv", i))
+             for i in range(1050)]
+    log = ChangeLog(FactChange("created", None, fact) for fact in facts[:1000])
+    log.append(FactChange("updated", facts[1000], facts[1001]))
+    log.append(FactChange("deleted", Node("Agent", "x", "X", {"job_title": "t"}, None), None))
+    assert len(log) == 1002 and log._spilled == 1000
+    back = list(log)
+    assert [c.after for c in back[:1000]] == facts[:1000]
+    assert (back[1000].before, back[1000].after) == (facts[1000], facts[1001])
+    assert back[1001].before == Node("Agent", "x", "X", {"job_title": "t"}, None) and back[1001].after is None

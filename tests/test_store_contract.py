@@ -6,7 +6,7 @@ import networkx as nx
 from graph import schema
 from graph.cooperation import store_cooperation_network
 from graph.model import Batch, Node, Provenance, Relationship
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
 PROV = Provenance("test.csv", 3, "file", "2026-01-01T00:00:00+00:00")
@@ -143,7 +143,7 @@ def test_schema_setup_is_idempotent(store):
 
 
 def test_example_territory_loads_with_the_expected_counts(store):
-    result = import_templates([EXAMPLE], store)
+    result = import_files([EXAMPLE], store)
     assert result.summary.nodes_created == 253
     assert store.node_counts() == {"Agent": 110, "Service": 16, "Elected": 15, "Association": 40,
                                    "Partner": 25, "Project": 35, "Theme": 12}
@@ -157,7 +157,7 @@ def _edges(graph: nx.Graph) -> dict:
 
 def test_both_stores_give_the_same_cooperation_network(embedded_store, neo4j_store):
     for store in (embedded_store, neo4j_store):
-        import_templates([EXAMPLE], store)
+        import_files([EXAMPLE], store)
     embedded = store_cooperation_network(embedded_store)
     served = store_cooperation_network(neo4j_store)
     assert dict(embedded.nodes(data=True)) == dict(served.nodes(data=True))

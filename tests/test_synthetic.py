@@ -4,7 +4,7 @@ from __future__ import annotations
 import filecmp
 
 from graph.synthetic import HEADERS, generate
-from importers.templates import read_templates
+from importers.pipeline import read_files
 from tests.conftest import EXAMPLE
 from tests.helpers import maillage
 
@@ -29,7 +29,7 @@ def test_scales_have_the_announced_sizes_and_import_cleanly(tmp_path):
     assert 400 <= commune["nodes"] <= 600
     interco = generate("interco", 1, tmp_path / "interco")
     assert 9000 <= interco["nodes"] <= 11000 and 45000 <= interco["relationships"] <= 60000
-    result = read_templates([tmp_path / "interco"])
+    result = read_files([tmp_path / "interco"])
     assert not result.report.errors
     assert len(result.batch.nodes) == interco["nodes"]
     assert len(result.batch.relationships) == interco["relationships"]
@@ -44,10 +44,10 @@ def test_metropole_scale_runs_from_the_command_line(tmp_path):
 
 def test_people_are_marked_personal_and_templates_hold_no_contact_fields():
     from graph import schema
-    from importers.templates import TEMPLATES
+    from importers.formats.templates import TEMPLATES
 
     assert set(schema.PERSONAL_LABELS) == {"Agent", "Elected"}
-    spellings = {s for template in TEMPLATES.values() for names in template.columns.values() for s in names}
+    spellings = {s for template in TEMPLATES.values() for _, names in template.columns.values() for s in names}
     for contact in ("email", "courriel", "mail", "telephone", "tel", "phone", "adresse"):
         assert contact not in spellings
     for header in HEADERS.values():

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from importers.report import ImportRejected
-from importers.templates import import_templates, read_templates
-from importers.values import parse_amount, parse_date
+from graph.values import parse_amount, parse_date
+from importers.pipeline import ImportRejected, import_files, read_files
 from tests.conftest import EXAMPLE, ROOT
 
 ACTORS = "identifiant;type;nom;service\nsvc;service;Service;\nag-1;agent;Agent Un;svc\n"
@@ -22,8 +21,8 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_workbook_and_csv_templates_give_the_same_facts():
-    from_csv = read_templates([EXAMPLE]).batch
-    from_xlsx = read_templates([ROOT / "examples" / "malaunay-fictif.xlsx"]).batch
+    from_csv = read_files([EXAMPLE]).batch
+    from_xlsx = read_files([ROOT / "examples" / "malaunay-fictif.xlsx"]).batch
     strip = lambda batch: ([(n.kind, n.id, n.name, n.clean_properties()) for n in batch.nodes],
                            sorted((r.identity, sorted(r.clean_properties().items())) for r in batch.relationships))
     assert strip(from_csv) == strip(from_xlsx)
@@ -88,12 +87,12 @@ def test_ods_workbook_gives_the_same_facts_as_the_csv_templates(tmp_path):
     sheets = {p.stem: csv_rows(p) for p in sorted(EXAMPLE.glob("*.csv"))}
     sheets["acteurs"][1][2] = "Service  Accueil"  # two spaces, kept
     path = write_ods(tmp_path / "territoire.ods", sheets)
-    from_ods = read_templates([path])
+    from_ods = read_files([path])
     assert not from_ods.report.errors
     folder = tmp_path / "csv"
     shutil.copytree(EXAMPLE, folder)
     (folder / "acteurs.csv").write_text("\n".join(";".join(r) for r in sheets["acteurs"]) + "\n", encoding="utf-8")
-    from_csv = read_templates([folder]).batch
+    from_csv = read_files([folder]).batch
     strip = lambda batch: ([(n.kind, n.id, n.name, n.clean_properties()) for n in batch.nodes],
                            sorted((r.identity, sorted(r.clean_properties().items())) for r in batch.relationships))
     assert strip(from_ods.batch) == strip(from_csv)
@@ -104,21 +103,21 @@ def test_ods_workbook_gives_the_same_facts_as_the_csv_templates(tmp_path):
 def test_ods_errors_name_the_sheet_and_the_true_line(tmp_path):
     rows = [["identifiant", "type", "nom", "service"], ["svc", "service", "Service", ""], ["ag-1", "agent", "", "svc"]]
     path = write_ods(tmp_path / "acteurs.ods", {"acteurs": rows}, empty_rows_after_header=3)
-    errors = read_templates([path]).report.errors
+    errors = read_files([path]).report.errors
     assert [(e.file, e.line, e.field) for e in errors] == [("acteurs.ods[acteurs]", 6, "nom")]
     broken = write(tmp_path, "casse.ods", "pas un classeur")
-    report = read_templates([broken]).report
+    report = read_files([broken]).report
     assert report.errors and report.errors[0].file == "casse.ods"
 
 
 def test_dangling_reference_names_file_line_and_value_and_writes_nothing(store, tmp_path):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     before = (store.node_counts(), store.relationship_counts())
     folder = tmp_path / "bad"
     write(folder, "acteurs.csv", ACTORS)
     write(folder, "participations.csv", "acteur;projet;role\nag-1;proj-00001;pilote\nag-inconnu;proj-00001;pilote\n")
     with pytest.raises(ImportRejected) as raised:
-        import_templates([folder], store)
+        import_files([folder], store)
     messages = str(raised.value)
     assert "participations.csv, ligne 3, champ « acteur » : valeur « ag-inconnu »" in messages
     assert len(raised.value.report.errors) == 1
@@ -126,10 +125,10 @@ def test_dangling_reference_names_file_line_and_value_and_writes_nothing(store, 
 
 
 def test_references_may_point_to_what_is_already_stored(store, tmp_path):
-    import_templates([EXAMPLE], store)
+    import_files([EXAMPLE], store)
     folder = tmp_path / "more"
     write(folder, "participations.csv", "acteur,projet,role\nag-00001,proj-00002,contributeur\n")
-    result = import_templates([folder], store)
+    result = import_files([folder], store)
     assert result.summary.relationships_created == 1
 
 
@@ -147,10 +146,10 @@ def test_every_bad_cell_is_reported_with_what_was_expected(tmp_path):
     write(folder, "participations.csv", "acteur;projet;role\nag-5;p1;chef\n")
     write(folder, "financements.csv", "financeur;beneficiaire;montant\nsvc;ag-5;beaucoup\nsvc;;10\n")
     write(folder, "cooperations.csv", "acteur_a;acteur_b\nag-5;ag-5\n")
-    report = read_templates([folder]).report
+    report = read_files([folder]).report
     found = {(i.file, i.line, i.field): i for i in report.errors}
     assert ("acteurs.csv", 3, "identifiant") in found
-    assert "sorcier" == found[("acteurs.csv", 4, "type")].value
+    assert found[("acteurs.csv", 4, "type")].value == "sorcier"
     assert "agent" in found[("acteurs.csv", 4, "type")].expected
     assert ("acteurs.csv", 5, "nom") in found
     assert "service" in found[("acteurs.csv", 6, "service")].expected  # ag-5 is an agent, not a service
@@ -166,7 +165,7 @@ def test_missing_required_column_and_ragged_rows_are_reported(tmp_path):
     folder = tmp_path / "bad"
     write(folder, "projets.csv", "identifiant;statut\np1;en cours\n")
     write(folder, "acteurs.csv", "identifiant,type,nom\nx,agent,Un,de trop\ny,agent\n")
-    report = read_templates([folder]).report
+    report = read_files([folder]).report
     assert any(i.file == "projets.csv" and i.field == "nom" for i in report.errors)
     assert {i.line for i in report.errors if i.file == "acteurs.csv"} == {2, 3}
 
@@ -178,8 +177,9 @@ def test_english_headers_drifting_spellings_cp1252_and_bom_are_read(tmp_path):
     write(folder, "projects.csv", "Identifier;Name;Start\np1;Épicerie;03/02/2024\n", encoding="cp1252")
     write(folder, "participations.tsv", "Actor\tProject\tRole\na1\tp1\tlead\n")
     # A UTF-8 BOM in front of Windows-1252 text, as some tools write it.
-    (folder / "fundings.csv").write_bytes(b"\xef\xbb\xbf" + "Funder;Project;Amount\nsvc;p1;\"1 500,50 €\"\n".encode("cp1252"))
-    result = read_templates([folder])
+    fundings = "Funder;Project;Amount\nsvc;p1;\"1 500,50 €\"\n".encode("cp1252")
+    (folder / "fundings.csv").write_bytes(b"\xef\xbb\xbf" + fundings)
+    result = read_files([folder])
     assert not result.report.errors, [i.message() for i in result.report.errors]
     nodes = {n.id: n for n in result.batch.nodes}
     assert nodes["p1"].name == "Épicerie" and nodes["p1"].properties["since"] == "2024-02-03"
@@ -201,13 +201,13 @@ def test_values_parsers():
 
 def test_a_file_that_is_not_a_template_is_an_error(tmp_path):
     path = write(tmp_path, "divers.csv", "a;b\n1;2\n")
-    report = read_templates([path]).report
+    report = read_files([path]).report
     assert report.errors[0].file == "divers.csv" and "modèle" in report.errors[0].expected
 
 
 def test_a_corrupt_workbook_is_reported_not_crashed(tmp_path):
     path = write(tmp_path, "classeur.xlsx", "pas un classeur")
-    report = read_templates([path]).report
+    report = read_files([path]).report
     assert report.errors and report.errors[0].file == "classeur.xlsx"
 
 
@@ -217,5 +217,5 @@ def test_an_error_in_one_file_blocks_the_whole_import(store, tmp_path):
     with (folder / "cooperations.csv").open("a", encoding="utf-8") as handle:
         handle.write("ag-00001;fantome;travail;;;;\n")
     with pytest.raises(ImportRejected):
-        import_templates([folder], store)
+        import_files([folder], store)
     assert sum(store.node_counts().values()) == 0

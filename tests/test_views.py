@@ -9,7 +9,7 @@ import pytest
 
 from api.app import create_app
 from graph.territory import TerritoryCache
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 from tests.helpers import maillage
 from visualisations import figures, views
@@ -19,7 +19,7 @@ from visualisations.render import Page, to_html
 
 @pytest.fixture
 def territory(embedded_store):
-    import_templates([EXAMPLE], embedded_store)
+    import_files([EXAMPLE], embedded_store)
     return TerritoryCache(embedded_store).current()
 
 
@@ -79,7 +79,7 @@ def test_figures_in_png_and_svg(territory):
 
 
 def test_view_routes_answer_and_refuse_bad_input(embedded_store):
-    import_templates([EXAMPLE], embedded_store)
+    import_files([EXAMPLE], embedded_store)
     client = create_app(embedded_store).test_client()
     assert client.get("/views/figures/matrix.svg").mimetype == "image/svg+xml"
     assert client.get("/views/figures/ei.png").data.startswith(b"\x89PNG")

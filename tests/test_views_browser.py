@@ -8,7 +8,7 @@ import pytest
 
 from api.app import create_app
 from graph.territory import TerritoryCache
-from importers.templates import import_templates
+from importers.pipeline import import_files
 from tests import neo4j_server
 from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
 from tests.conftest import EXAMPLE, ROOT
@@ -44,7 +44,7 @@ def served(tmp_path_factory):
     (folder / "hostile" / "acteurs.csv").write_text(HOSTILE_ACTORS, encoding="utf-8")
     (folder / "hostile" / "cooperations.csv").write_text(HOSTILE_TIES, encoding="utf-8")
     store = EmbeddedStore(folder / "data")
-    import_templates([folder / "example", folder / "hostile"], store)
+    import_files([folder / "example", folder / "hostile"], store)
     server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,8 +7,9 @@ PNG or SVG image. Parameters are those of the questions
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message

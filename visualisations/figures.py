@@ -6,9 +6,9 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from graph.i18n import t  # noqa: E402
+from graph.i18n import t
 
 plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: searchable, and readable by screen readers
 FORMATS = ("png", "svg")
@@ -26,7 +26,8 @@ def _save(figure, fmt: str) -> bytes:
 
 
 def matrix_heatmap(result: dict, fmt: str = "png") -> bytes:
-    """Heat map of :func:`graph.questions.services.cross_service`'s matrix (ties between agents of each pair of groups)."""
+    """Heat map of :func:`graph.questions.services.cross_service`'s matrix (ties between the agents of each
+    pair of groups)."""
     labels = _labels(result["groups"])
     size = max(4.0, 0.45 * len(labels) + 2)
     figure, axes = plt.subplots(figsize=(size + 1.5, size))

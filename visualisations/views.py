@@ -13,7 +13,8 @@ from urllib.parse import quote, urlencode
 import networkx as nx
 
 from graph import schema
-from graph.i18n import Bilingual, t as say
+from graph.i18n import Bilingual
+from graph.i18n import t as say
 from graph.questions import ask
 from graph.questions.brokers import betweenness_of
 from graph.questions.declaration import ACTOR, AS_OF, ActorKind, Choice, NodeId, Parameter, ServiceId, ThemeRef
@@ -63,7 +64,8 @@ def _edge_tooltip(t: Territory, data: dict) -> str:
     return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
 
 
-def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None, highlights: dict | None = None) -> nx.Graph:
+def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
+          highlights: dict | None = None) -> nx.Graph:
     """A new view graph over *nodes* of the cooperation network *g* (which stays untouched)."""
     view = nx.Graph()
     nodes = list(nodes)
@@ -157,7 +159,7 @@ def _aggregated(t: Territory, g: nx.Graph, keep: set, as_of, heading: str, form)
     for a, b in g.subgraph(keep).edges():
         ga, gb = group(a), group(b)
         if ga != gb:
-            between[tuple(sorted((ga, gb)))] += 1
+            between[(ga, gb) if ga < gb else (gb, ga)] += 1
     view = nx.Graph()
     sizes = scaled(dict(members), 14, 60)
     links = []
@@ -299,11 +301,12 @@ VIEWS: dict[str, View] = {view.name: view for view in (
     View("territory", "/territory", Bilingual("Territoire (filtres thème, service, type, date)",
                                               "Territory (filters theme, service, kind, date)"),
          (THEME, SERVICE, KIND, AS_OF, SIZE), territory),
-    View("actor", "/actors/{actor_id}", Bilingual("Un acteur (voisinage à 1-3 pas)", "An actor (neighbourhood at 1-3 steps)"),
+    View("actor", "/actors/{actor_id}",
+         Bilingual("Un acteur (voisinage à 1-3 pas)", "An actor (neighbourhood at 1-3 steps)"),
          (ACTOR, DEPTH, AS_OF), actor),
     View("project", "/projects/{project}", Bilingual("Un projet", "A project"),
-         (_element("project", (schema.PROJECT.label,), "project", "Identifiant du projet.", "The project's identifier."),
-          AS_OF), project),
+         (_element("project", (schema.PROJECT.label,), "project", "Identifiant du projet.",
+                   "The project's identifier."), AS_OF), project),
     View("theme", "/themes/{theme}", Bilingual("Un thème", "A theme"),
          (_element("theme", (schema.THEME.label,), "theme", "Identifiant du thème.", "The theme's identifier."),
           AS_OF), theme),

@@ -33,7 +33,7 @@ def _betweenness_ranking(g: nx.Graph) -> tuple[dict[str, float], int | None, lis
 def betweenness_of(t: Territory, as_of: str | None = None) -> dict[str, float]:
     """Betweenness of every actor, memoised on the snapshot with the brokers question's."""
     g = t.network(as_of)
-    return t.measure(("betweenness_ranking", as_of), lambda: _betweenness_ranking(g))[0]  # type: ignore[index]
+    return t.measure(("betweenness_ranking", as_of), lambda: _betweenness_ranking(g))[0]
 
 
 def brokers(t: Territory, limit: int = 20, as_of: str | None = None) -> dict:
@@ -46,7 +46,7 @@ def brokers(t: Territory, limit: int = 20, as_of: str | None = None) -> dict:
     """
     g = t.network(as_of)
     ranking = t.measure(("betweenness_ranking", as_of), lambda: _betweenness_ranking(g))
-    centrality, sample_size, ranked = ranking  # type: ignore[misc]
+    centrality, sample_size, ranked = ranking
     groups = t.measure(("broker_groups", as_of), lambda: broker_groups(t, g))
 
     def local(n: str) -> dict:
@@ -54,9 +54,9 @@ def brokers(t: Territory, limit: int = 20, as_of: str | None = None) -> dict:
             constraint, effective = burt_measures(g, n)
             return {"constraint": None if constraint != constraint else constraint,
                     "effective_size": None if effective != effective else effective,
-                    "brokerage": brokerage_roles(g, groups, nodes=[n])[n]}  # type: ignore[arg-type]
+                    "brokerage": brokerage_roles(g, groups, nodes=[n])[n]}
 
-        return t.measure(("broker_local", as_of, n), compute)  # type: ignore[return-value]
+        return t.measure(("broker_local", as_of, n), compute)
 
     return {"as_of": as_of, "method": "exact" if sample_size is None else "sampled", "sample_size": sample_size,
             "nodes": g.number_of_nodes(), "roles": list(BROKERAGE_ROLES),

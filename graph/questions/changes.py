@@ -42,7 +42,8 @@ def as_table(result: dict) -> str:
 QUESTION = Question(
     name="changes",
     title=Bilingual("Ce qui a changé entre deux dates", "What changed between two dates"),
-    summary=Bilingual("Ce qui a changé entre deux dates : liens nouveaux ou terminés, acteurs devenus (ou plus) isolés.",
+    summary=Bilingual("Ce qui a changé entre deux dates : liens nouveaux ou terminés, acteurs devenus "
+                      "(ou plus) isolés.",
                       "What changed between two dates: new or ended ties, actors who became (or stopped being) "
                       "isolated."),
     function=changes,

@@ -16,8 +16,8 @@ def communities(t: Territory, as_of: str | None = None, seed: int = 42) -> dict:
     """Louvain communities (Blondel et al., 2008; fixed *seed*) set against the formal services:
     a community that cuts across services, a service split between communities."""
     g = t.network(as_of)
-    found = louvain_communities(g, weight="weight", seed=seed)
-    found = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    found = sorted((sorted(c) for c in louvain_communities(g, weight="weight", seed=seed)),
+                   key=lambda c: (-len(c), c[0]))
     services_split: dict[str, set[int]] = defaultdict(set)
     listed = []
     for number, members in enumerate(found):

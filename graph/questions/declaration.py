@@ -13,9 +13,10 @@ raises :class:`graph.errors.InvalidParameter`; an identifier that names nothing,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from graph import schema
 from graph.errors import InvalidParameter
@@ -79,7 +80,7 @@ class Integer(ParameterType):
 
 @dataclass(frozen=True)
 class Choice(ParameterType):
-    choices: tuple[str, ...]  # type: ignore[assignment]
+    choices: tuple[str, ...]
 
     @property
     def openapi(self) -> dict[str, Any]:  # type: ignore[override]
@@ -249,7 +250,7 @@ class Question:
         values = self.check(territory, raw)
         if self.cache == GLOBAL:
             key = ("question", self.name) + tuple(sorted(values.items()))
-            return territory.measure(key, lambda: self.function(territory, **values))  # type: ignore[return-value]
+            return territory.measure(key, lambda: self.function(territory, **values))
         return self.function(territory, **values)
 
     @property

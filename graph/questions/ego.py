@@ -31,7 +31,8 @@ DEPTH = Parameter("depth", Integer(1, 3), Bilingual("Profondeur (1 à 3).", "Dep
 QUESTION = Question(
     name="ego",
     title=Bilingual("Son voisinage à 1, 2 ou 3 pas", "Its neighbourhood at 1, 2 or 3 steps"),
-    summary=Bilingual("Le voisinage d'un acteur jusqu'à 1, 2 ou 3 pas.", "An actor's neighbourhood up to 1, 2 or 3 steps."),
+    summary=Bilingual("Le voisinage d'un acteur jusqu'à 1, 2 ou 3 pas.",
+                      "An actor's neighbourhood up to 1, 2 or 3 steps."),
     function=ego,
     parameters=(ACTOR, DEPTH, AS_OF),
     path="/actors/{actor_id}/ego",

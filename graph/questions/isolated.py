@@ -54,7 +54,8 @@ def as_table(result: dict) -> str:
 
 QUESTION = Question(
     name="isolated",
-    title=Bilingual("Acteurs isolés ou périphériques, avec la raison", "Isolated or peripheral actors, with the reason"),
+    title=Bilingual("Acteurs isolés ou périphériques, avec la raison",
+                    "Isolated or peripheral actors, with the reason"),
     summary=Bilingual("Acteurs isolés ou périphériques, avec leurs raisons.",
                       "Isolated or peripheral actors, with their reasons."),
     function=isolated,

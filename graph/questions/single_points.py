@@ -31,7 +31,8 @@ def single_points(t: Territory, as_of: str | None = None) -> dict:
 def as_table(result: dict) -> str:
     return "\n\n".join([
         w("through_one") + "\n" + table([w("actor"), w("through")],
-                                        [[name(o), name(o["through"])] for o in result["organisations_through_one_agent"]]),
+                                        [[name(o), name(o["through"])]
+                                         for o in result["organisations_through_one_agent"]]),
         w("articulation") + "\n" + table([w("actor"), w("kind")],
                                          [[name(a), kind(a)] for a in result["articulation_points"]]),
         w("bridges") + "\n" + table([w("actor"), w("actor")],

@@ -7,7 +7,7 @@ from graph.stores.base import Store
 
 def open_store(config: StoreConfig | None = None) -> Store:
     config = config or StoreConfig.from_env()
-    if config.backend == "neo4j":
+    if config.neo4j_uri:
         from graph.stores.neo4j_store import Neo4jStore
 
         return Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password, config.neo4j_database)

@@ -14,10 +14,10 @@ what changed since it last read (:meth:`Store.changes_since`), removals included
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from graph.model import Batch, ChangeRecord, Node, Provenance, Relationship, RelationshipRef
 
@@ -157,7 +157,7 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from graph import schema
 from graph.i18n import t
@@ -168,11 +169,12 @@ class EmbeddedStore(Store):
         self._db.executemany("INSERT INTO probe_nodes (id) VALUES (?)", ((node_id,) for node_id in ids))
         return {row[0]: (self._node(row[:5]), row[5]) for row in self._db.execute(STORED_NODES)}
 
-    def _stored_relationships(self, identities: Iterable[RelationshipRef]) -> dict[RelationshipRef, tuple[Relationship, str]]:
+    def _stored_relationships(self, identities: Iterable[RelationshipRef]
+                              ) -> dict[RelationshipRef, tuple[Relationship, str]]:
         self._db.execute("DELETE FROM probe_relationships")
         self._db.executemany("INSERT INTO probe_relationships (type, source, target, key) VALUES (?, ?, ?, ?)",
                              identities)
-        return {tuple(row[:4]): (self._relationship(row[:6]), row[6])  # type: ignore[misc]
+        return {tuple(row[:4]): (self._relationship(row[:6]), row[6])
                 for row in self._db.execute(STORED_RELATIONSHIPS)}
 
     def _upsert_nodes(self, nodes: list[Node], seq: int, record: ChangeRecord) -> None:
@@ -207,7 +209,8 @@ class EmbeddedStore(Store):
                          _json((rel.provenance or NO_PROVENANCE).as_properties()), seq))
         self._db.executemany(UPSERT_RELATIONSHIPS, rows)
 
-    def _touched(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef]) -> tuple[list[Node], list[Relationship]]:
+    def _touched(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef]
+                 ) -> tuple[list[Node], list[Relationship]]:
         """The stored nodes among *nodes*, and the stored relationships among *relationships* or
         attached to those nodes."""
         found_nodes = [node for node, _ in self._stored_nodes(dict.fromkeys(nodes)).values()]
@@ -257,7 +260,8 @@ class EmbeddedStore(Store):
             for node in found_nodes:
                 record.record(FactChange("deleted", node, None))
             self._db.executemany("DELETE FROM nodes WHERE id = ?", [(node.id,) for node in found_nodes])
-            self._db.executemany("INSERT INTO removals (seq, node) VALUES (?, ?)", [(seq, node.id) for node in found_nodes])
+            self._db.executemany("INSERT INTO removals (seq, node) VALUES (?, ?)",
+                                 [(seq, node.id) for node in found_nodes])
             if record.changed:
                 self._bump_version()
         return record
@@ -294,7 +298,7 @@ class EmbeddedStore(Store):
             finally:
                 self._db.execute("COMMIT")
         return Changes(now, nodes, relationships, [row[0] for row in removed if row[0] is not None],
-                       [tuple(row[1:]) for row in removed if row[0] is None])  # type: ignore[misc]
+                       [tuple(row[1:]) for row in removed if row[0] is None])
 
     def version(self) -> str:
         with self._lock:
@@ -366,7 +370,8 @@ class EmbeddedStore(Store):
     @staticmethod
     def _relationship(row) -> Relationship:
         rel_type, source, target, key, props, prov = row
-        return Relationship(rel_type, source, target, key, json.loads(props), Provenance.from_properties(json.loads(prov)))
+        return Relationship(rel_type, source, target, key, json.loads(props),
+                            Provenance.from_properties(json.loads(prov)))
 
     def clear(self) -> None:
         with self._lock:

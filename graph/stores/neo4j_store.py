@@ -15,8 +15,9 @@ reference and that number) so that readers learn of it incrementally.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from neo4j import GraphDatabase
 
@@ -329,7 +330,7 @@ class Neo4jStore(Store):
                 for node in nodes.values():
                     by_provenance[_provenance_key(node)].append(node)
 
-                def nodes_written(items: list[Node], result) -> None:
+                def nodes_written(items: list[Node], result: Any, nodes: dict[str, Node] = nodes) -> None:
                     created = set(result["new_ids"])
                     new_nodes.update(created)
                     for node in items:
@@ -353,7 +354,7 @@ class Neo4jStore(Store):
 
     def _relationships_written(self, items: list[Relationship], result, record: ChangeRecord) -> None:
         """Count and keep what one chunk of relationships changed (see :data:`WRITE_RELATIONSHIPS`)."""
-        if "count" in result.keys():  # created outright: all of them, unless an end was missing
+        if "count" in result.keys():  # noqa: SIM118 (a driver Record: `in` looks in its values) created outright: all of them, unless an end was missing
             created = items
             if result["count"] != len(items):
                 existing = set(self.kinds_of({end for rel in items for end in (rel.source, rel.target)}))
@@ -385,7 +386,7 @@ class Neo4jStore(Store):
         for first in range(0, len(chunks), CHUNKS_PER_TRANSACTION):
             group = range(first, min(first + CHUNKS_PER_TRANSACTION, len(chunks)))
 
-            def work(tx):
+            def work(tx: Any, group: range = group) -> list:
                 seq = tx.run(NEXT_SEQUENCE).single()["seq"]
                 # Not read until all are sent: each run returns once the server has the one before.
                 results = [tx.run(chunks[i][0], rows=rows(i), shared=chunks[i][3], seq=seq) for i in group]
@@ -567,7 +568,7 @@ class Neo4jStore(Store):
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
-        found = []
+        found: list[Relationship] = []
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH // 4) as session:
             for record in session.run(ALL_RELATIONSHIPS, types=wanted):
                 source = record["source"]

@@ -106,7 +106,7 @@ def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
     java_home, classpath = prepare()
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="maillage-neo4j-")
-    log = open(Path(workdir) / "launcher.log", "w+")
+    log = open(Path(workdir) / "launcher.log", "w+")  # noqa: SIM115 (the server's output, for as long as it runs)
     memory = os.environ.get("MAILLAGE_NEO4J_HEAP_OPTS", "-Xmx2g").split()
     if os.environ.get("MAILLAGE_NEO4J_PAGECACHE_MB"):  # else the launcher's own default
         memory.append(f"-Dmaillage.pagecache.mb={int(os.environ['MAILLAGE_NEO4J_PAGECACHE_MB'])}")

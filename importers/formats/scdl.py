@@ -4,19 +4,23 @@ The attributing body and each beneficiary become organisations, identified by
 RNA number, else SIRET, else normalised name, so that the same organisation in
 several files (or twice in one) is one node; each grant becomes a ``FUNDS``
 relationship with its amount, convention date, object, decision reference and
-payment period.
+payment period. A grant file may hold a million rows: it is streamed, read once to
+check and once to write, never held in memory.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from graph import schema
+from graph.i18n import Bilingual, Message
 from graph.model import Node, Relationship
 from graph.schema import slugify
+from graph.values import parse_amount, parse_date
+from importers.context import ImportContext
+from importers.formats import Format, Recognition, recognition
 from importers.identifiers import check_rna, check_siret
-from importers.report import shaped_rows
-from importers.tabular import Table, normalise_header
-from importers.values import parse_amount, parse_date
+from importers.tabular import Table, normalise_header, shaped_rows
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "nomAttribuant": ("nomattribuant", "nomdelattribuant"),
@@ -50,16 +54,14 @@ def columns(table: Table) -> dict[str, int]:
     return found
 
 
-def is_scdl(table: Table) -> bool:
-    found = columns(table)
-    return all(field in found for field in REQUIRED)
-
-
 def organisation_id(siret: str | None, rna: str | None, name: str, commune: str | None = None) -> str:
     """A stable identifier for an organisation: by RNA number, else SIRET, else normalised name (and commune).
 
     The order is the matching order of the sources: an association known by its RNA
     number in the RNA and in a grant file is one node.
+
+    >>> organisation_id(None, "W761234567", "Les Jardins"), organisation_id(None, None, "Les Jardins", "76402")
+    ('rna-W761234567', 'nom-les-jardins-76402')
     """
     if rna:
         return f"rna-{rna}"
@@ -78,79 +80,86 @@ def payment_period(text: str) -> tuple[str | None, str | None]:
     return (dates[0], dates[-1]) if dates else (None, None)
 
 
-def load(builder, table: Table) -> None:
-    """Add the grants of *table* to *builder* (an :class:`importers.templates._Builder`)."""
-    for _ in load_rows(builder, table):
-        pass
+class Grants(Format):
+    name = "scdl"
+    title = Bilingual("subventions au format SCDL (schéma 1.x et 2.1.1)", "SCDL grant files (schema 1.x and 2.1.1)")
+    description = Bilingual("l'attribuant et les bénéficiaires deviennent des organisations, chaque subvention un "
+                            "financement", "the attributing body and beneficiaries become organisations, each grant "
+                            "a funding")
+    example = "maillage import subventions-2017.csv"
+    phase = 30
+    streamed = True
+
+    def recognise(self, table: Table) -> Recognition:
+        found = columns(table)
+        return recognition({field: field in found for field in REQUIRED}, len(found))
+
+    def rows(self, context: ImportContext, table: Table) -> Iterator[int]:
+        positions = columns(table)
+        for line, cells in shaped_rows(context.report, table):
+            value = {field: cells[i].strip() for field, i in positions.items()}  # shaped: as wide as the header
+            _grant(context, table, line, value)
+            yield line
 
 
-def load_rows(builder, table: Table):
-    """Add the grants of *table* to *builder* row by row, yielding each row's line after adding it."""
-    positions = columns(table)
-    for line, cells in shaped_rows(builder.report, table):
-        value = {field: cells[i].strip() for field, i in positions.items()}  # shaped: as wide as the header
-        _grant(builder, table, line, value)
-        yield line
-
-
-def _grant(builder, table: Table, line: int, value: dict) -> None:
-    from importers.templates import Row
-
-    report, label = builder.report, table.label
-    row = Row(table, line, value)
+def _grant(context: ImportContext, table: Table, line: int, value: dict[str, str]) -> None:
+    report, label = context.report, table.label
     funder_name, beneficiary_name = value.get("nomAttribuant", ""), value.get("nomBeneficiaire", "")
     ok = True
     for field, text in (("nomAttribuant", funder_name), ("nomBeneficiaire", beneficiary_name)):
         if not text:
-            report.error(label, line, field, "", "valeur obligatoire")
+            report.error(label, line, field, "", Message("expect.required"))
             ok = False
     try:
         amount = parse_amount(value.get("montant", ""))
         if amount is None:
-            report.error(label, line, "montant", "", "un montant en euros")
+            report.error(label, line, "montant", "", Message("expect.amount"))
             ok = False
     except ValueError:
-        report.error(label, line, "montant", value.get("montant"), "un montant en euros (ex. 40 000,00)")
+        report.error(label, line, "montant", value.get("montant"), Message("expect.amount"))
         ok = False
     try:
         convention = parse_date(value.get("dateConvention", ""))  # None when empty or 0001-01-01 (unknown)
     except ValueError:
-        report.error(label, line, "dateConvention", value.get("dateConvention"), "une date (AAAA-MM-JJ ou JJ/MM/AAAA)")
+        report.error(label, line, "dateConvention", value.get("dateConvention"), Message("expect.date"))
         convention, ok = None, False
     try:
         start, end = payment_period(value.get("datesPeriodeVersement", ""))
     except ValueError:
         report.error(label, line, "datesPeriodeVersement", value.get("datesPeriodeVersement"),
-                     "une date ou une période (AAAA-MM-JJ/AAAA-MM-JJ ou AAAA-MM-JJ_AAAA-MM-JJ)")
+                     Message("expect.period"))
         start = end = None
         ok = False
-    funder_siret = _siret(report, label, line, "idAttribuant", value.get("idAttribuant", ""))
-    beneficiary_siret = _siret(report, label, line, "idBeneficiaire", value.get("idBeneficiaire", ""))
+    funder_siret = _siret(context, label, line, "idAttribuant", value.get("idAttribuant", ""))
+    beneficiary_siret = _siret(context, label, line, "idBeneficiaire", value.get("idBeneficiaire", ""))
     rna = check_rna(value.get("rnaBeneficiaire", ""))
     if rna.problem:
         report.warning(label, line, "rnaBeneficiaire", value.get("rnaBeneficiaire"), rna.problem)
     if not ok:
         return
-    prov = builder.provenance(row)
+    prov = context.provenance(table, line)
     funder = organisation_id(funder_siret, None, funder_name)
-    builder.nodes.setdefault(funder, Node(schema.PARTNER.label, funder, funder_name,
+    context.nodes.setdefault(funder, Node(schema.PARTNER.label, funder, funder_name,
                                           {"category": "attribuant", "siret": funder_siret}, prov))
     beneficiary = organisation_id(beneficiary_siret, rna.value, beneficiary_name)
     kind = schema.ASSOCIATION.label if (rna.value or ASSOCIATION_WORDS.search(beneficiary_name)) \
         else schema.PARTNER.label
     properties = {"siret": beneficiary_siret, "rna": rna.value} if kind == schema.ASSOCIATION.label \
         else {"siret": beneficiary_siret, "category": "beneficiaire"}
-    builder.nodes.setdefault(beneficiary, Node(kind, beneficiary, beneficiary_name, properties, prov))
+    context.nodes.setdefault(beneficiary, Node(kind, beneficiary, beneficiary_name, properties, prov))
     reference, obj = value.get("referenceDecision", ""), value.get("objet", "")
     key = slugify(f"{reference} {convention or ''} {obj}")[:200] or f"ligne-{line}"
-    builder.relationships.append(Relationship("FUNDS", funder, beneficiary, key, {
+    context.relationships.append(Relationship("FUNDS", funder, beneficiary, key, {
         "amount": amount, "date": convention, "object": obj, "reference": reference,
         "nature": value.get("nature"), "payment_start": start, "payment_end": end, "since": convention},
         prov))
 
 
-def _siret(report, label: str, line: int, field: str, raw: str) -> str | None:
+def _siret(context: ImportContext, label: str, line: int, field: str, raw: str) -> str | None:
     checked = check_siret(raw)
     if checked.problem:
-        report.warning(label, line, field, raw, checked.problem)
+        context.report.warning(label, line, field, raw, checked.problem)
     return checked.value if checked.trusted else None
+
+
+FORMAT = Grants()
