@@ -181,6 +181,12 @@ class ChangeLog:
         for change in changes:
             self.append(change)
 
+    def extend_block(self, changes: list[FactChange]) -> None:
+        """Append many changes at once (a chunk of a bulk write)."""
+        self._recent.extend(changes)
+        if len(self._recent) >= self.IN_MEMORY:
+            self._spill()
+
     def _spill(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="maillage-changes-")  # noqa: SIM115 (lives with the log)
@@ -252,6 +258,16 @@ class ChangeRecord:
     def changed(self) -> int:
         """How many facts this write changed."""
         return sum(getattr(self, name) for name in COUNTS if not name.endswith("unchanged"))
+
+    def record_created(self, facts: list[Node] | list[Relationship]) -> None:
+        """Count and keep the creation of *facts* (all nodes, or all relationships): a bulk write's way."""
+        if not facts:
+            return
+        if isinstance(facts[0], Node):
+            self.nodes_created += len(facts)
+        else:
+            self.relationships_created += len(facts)
+        self.changes.extend_block([FactChange("created", None, fact) for fact in facts])
 
     def record(self, change: FactChange) -> None:
         """Count *change* and keep it."""

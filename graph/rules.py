@@ -58,13 +58,17 @@ class Checker:
     __slots__ = ("facts", "known", "locate", "report", "values")
 
     def __init__(self, values: Mapping[str, Any], locate: Locate, report: Report,
-                 known: Callable[[str], str | None] | None = None):
+                 known: Callable[[str], str | None] | None = None, facts: Any = None):
+        """*facts*: where the facts go (a new :class:`Facts` by default; an import gives its own sink,
+        which takes them straight in, row after row, the same checker reading each row's *values*)."""
         self.values, self.locate, self.report, self.known = values, locate, report, known
-        self.facts = Facts()
+        self.facts = facts if facts is not None else Facts()
 
     def text(self, name: str) -> str:
         value = self.values.get(name)
-        return "" if value is None else str(value).strip()
+        if value is None:
+            return ""
+        return value.strip() if value.__class__ is str else str(value).strip()
 
     def error(self, name: str, value: Any, expectation: Text) -> None:
         self.report.add(self.locate(name), value, expectation, "error")
@@ -104,9 +108,12 @@ class Checker:
             self.error(name, raw, Message("expect.amount"))
             return None
 
-    def refer(self, name: str, kinds: tuple[str, ...]) -> str | None:
+    def refer(self, name: str, kinds: tuple[str, ...], required: bool = False) -> str | None:
+        """The identifier in field *name*, to be resolved to a node of one of *kinds*."""
         value = self.text(name)
         if not value:
+            if required:
+                self.error(name, "", Message("expect.required"))
             return None
         if self.known is None or self.known(value) not in kinds:
             self.facts.references.append(Reference(self.locate(name), value, kinds))
@@ -169,8 +176,8 @@ def project(c: Checker, provenance: Provenance | None) -> Facts:
 
 def participation(c: Checker, provenance: Provenance | None) -> Facts:
     """An actor's part in a project: ``actor``, ``project``, ``role`` (contributor by default), ``since``, ``until``."""
-    actor_id = c.refer("actor", schema.ACTOR_LABELS) if c.required("actor") else None
-    project_id = c.refer("project", (schema.PROJECT.label,)) if c.required("project") else None
+    actor_id = c.refer("actor", schema.ACTOR_LABELS, required=True)
+    project_id = c.refer("project", (schema.PROJECT.label,), required=True)
     role_word = c.text("role")
     role = schema.PARTICIPATION_ROLES.get(slugify(role_word)) if role_word else "contributor"
     if role is None:
@@ -191,8 +198,8 @@ def cooperation_key(nature: str) -> str:
 def cooperation(c: Checker, provenance: Provenance | None) -> Facts:
     """A declared cooperation: ``actor_a``, ``actor_b`` (two different actors), ``nature``, ``frequency``,
     ``since``, ``until``, ``origin``."""
-    a = c.refer("actor_a", schema.ACTOR_LABELS) if c.required("actor_a") else None
-    b = c.refer("actor_b", schema.ACTOR_LABELS) if c.required("actor_b") else None
+    a = c.refer("actor_a", schema.ACTOR_LABELS, required=True)
+    b = c.refer("actor_b", schema.ACTOR_LABELS, required=True)
     since, until = c.date("since"), c.date("until")
     if a and b and a == b:
         c.error("actor_b", b, Message("expect.same_actor"))
@@ -209,7 +216,7 @@ def cooperation(c: Checker, provenance: Provenance | None) -> Facts:
 def funding(c: Checker, provenance: Provenance | None, fallback_key: str = "") -> Facts:
     """A grant: ``funder``, ``beneficiary`` or ``project`` (one of the two), ``amount``, ``date``, ``object``,
     ``reference``. *fallback_key* tells two grants apart when nothing else does (a file's line)."""
-    funder = c.refer("funder", schema.ACTOR_LABELS) if c.required("funder") else None
+    funder = c.refer("funder", schema.ACTOR_LABELS, required=True)
     beneficiary = c.refer("beneficiary", schema.ACTOR_LABELS)
     project_id = c.refer("project", (schema.PROJECT.label,))
     amount, when = c.amount("amount"), c.date("date")

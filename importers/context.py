@@ -8,7 +8,7 @@ once every file is read and checked.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +24,11 @@ PROVISIONAL = ("rna-", "siret-", "nom-")  # organisations named by a file, until
 
 
 class RowLocation:
-    """Where each field of one row was read: its file, its line and the column the file calls it."""
+    """Where each field of one row was read: its file, its line and the column the file calls it.
+
+    One serves a whole table, its *line* moved on row after row: a :class:`FileCell` is made
+    only for a field that something is said about.
+    """
 
     __slots__ = ("columns", "line", "table")
 
@@ -33,6 +37,37 @@ class RowLocation:
 
     def __call__(self, name: str) -> FileCell:
         return FileCell(self.table.label, self.line, self.columns.get(name, name))
+
+
+class _SharedNodes:
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: dict[str, Node]):
+        self.nodes = nodes
+
+    def append(self, node: Node) -> None:
+        self.nodes.setdefault(node.id, node)
+
+
+class ContextFacts:
+    """Where the rules put what a row asserts during an import: straight into the context, with no
+    collection made per row (a territory's files hold a million rows)."""
+
+    __slots__ = ("context", "location", "references", "relationships", "shared_nodes")
+
+    def __init__(self, context: ImportContext, location: RowLocation):
+        self.context, self.location = context, location
+        self.shared_nodes = _SharedNodes(context.nodes)
+        self.relationships = context.relationships
+        self.references = context.references
+
+    @property
+    def node(self) -> None:
+        return None
+
+    @node.setter
+    def node(self, node: Node) -> None:
+        self.context.declare(node, self.location("id"))
 
 
 @dataclass
@@ -78,19 +113,11 @@ class ImportContext:
         node = self.nodes.get(node_id)
         return None if node is None or node_id.startswith(PROVISIONAL) else node.kind
 
-    def checker(self, values: Mapping[str, Any], table: Table, line: int,
-                columns: Mapping[str, str]) -> rules.Checker:
-        """A :class:`graph.rules.Checker` for one row, whose problems name the file's own column names."""
-        return rules.Checker(values, RowLocation(table, line, columns), self.report, self.known_kind)
-
-    def take(self, facts: rules.Facts, where: Callable[[str], FileCell]) -> None:
-        """Add what one record asserted: its node declared once, shared nodes kept once, the rest as it is."""
-        if facts.node is not None:
-            self.declare(facts.node, where("id"))
-        for node in facts.shared_nodes:
-            self.nodes.setdefault(node.id, node)
-        self.relationships.extend(facts.relationships)
-        self.references.extend(facts.references)
+    def checker(self, table: Table, columns: Mapping[str, str]) -> tuple[rules.Checker, RowLocation]:
+        """A :class:`graph.rules.Checker` for the rows of *table*, whose problems name the file's own column
+        names and whose facts go straight into this context; and its location, to move on row after row."""
+        location = RowLocation(table, 0, columns)
+        return rules.Checker({}, location, self.report, self.known_kind, ContextFacts(self, location)), location
 
     def declare(self, node: Node, where: FileCell) -> None:
         """*node*, which must not be declared twice in one import."""

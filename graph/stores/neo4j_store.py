@@ -333,9 +333,7 @@ class Neo4jStore(Store):
                 def nodes_written(items: list[Node], result: Any, nodes: dict[str, Node] = nodes) -> None:
                     created = set(result["new_ids"])
                     new_nodes.update(created)
-                    for node in items:
-                        if node.id in created:
-                            record.record(FactChange("created", None, node))
+                    record.record_created([node for node in items if node.id in created])
                     for props, labels in result["updated"]:
                         before = self._node(props, labels)
                         record.record(FactChange("updated", before, nodes[before.id]))
@@ -359,8 +357,7 @@ class Neo4jStore(Store):
             if result["count"] != len(items):
                 existing = set(self.kinds_of({end for rel in items for end in (rel.source, rel.target)}))
                 created = [rel for rel in items if rel.source in existing and rel.target in existing]
-            for rel in created:
-                record.record(FactChange("created", None, rel))
+            record.record_created(created)
             return
         by_ends = {(rel.source, rel.target, rel.key): rel for rel in items}
         for source, target, key in result["created"]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from graph import rules
 from graph.i18n import Bilingual, Message
-from importers.context import ImportContext, RowLocation
+from importers.context import ImportContext
 from importers.formats import Format, Recognition, recognition
 from importers.tabular import Table, normalise_header, shaped_rows
 
@@ -100,15 +100,19 @@ class Templates(Format):
                 context.report.error(table.label, None, None, None, Message("expect.template"))
                 continue
             record = rules.RECORDS[template.record]
-            for location, values in _rows(template, table, context):
-                facts = record(context.checker(values, table, location.line, location.columns),
-                               context.provenance(table, location.line),
-                               **({"fallback_key": str(location.line)} if template.record == "funding" else {}))
-                context.take(facts, location)
+            checker, location = context.checker(table, template.field_columns())
+            funding = template.record == "funding"
+            for line, values in _rows(template, table, context):
+                location.line, checker.values = line, values
+                provenance = context.provenance(table, line)
+                if funding:
+                    rules.funding(checker, provenance, str(line))
+                else:
+                    record(checker, provenance)
 
 
-def _rows(template: Template, table: Table, context: ImportContext) -> Iterator[tuple[RowLocation, dict[str, str]]]:
-    """Each row of *table* as (where it is, its values by rule field)."""
+def _rows(template: Template, table: Table, context: ImportContext) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row of *table* as (its line, its values by rule field)."""
     positions: dict[str, int] = {}  # French column -> position
     for index, header in enumerate(table.headers):
         normalised = normalise_header(header)
@@ -121,9 +125,8 @@ def _rows(template: Template, table: Table, context: ImportContext) -> Iterator[
     if missing:
         return
     fields = {template.columns[column][0]: position for column, position in positions.items()}
-    columns = template.field_columns()
     for line, cells in shaped_rows(context.report, table):
-        yield RowLocation(table, line, columns), {field: cells[i].strip() for field, i in fields.items()}
+        yield line, {field: cells[i].strip() for field, i in fields.items()}
 
 
 FORMAT = Templates()
