@@ -5,7 +5,7 @@ folder of the generated files), the same canonical template files (about 100,000
 nodes and 1,000,000 relationships) are loaded three ways, each into an emptied
 database:
 
-1. **Maillage**: ``import_templates`` as ``maillage import`` runs it (reading, checking
+1. **Maillage**: ``import_files`` as ``maillage import`` runs it (reading, checking
    every cell and reference, then writing in ``UNWIND`` batches);
 2. **LOAD CSV**: Cypher statements that ``MERGE`` the same nodes and relationships,
    with the same properties, straight from the files, in transactions of 10,000 rows;

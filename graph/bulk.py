@@ -11,10 +11,13 @@ once, and what is alive is frozen out of later automatic collections. Otherwise 
 first collections after the build scan it all again, a pause of about 2 s in the
 middle of some request (the p99 of the API).
 
-A small snapshot (a commune's) is not settled: a full collection of a large process
-costs tens of milliseconds, more than the pause it would spare, and the next read after
-every write would pay it. Only a block that created more than :data:`SETTLE_ABOVE`
-container objects settles.
+Settling costs what the block built, not what the process holds: a block that created
+fewer than :data:`SETTLE_ABOVE` container objects (a refresh after a write, a global
+measure) collects only the young objects it made, then freezes the survivors; only a
+larger one (a full read) unfreezes and collects everything, as does every
+:data:`FULL_EVERY`-th settling, which reclaims the cycles of snapshots dropped since.
+A full collection of a large process takes seconds; the next read after every write
+would otherwise pay it.
 
 An import's result is frozen as it stands instead: resuming the collector would make
 its next collections scan all that the import built, 3 s after importing metropole.
@@ -27,9 +30,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SETTLE_ABOVE = 200_000  # objects created in the block (gc's first-generation count)
+FULL_EVERY = 100
 _lock = threading.Lock()
 _depth = 0
 _allocated_at_start = 0
+_settled = 0
 _was_enabled = True
 _settle = False
 _freeze = False
@@ -48,7 +53,7 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
     *freeze*: freeze without collecting first, for a command's result that lives until the
     process ends (an import). Cyclic garbage the block left waits for the next settling.
     """
-    global _depth, _was_enabled, _settle, _freeze, _allocated_at_start
+    global _depth, _was_enabled, _settle, _freeze, _allocated_at_start, _settled
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
@@ -63,11 +68,14 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
         with _lock:
             _depth -= 1
             if _depth == 0:
-                large = gc.get_count()[0] - _allocated_at_start > SETTLE_ABOVE
-                if _settle and large:
-                    gc.unfreeze()
-                    gc.collect()
-                if (_settle and large) or _freeze:
+                if _settle:
+                    _settled += 1
+                    if gc.get_count()[0] - _allocated_at_start > SETTLE_ABOVE or _settled % FULL_EVERY == 0:
+                        gc.unfreeze()
+                        gc.collect()
+                    else:
+                        gc.collect(0)  # the collector was off: what the block made is all in generation 0
+                if _settle or _freeze:
                     gc.freeze()
                 _settle = _freeze = False
                 if _was_enabled:

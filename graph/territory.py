@@ -174,7 +174,7 @@ class Territory:
         """Memoise a global measure on this snapshot (so never beyond the store version)."""
         with self._lock:
             if key not in self._measures:
-                with collector_paused():
+                with collector_paused(settle=True):  # a measure lives as long as its snapshot
                     self._measures[key] = compute()
                 _trim(self._measures, MAX_MEASURES)
             self._measures.move_to_end(key)
