@@ -8,10 +8,9 @@ To add a question, add a module (and its test): nothing else lists it.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
+from graph.discovery import declared_in
 from graph.questions.declaration import Question
 from graph.territory import Territory
 
@@ -19,15 +18,7 @@ _NOT_QUESTIONS = {"declaration", "table"}
 
 
 def _discover() -> dict[str, Question]:
-    found = []
-    for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name in _NOT_QUESTIONS:
-            continue
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        question = getattr(module, "QUESTION", None)
-        if not isinstance(question, Question):
-            raise TypeError(f"{module.__name__} declares no QUESTION")
-        found.append(question)
+    found = declared_in(__name__, __path__, "QUESTION", Question, _NOT_QUESTIONS)
     found.sort(key=lambda q: (q.order, q.name))
     names = [q.name for q in found]
     if len(set(names)) != len(names):

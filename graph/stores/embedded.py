@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from graph import schema
 from graph.i18n import t
-from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef
+from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef, reference
 from graph.stores.base import Changes, Progress, Store, deduplicated, new_version, retired_version
 
 SCHEMA_SQL = """
@@ -178,36 +178,33 @@ class EmbeddedStore(Store):
                 for row in self._db.execute(STORED_RELATIONSHIPS)}
 
     def _upsert_nodes(self, nodes: list[Node], seq: int, record: ChangeRecord) -> None:
-        stored = self._stored_nodes(n.id for n in nodes)
-        rows = []
-        for node in nodes:
-            clean = node.clean_properties()
-            digest = node.digest(clean)
-            before = stored.get(node.id)
-            if before is not None and before[1] == digest:
-                record.nodes_unchanged += 1
-                continue
-            record.record(FactChange("created" if before is None else "updated",
-                                     None if before is None else before[0], node))
-            rows.append((node.id, node.kind, node.name, _json(clean), digest,
-                         _json((node.provenance or NO_PROVENANCE).as_properties()), seq))
-        self._db.executemany(UPSERT_NODES, rows)
+        self._upsert(nodes, self._stored_nodes(n.id for n in nodes), UPSERT_NODES, seq, record,
+                     lambda node: (node.id, node.kind, node.name))
 
     def _upsert_relationships(self, relationships: list[Relationship], seq: int, record: ChangeRecord) -> None:
-        stored = self._stored_relationships(r.identity for r in relationships)
+        self._upsert(relationships, self._stored_relationships(r.identity for r in relationships),
+                     UPSERT_RELATIONSHIPS, seq, record, lambda rel: rel.identity)
+
+    def _upsert(self, facts: list, stored: dict, statement: str, seq: int, record: ChangeRecord,
+                leading: Callable[[Any], tuple]) -> None:
+        """Write the facts whose content differs from what is *stored* (by reference); count the others
+        unchanged. *leading* gives a fact's first columns (its reference, and a node's kind and name)."""
         rows = []
-        for rel in relationships:
-            clean = rel.clean_properties()
-            digest = rel.digest(clean)
-            before = stored.get(rel.identity)
+        for fact in facts:
+            clean = fact.clean_properties()
+            digest = fact.digest(clean)
+            before = stored.get(reference(fact))
             if before is not None and before[1] == digest:
-                record.relationships_unchanged += 1
+                if isinstance(fact, Node):
+                    record.nodes_unchanged += 1
+                else:
+                    record.relationships_unchanged += 1
                 continue
             record.record(FactChange("created" if before is None else "updated",
-                                     None if before is None else before[0], rel))
-            rows.append((rel.type, rel.source, rel.target, rel.key, _json(clean), digest,
-                         _json((rel.provenance or NO_PROVENANCE).as_properties()), seq))
-        self._db.executemany(UPSERT_RELATIONSHIPS, rows)
+                                     None if before is None else before[0], fact))
+            rows.append((*leading(fact), _json(clean), digest,
+                         _json((fact.provenance or NO_PROVENANCE).as_properties()), seq))
+        self._db.executemany(statement, rows)
 
     def _touched(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef]
                  ) -> tuple[list[Node], list[Relationship]]:

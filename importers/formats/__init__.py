@@ -9,13 +9,12 @@ from :data:`FORMATS`. To add a format, add a module (and its test): nothing else
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from graph.discovery import declared_in
 from graph.i18n import Bilingual
 from importers.tabular import Table
 
@@ -74,13 +73,7 @@ class Format(ABC):
 
 
 def _discover() -> dict[str, Format]:
-    found: list[Format] = []
-    for module_info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{module_info.name}")
-        declared = getattr(module, "FORMAT", None)
-        if not isinstance(declared, Format):
-            raise TypeError(f"{module.__name__} declares no FORMAT")
-        found.append(declared)
+    found = declared_in(__name__, __path__, "FORMAT", Format)
     found.sort(key=lambda f: (f.phase, f.name))
     return {f.name: f for f in found}
 
