@@ -84,8 +84,10 @@ class Templates(Format):
     name = "modeles"
     title = Bilingual("modèles canoniques : acteurs, projets, participations, cooperations, financements",
                       "canonical templates: acteurs, projets, participations, cooperations, financements")
-    description = Bilingual("CSV, ou un classeur XLSX ou ODS à une feuille par modèle",
-                            "CSV, or one XLSX or ODS workbook with a sheet per template")
+    description = Bilingual("les acteurs, projets, participations, coopérations et financements tels quels "
+                            "(CSV, ou un classeur XLSX ou ODS à une feuille par modèle)",
+                            "the actors, projects, participations, cooperations and fundings as they are "
+                            "(CSV, or one XLSX or ODS workbook with a sheet per template)")
     example = "maillage import examples/malaunay-fictif/"
     phase = 10
 
