@@ -10,6 +10,7 @@ from api.registry import REGISTRY
 from api.state import get_store, territory
 from graph import schema
 from graph.i18n import Bilingual
+from graph.model import Node
 from graph.questions.coverage import theme_coverage
 from graph.questions.declaration import ACTOR, ActorKind, Integer, NodeId, Parameter, ServiceId, Text, ThemeRef
 from graph.territory import Territory
@@ -53,6 +54,11 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
 
 
+def by_name(t: Territory, kinds: tuple[str, ...]) -> list[Node]:
+    """The nodes of *kinds*, in order of their folded name (then id): only those are folded and sorted."""
+    return sorted((n for n in t.nodes.values() if n.kind in kinds), key=lambda n: (folded(n.name), n.id))
+
+
 def paginate(t: Territory, items: list) -> dict:
     values = checked(t, PAGE, PER_PAGE)
     page, per_page = values["page"], values["per_page"]
@@ -70,9 +76,7 @@ def actors() -> Response:
     members = t.members_of(service) if service else None
     q = folded(values["q"]) if values["q"] else None
     items = []
-    for node in sorted(t.nodes.values(), key=lambda n: (folded(n.name), n.id)):
-        if node.kind not in schema.ACTOR_LABELS or (kind and node.kind != kind):
-            continue
+    for node in by_name(t, (kind,) if kind else schema.ACTOR_LABELS):
         if theme and theme not in t.actor_themes.get(node.id, ()):
             continue
         if members is not None and node.id not in members:
@@ -107,8 +111,8 @@ def projects() -> Response:
     values = checked(t, THEME, STATUS, SEARCH)
     theme, status, q = values["theme"], values["status"], folded(values["q"]) if values["q"] else None
     items = []
-    for node in sorted(t.nodes.values(), key=lambda n: (folded(n.name), n.id)):
-        if node.kind != schema.PROJECT.label or (theme and theme not in t.project_themes.get(node.id, ())):
+    for node in by_name(t, (schema.PROJECT.label,)):
+        if theme and theme not in t.project_themes.get(node.id, ()):
             continue
         if (status and node.properties.get("status") != status) or (q and q not in folded(node.name)):
             continue

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
-from api.questions import flask_path
+from api.questions import flask_path, raw_values
 from api.state import territory
 from graph.errors import InvalidParameter
 from graph.i18n import Message
@@ -17,9 +17,7 @@ blueprint = Blueprint("views", __name__, url_prefix="/views")
 
 def _page(view: View) -> Callable[..., Response]:
     def page(**in_path: str) -> Response:
-        raw = {p.name: in_path.get(p.public_name) if p.path else request.args.get(p.public_name)
-               for p in view.parameters}
-        return Response(view.html(territory(), **raw), mimetype="text/html")
+        return Response(view.html(territory(), **raw_values(view.parameters, in_path)), mimetype="text/html")
 
     page.__name__ = f"{view.name}_view"
     return page
@@ -34,5 +32,5 @@ def figure(name: str, fmt: str) -> Response:
     declared = FIGURES.get(name)
     if declared is None:
         raise InvalidParameter("figure", name, Message("expect.choice", choices=", ".join(FIGURES)))
-    raw = {p.name: request.args.get(p.public_name) for p in declared.parameters}
-    return Response(declared.image(territory(), fmt, **raw), mimetype=declared.mimetype(fmt))
+    return Response(declared.image(territory(), fmt, **raw_values(declared.parameters)),
+                    mimetype=declared.mimetype(fmt))

@@ -131,7 +131,7 @@ class Territory:
         nodes = dict(self.nodes)
         removed_nodes = [nodes.pop(node_id) for node_id in dict.fromkeys(changes.removed_nodes) if node_id in nodes]
         removed = set(changes.removed_relationships)
-        removed_facts = [rel for rel in _find(self.relationships, removed)]
+        removed_facts = _find(self.relationships, removed)
         flipped = False
         for node in changes.nodes:
             before = nodes.get(node.id)
