@@ -8,10 +8,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph import i18n
 from graph.config import StoreConfig
 from graph.i18n import t
+
+if TYPE_CHECKING:
+    from importers.context import ImportOptions
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "malaunay-fictif"
 EXIT_INVALID = 1
@@ -50,8 +54,43 @@ def _open_store(args):
     return store
 
 
+SHOWN_PER_KIND = 5  # warnings printed for each file, column and kind; the others are counted
+
+
+def print_issues(issues) -> None:
+    """Each issue on a line of its own, except that a file whose every row has the same doubtful column (a
+    SIREN for a SIRET, 18,000 times) shows a few of them and counts the others."""
+    from collections import Counter
+
+    seen: Counter = Counter()
+    for issue in issues:
+        kind = (issue.severity, issue.file, issue.field, getattr(issue.expectation, "key", str(issue.expectation)))
+        seen[kind] += 1
+        if issue.severity == "error" or seen[kind] <= SHOWN_PER_KIND:
+            print(issue.message(), file=sys.stderr)
+    for (severity, file, field, _), count in seen.items():
+        if severity == "warning" and count > SHOWN_PER_KIND:
+            print(t("import.more_warnings", count=count - SHOWN_PER_KIND, file=file, field=field or "—"),
+                  file=sys.stderr)
+
+
+def import_options(args) -> ImportOptions:
+    """What ``--map``, ``--payer`` and ``--payer-id`` say about the files."""
+    from importers.context import ImportOptions
+
+    mapping = {}
+    for item in getattr(args, "map", None) or []:
+        column, equals, target = item.rpartition("=")
+        if not equals or not column.strip() or not target.strip():
+            raise SystemExit(f"--map {item!r} : {t('expect.map')}")
+        mapping[column.strip()] = target.strip()
+    return ImportOptions(mapping=mapping, payer=getattr(args, "payer", None),
+                         payer_id=getattr(args, "payer_id", None))
+
+
 def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
-                skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None) -> int:
+                skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None,
+                options: ImportOptions | None = None) -> int:
     from importers.pipeline import ImportRejected, import_files, write_rejects
 
     for path in paths:
@@ -60,17 +99,22 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         if not dry_run:
             print(t("import.writing", store=store.describe()), flush=True)
         result = import_files(paths, store, progress=ProgressPrinter(), dry_run=dry_run, communes=communes,
-                                  skip_invalid=skip_invalid, fmt=fmt)
+                              skip_invalid=skip_invalid, fmt=fmt, options=options)
     except ImportRejected as rejected:
-        for issue in rejected.report.issues:
-            print(issue.message(), file=sys.stderr)
+        print_issues(rejected.report.issues)
         print(t("import.failed", count=len(rejected.report.errors)), file=sys.stderr)
+        unrecognised = sorted({i.file for i in rejected.report.errors if i.line is None and i.file})
+        row_errors = {(i.file, i.line) for i in rejected.report.errors if i.line is not None}
+        if skip_invalid and unrecognised:
+            print(t("import.layout_not_skipped", files=", ".join(unrecognised)), file=sys.stderr)
+        elif not skip_invalid and row_errors and not unrecognised:
+            print(t("import.skip_hint", count=len(row_errors)), file=sys.stderr)
         return EXIT_INVALID
-    for issue in result.report.warnings:
-        print(issue.message(), file=sys.stderr)
+    print_issues(result.report.warnings)
+    if result.report.warnings:
+        print(t("import.warnings", count=len(result.report.warnings)), file=sys.stderr)
     if result.rejected:
-        for issue in result.report.errors:
-            print(issue.message(), file=sys.stderr)
+        print_issues(result.report.errors)
         target = write_rejects(result, rejects or Path("rejets.csv"))
         print(t("import.rejected", count=len(result.rejected), path=target))
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
@@ -85,7 +129,7 @@ def cmd_import(args) -> int:
         return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
                            communes=set(args.commune) if args.commune else None,
                            skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None,
-                           fmt=args.format)
+                           fmt=args.format, options=import_options(args))
 
 
 def cmd_status(args) -> int:
@@ -240,6 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--commune", action="append", metavar="INSEE",
                    help="RNA : ne garder que les associations de cette commune (répétable)" if fr
                    else "RNA: keep only the associations of this commune (repeatable)")
+    p.add_argument("--map", action="append", metavar="COLONNE=CHAMP" if fr else "COLUMN=FIELD",
+                   help="désigne à la main le champ d'une colonne du fichier, ex. --map \"Somme versée=montant\" "
+                        "(répétable)" if fr else "name by hand the field of a file's column, e.g. --map "
+                        "\"Somme versée=montant\" (repeatable)")
+    p.add_argument("--payer", metavar="NOM" if fr else "NAME",
+                   help="subventions : l'attribuant, quand le fichier ne le nomme pas (il le publie lui-même)" if fr
+                   else "grants: the payer, when the file does not name it (it publishes the file itself)")
+    p.add_argument("--payer-id", metavar="SIRET",
+                   help="subventions : le SIRET de cet attribuant" if fr else "grants: that payer's SIRET")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("generate", help="écrit un territoire synthétique" if fr else "write a synthetic territory")
     p.add_argument("--scale", choices=["commune", "interco", "metropole"], default="commune")

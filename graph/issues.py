@@ -39,7 +39,9 @@ class FileCell(Where):
     def describe(self, lang: str | None = None) -> str:
         if self.line is None:
             return self.file
-        return Message("where.cell", file=self.file, line=self.line, field=self.field or "").render(lang)
+        if not self.field:  # the whole row
+            return Message("where.line", file=self.file, line=self.line).render(lang)
+        return Message("where.cell", file=self.file, line=self.line, field=self.field).render(lang)
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "field": self.field}

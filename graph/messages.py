@@ -39,6 +39,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "--format {formats} forces the format. A file with errors writes nothing; --dry-run validates without "
               "writing; --skip-invalid loads the valid rows and writes the others, with their reasons, to a rejects "
               "CSV."},
+    "import.layout_not_skipped": {"fr": "--skip-invalid ne s'applique qu'aux lignes : la disposition de {files} n'est"
+                                        " pas reconnue, rien n'en a été chargé.",
+                                  "en": "--skip-invalid only applies to rows: the layout of {files} is not recognised,"
+                                        " nothing was loaded from it."},
+    "import.skip_hint": {"fr": "{count} ligne(s) refusée(s) ; --skip-invalid charge les autres et écrit celles-ci dans"
+                               " un fichier de rejets.",
+                         "en": "{count} row(s) refused; --skip-invalid loads the others and writes these to a rejects "
+                               "file."},
+    "import.more_warnings": {"fr": "  … et {count} autre(s) avertissement(s) du même genre ({file}, champ « {field} »)",
+                             "en": "  … and {count} more warning(s) of the same kind ({file}, field '{field}')"},
+    "import.warnings": {"fr": "{count} avertissement(s) : valeurs chargées mais douteuses ou mises de côté.",
+                        "en": "{count} warning(s): values loaded but doubtful, or set aside."},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
                         "en": "{count} row(s) rejected, written with their reasons to {path}"},
     "issue.line": {"fr": "{file}, ligne {line}, champ « {field} » : valeur « {value} » — {expected}",
@@ -46,6 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "issue.file": {"fr": "{file} : {expected}", "en": "{file}: {expected}"},
     "issue.at": {"fr": "{where} : valeur « {value} » — {expected}", "en": "{where}: value '{value}' — {expected}"},
     "where.cell": {"fr": "{file}, ligne {line}, champ « {field} »", "en": "{file}, line {line}, field '{field}'"},
+    "where.line": {"fr": "{file}, ligne {line}", "en": "{file}, line {line}"},
     "where.form": {"fr": "champ « {field} » du formulaire", "en": "form field '{field}'"},
     "where.json": {"fr": "membre {pointer} du document JSON", "en": "JSON member {pointer}"},
     "expect.required": {"fr": "valeur obligatoire", "en": "a value is required"},
@@ -76,6 +89,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "a SIRET whose check digit (Luhn) is right"},
     "expect.rna": {"fr": "un numéro RNA (W suivi de 9 chiffres ou lettres)",
                    "en": "an RNA number (W followed by 9 digits or letters)"},
+    "expect.rna_import": {"fr": "un numéro RNA (W suivi de 9 chiffres ou lettres) ou un ancien numéro de préfecture "
+                                "(ex. 751P00085568)",
+                          "en": "an RNA number (W followed by 9 digits or letters) or an older prefecture number "
+                                "(e.g. 751P00085568)"},
     "expect.known_name": {"fr": "le nom d'un acteur connu (aucun nom proche)",
                           "en": "the name of a known actor (no close name)"},
     "expect.known_name_close": {"fr": "le nom d'un acteur connu ; noms proches : {names}",
@@ -85,9 +102,55 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "a single match; several known actors match ({ids}): for a person to decide, "
                                   "not merged"},
     "expect.no_format": {"fr": "un modèle ou un format reconnu ; le plus proche : {format} (reconnu : {found} ; "
-                               "absent : {missing})",
+                               "absent : {missing}) ; une colonne peut être désignée à la main avec "
+                               "--map \"Colonne du fichier=champ\"",
                          "en": "a known template or format; the closest: {format} (recognised: {found}; missing: "
-                               "{missing})"},
+                               "{missing}); a column can be named by hand with --map \"File column=field\""},
+    "expect.sheet_skipped": {"fr": "une feuille de données ; celle-ci n'est reconnue par aucun format (le plus proche :"
+                                   " {format}, absent : {missing}) : ignorée, une autre feuille du classeur l'est",
+                             "en": "a data sheet; no format recognises this one (the closest: {format}, missing: "
+                                   "{missing}): skipped, another sheet of the workbook is recognised"},
+    "expect.map": {"fr": "--map \"Colonne du fichier=champ\" (un signe = entre la colonne et le champ)",
+                   "en": "--map \"File column=field\" (an = sign between the column and the field)"},
+    "expect.payer": {"fr": "une colonne donnant l'attribuant (nomAttribuant ou idAttribuant, « Nom de l'attribuant »…) ;"
+                           " s'il publie lui-même le fichier, précisez-le avec --payer \"Nom\" --payer-id SIRET",
+                     "en": "a column giving the payer (nomAttribuant or idAttribuant, 'Nom de l'attribuant'…); when "
+                           "the payer publishes the file itself, say so with --payer \"Name\" --payer-id SIRET"},
+    "expect.beneficiary": {"fr": "le nom ou l'identifiant du bénéficiaire",
+                           "en": "the beneficiary's name or identifier"},
+    "expect.payer_value": {"fr": "le nom ou l'identifiant de l'attribuant (ou --payer)",
+                           "en": "the payer's name or identifier (or --payer)"},
+    "expect.payer_from_title": {"fr": "une colonne de l'attribuant ; lu dans le titre de la feuille : {name} "
+                                      "(SIRET {siret})",
+                                "en": "a payer column; read in the sheet's title: {name} (SIRET {siret})"},
+    "expect.unreadable_kept": {"fr": "{expected} ; valeur illisible gardée telle quelle ({field}), la subvention est "
+                                     "chargée",
+                               "en": "{expected}; unreadable value kept as found ({field}), the grant is loaded"},
+    "expect.period_text": {"fr": "des dates (AAAA-MM-JJ, JJ/MM/AAAA) ; dates gardées : {dates}, texte gardé tel "
+                                 "quel (raw_payment_period)",
+                           "en": "dates (YYYY-MM-DD, DD/MM/YYYY); dates kept: {dates}, text kept as found "
+                                 "(raw_payment_period)"},
+    "expect.nir": {"fr": "un SIRET ; c'est un numéro de sécurité sociale (NIR), donnée personnelle : il n'est pas "
+                         "conservé",
+                   "en": "a SIRET; this is a social security number (NIR), personal data: it is not kept"},
+    "expect.siret_truncated": {"fr": "un SIRET complet (celui-ci finit par des zéros : un tableur a perdu ses derniers "
+                                     "chiffres) ; mis de côté, le rapprochement se fait par le nom",
+                               "en": "a complete SIRET (this one ends in zeros: a spreadsheet lost its last digits); "
+                                     "set aside, matching uses the name"},
+    "expect.unquoted_commas": {"fr": "{expected} cellules comme l'en-tête, {actual} lues : virgules non protégées "
+                                     "(montant à virgule décimale, texte) ; ligne reconstituée sans ambiguïté",
+                               "en": "{expected} cells as in the header, {actual} read: unquoted commas (a decimal "
+                                     "comma in an amount, text); row put back together without doubt"},
+    "expect.encoding": {"fr": "un texte dans un seul encodage ; réparé en « {repaired} »",
+                        "en": "text in a single encoding; repaired as '{repaired}'"},
+    "expect.repeated": {"fr": "une subvention par ligne ; celle-ci répète celle de {file}, ligne {line} (même attribuant,"
+                              " bénéficiaire, date, décision, objet et montant) : chargée une fois",
+                        "en": "one grant per row; this one repeats the one of {file}, line {line} (same payer, "
+                              "beneficiary, date, decision, object and amount): loaded once"},
+    "expect.continuation": {"fr": "une subvention par ligne ; cette ligne sans bénéficiaire ni montant prolonge la "
+                                  "précédente (cellules fusionnées) et lui est rattachée",
+                            "en": "one grant per row; this row with no beneficiary or amount continues the one above "
+                                  "(merged cells) and is joined to it"},
     "expect.not_rejected": {"fr": "un identifiant connu d'un élément non rejeté (déclaré dans les fichiers importés "
                                   "ou déjà en base)",
                             "en": "a known identifier of an item not rejected (declared in the imported files or "
@@ -102,7 +165,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.same_actor": {"fr": "deux acteurs différents", "en": "two different actors"},
     "expect.cells": {"fr": "{expected} cellules comme l'en-tête, {actual} lues",
                      "en": "{expected} cells as in the header, {actual} read"},
-    "expect.readable": {"fr": "un fichier CSV, XLSX ou ODS lisible ({error})", "en": "a readable CSV, XLSX or ODS file ({error})"},
+    "expect.readable": {"fr": "un fichier CSV, XLSX, XLS ou ODS lisible ({error})",
+                        "en": "a readable CSV, XLSX, XLS or ODS file ({error})"},
     "expect.format": {"fr": "un fichier au format « {format} » (colonnes attendues absentes)",
                       "en": "a file in the '{format}' format (expected columns missing)"},
     "expect.template": {"fr": "un modèle reconnu (acteurs, projets, participations, cooperations, financements)",

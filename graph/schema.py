@@ -44,12 +44,12 @@ SERVICE = NodeKind("Service", "service", "service", False, True, ("name", "categ
 ELECTED = NodeKind("Elected", "elu", "elected", True, True, ("name", "description"))
 ASSOCIATION = NodeKind(
     "Association", "association", "association", False, True,
-    ("name", "rna", "siret", "commune", "category", "description", "social_object_codes", "since", "until",
-     "dissolved", "rna_layout"),
+    ("name", "rna", "siret", "siren", "commune", "commune_name", "postcode", "category", "description",
+     "social_object_codes", "since", "until", "dissolved", "rna_layout", "rna_import_id"),
 )
 PARTNER = NodeKind(
     "Partner", "partenaire", "partner", False, True,
-    ("name", "category", "siret", "commune", "description"),
+    ("name", "category", "siret", "siren", "commune", "commune_name", "postcode", "description"),
 )
 PROJECT = NodeKind("Project", "projet", "project", False, False,
                    ("name", "status", "since", "until", "description"))

@@ -54,3 +54,50 @@ def parse_amount(text: str) -> float | None:
 def split_list(text: str) -> list[str]:
     """The values of a multi-valued cell, separated by ``|``."""
     return [part.strip() for part in (text or "").split("|") if part.strip()]
+
+
+_DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{1,2}/\d{2}(?!\d)"
+                         r"|\d{1,2}\.\d{1,2}\.\d{4}|(?<![\d/.-])\d{4}(?![\d/.-])")
+_PERIOD_SEPARATORS = re.compile(r"(?:[\s_;,/|–-]|\bau\b|\bet\b|\bdu\b|\bà\b|\bdes?\b)+", re.IGNORECASE)
+
+
+def dates_in(text: str) -> tuple[list[str | None], str]:
+    """The dates written in a free text (a payment period as published), and what is left that is not a date.
+
+    A text in two parts (``2017-12-12/fin de l'action``, ``NC/2019-06-30``) gives
+    one value per part, ``None`` for a part with no date, so that a period keeps its
+    start and end apart. Two-digit years are of this century below 70.
+
+    >>> dates_in("2017-01-01_2017-12-31")
+    (['2017-01-01', '2017-12-31'], '')
+    >>> dates_in("NC/2019-06-30")
+    ([None, '2019-06-30'], 'NC')
+    >>> dates_in("24/09/17\\n15/10/17")
+    (['2017-09-24', '2017-10-15'], '')
+    >>> dates_in("versement subvention")
+    ([], 'versement subvention')
+    """
+    text = (text or "").strip()
+    found: list[tuple[int, int, str | None]] = []
+    for match in _DATE_TOKEN.finditer(text):
+        token = match.group(0)
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", token):
+            day, month, year = token.split("/")
+            token = f"{day}/{month}/{(2000 if int(year) < 70 else 1900) + int(year)}"
+        try:
+            found.append((match.start(), match.end(), parse_date(token)))
+        except ValueError:  # 2017-30-05: not a date, left in the text
+            continue
+    pieces, last = [], 0
+    for start, end, _ in found:
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    left = [_PERIOD_SEPARATORS.sub(" ", piece).strip() for piece in pieces]
+    leftover = " ".join(piece for piece in left if piece)
+    dates: list[str | None] = [value for _, _, value in found if value]
+    if len(dates) == 1 and leftover:
+        two_parts = re.split(r"\s*[_/]\s*", text)
+        if len(two_parts) == 2:  # NC/2019-06-30, 2017-12-12/fin de l'action: the date keeps its place
+            return [dates[0], None] if found[0][0] < len(two_parts[0]) + 1 else [None, dates[0]], leftover
+    return dates, leftover

@@ -8,6 +8,7 @@ once every file is read and checked.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from graph.model import Node, Provenance, Relationship
 from graph.stores.base import Store
 from importers.tabular import Table
 
-PROVISIONAL = ("rna-", "siret-", "nom-")  # organisations named by a file, until matched to a known actor
+PROVISIONAL = ("rna-", "siret-", "nom-", "siren-")  # organisations named by a file, until matched to a known actor
 
 
 class RowLocation:
@@ -72,23 +73,76 @@ class ContextFacts:
 
 @dataclass
 class ImportOptions:
-    """What the person importing says about the files: the communes to keep (RNA), a forced format."""
+    """What the person importing says about the files: the communes to keep (RNA), a forced format, columns
+    named by hand (file column -> field), and the payer of grant lists that do not name it."""
 
     communes: set[str] | None = None
     format: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    payer: str | None = None
+    payer_id: str | None = None
 
 
 class _Counter:
-    """Stands for the relationship list while a streamed file is checked: counts, keeps nothing."""
+    """Stands for the relationship list while a streamed file is checked: counts them, and keeps of each only
+    its two ends (as numbers), a hash of its type and key, and where it was read (36 bytes), to find a row that
+    repeats another once organisations are matched (:meth:`repeats`)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.ends: dict[str, int] = {}
+        self.sources, self.targets, self.keys = array("q"), array("q"), array("q")
+        self.lines, self.files = array("q"), array("i")
+        self.labels: list[str] = []
 
-    def append(self, _relationship: Relationship) -> None:
+    def _end(self, node_id: str) -> int:
+        return self.ends.setdefault(node_id, len(self.ends))
+
+    def append(self, relationship: Relationship) -> None:
         self.count += 1
+        prov = relationship.provenance
+        label = prov.source if prov is not None else ""
+        if not self.labels or self.labels[-1] != label:
+            self.labels.append(label)
+        self.sources.append(self._end(relationship.source))
+        self.targets.append(self._end(relationship.target))
+        self.keys.append(hash((relationship.type, relationship.key)))
+        self.lines.append((prov.line or 0) if prov is not None else 0)
+        self.files.append(len(self.labels) - 1)
 
     def extend(self, relationships: list[Relationship]) -> None:
-        self.count += len(relationships)
+        for relationship in relationships:
+            self.append(relationship)
+
+    def repeats(self, renames: Mapping[str, str]) -> list[tuple[str, int, str, int]]:
+        """Each relationship read again after the first time (the same grant listed twice), once the
+        organisations are renamed as *renames* says, as (file, line, file and line of its first reading)."""
+        import numpy as np
+
+        if self.count < 2:
+            return []
+        renamed = np.arange(len(self.ends), dtype=np.int64)
+        fresh: dict[str, int] = {}  # a known actor no relationship named: one number for every end renamed to it
+        for node_id, index in self.ends.items():
+            target = renames.get(node_id)
+            if target is not None:
+                renamed[index] = self.ends[target] if target in self.ends else \
+                    fresh.setdefault(target, len(self.ends) + len(fresh))
+        sources = renamed[np.frombuffer(self.sources, dtype=np.int64)]
+        targets = renamed[np.frombuffer(self.targets, dtype=np.int64)]
+        keys = np.frombuffer(self.keys, dtype=np.int64)
+        order = np.lexsort((np.arange(self.count), keys, targets, sources))  # equal facts together, first read first
+        same = (sources[order][1:] == sources[order][:-1]) & (targets[order][1:] == targets[order][:-1]) & \
+            (keys[order][1:] == keys[order][:-1])
+        starts = np.ones(self.count, dtype=bool)
+        starts[1:] = ~same
+        first_of_run = np.maximum.accumulate(np.where(starts, np.arange(self.count), 0))
+        found = []
+        for position in np.nonzero(~starts)[0]:
+            later, first = int(order[position]), int(order[first_of_run[position]])
+            found.append((self.labels[self.files[later]], self.lines[later],
+                          self.labels[self.files[first]], self.lines[first]))
+        return sorted(found)
 
 
 @dataclass

@@ -19,10 +19,10 @@ from graph.model import Batch, ChangeRecord, Node, Relationship
 from graph.stores.base import Progress, Store
 from importers import identity
 from importers.context import ImportContext, ImportOptions, _Counter
-from importers.formats import FORMATS, Format, best_format
-from importers.tabular import Table, read_tables
+from importers.formats import FORMATS, Format, Recognition, best_format
+from importers.tabular import Table, header_candidates, read_tables
 
-SUFFIXES = (".csv", ".xlsx", ".xlsm", ".ods", ".tsv", ".txt")
+SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".tsv", ".txt")
 
 
 class ImportRejected(Exception):
@@ -45,6 +45,8 @@ class ImportResult:
     deferred_count: int = 0
     renames: dict[str, str] = field(default_factory=dict)  # provisional organisation id -> the known actor it matched
     at: str = ""
+    options: ImportOptions = field(default_factory=ImportOptions)  # to read the streamed tables again as checked
+    repeated: set[tuple[str, int]] = field(default_factory=set)  # (file label, line) of streamed rows read twice
 
     @property
     def relationship_count(self) -> int:
@@ -70,14 +72,18 @@ def files_in(paths: Iterable[Path]) -> list[Path]:
 
 @collector_paused()
 def read_files(paths: Iterable[Path], store: Store | None = None, communes: set[str] | None = None,
-               fmt: str | None = None) -> ImportResult:
+               fmt: str | None = None, options: ImportOptions | None = None) -> ImportResult:
     """Read and check files of every format (recognised by their header, or *fmt*); the batch is complete
     only when the report has no error.
 
     *store* (optional) resolves references to what is already stored; *communes* keeps
-    only the RNA associations of these INSEE codes.
+    only the RNA associations of these INSEE codes; *options* says the rest (columns
+    named by hand, the payer of a grant list).
     """
-    context = ImportContext(store, ImportOptions(communes, fmt))
+    options = options or ImportOptions()
+    options.communes, options.format = communes or options.communes, fmt or options.format
+    fmt = options.format
+    context = ImportContext(store, options)
     files = files_in(paths)
     by_format: dict[str, list[Table]] = {name: [] for name in FORMATS}
     for path in files:
@@ -89,46 +95,68 @@ def read_files(paths: Iterable[Path], store: Store | None = None, communes: set[
         except Exception as exc:  # a corrupt workbook or unreadable file: report, do not crash
             context.report.error(path.name, None, None, None, Message("expect.readable", error=exc))
             continue
-        for table in found:
-            chosen = _format_of(table, fmt, context)
+        readings = [_format_of(table, fmt, options.mapping) for table in found]
+        some_sheet_recognised = len(found) > 1 and any(chosen for chosen, *_ in readings)
+        for chosen, table, closest, recognition in readings:
             if chosen is not None:
                 by_format[chosen.name].append(table)
+            elif some_sheet_recognised:  # a workbook's other sheets: notes, totals, a legend
+                context.report.warning(table.label, None, None, None, Message(
+                    "expect.sheet_skipped", format=closest.title, missing=", ".join(recognition.missing) or "—"))
+            elif fmt:
+                context.report.error(table.label, None, None, None, Message("expect.format", format=fmt))
+            else:
+                context.report.error(table.label, None, None, None, Message(
+                    "expect.no_format", format=closest.title, found=", ".join(recognition.found) or "—",
+                    missing=", ".join(recognition.missing) or "—"))
     deferred: list[tuple[Format, Table]] = []
     deferred_count = 0
+    repeated: set[tuple[str, int]] = set()
+    counters: list[_Counter] = []
     for name, tables in by_format.items():
         declared = FORMATS[name]
         if not tables:
             continue
         if declared.streamed:
-            kept, context.relationships = context.relationships, _Counter()
+            counter = _Counter()
+            kept, context.relationships = context.relationships, counter
             declared.load(context, tables)
-            deferred_count += context.relationships.count
+            counters.append(counter)
             context.relationships = kept
             deferred += [(declared, table) for table in tables]
         else:
             declared.load(context, tables)
     renames = identity.reconcile(context)
+    for counter in counters:
+        deferred_count += counter.count
+        for label, line, first_label, first_line in counter.repeats(renames):  # listed twice: loaded once
+            context.report.warning(label, line, None, None, Message("expect.repeated", file=first_label,
+                                                                    line=first_line))
+            repeated.add((label, line))
+    deferred_count -= len(repeated)
     context.resolve_references()
     batch = Batch(list(context.nodes.values()), context.relationships)
     tables_read = [table for tables in by_format.values() for table in tables]
     return ImportResult(len(files), batch, context.report, tables=tables_read, deferred=deferred,
-                        deferred_count=deferred_count, renames=renames, at=context.at)
+                        deferred_count=deferred_count, renames=renames, at=context.at, options=options,
+                        repeated=repeated)
 
 
-def _format_of(table: Table, fmt: str | None, context: ImportContext) -> Format | None:
-    """The format of *table*: the best recognition among all formats (or the one forced); else an error
-    that names the closest format and what it lacks."""
+def _format_of(table: Table, fmt: str | None, mapping: dict[str, str]
+               ) -> tuple[Format | None, Table, Format, Recognition]:
+    """The format of *table* and the table read from its header (which may lie below title rows, or over two
+    rows): the best recognition among all formats (or the one forced); when none is complete, the closest
+    format and what it found and missed, for an explanation."""
     among = [FORMATS[fmt]] if fmt else None
-    chosen, closest, recognition = best_format(table, among)
-    if chosen is not None:
-        return chosen
-    if fmt:
-        context.report.error(table.label, None, None, None, Message("expect.format", format=fmt))
-    else:
-        context.report.error(table.label, None, None, None, Message(
-            "expect.no_format", format=closest.title, found=", ".join(recognition.found) or "—",
-            missing=", ".join(recognition.missing) or "—"))
-    return None
+    best: tuple[Format | None, Table, Format, Recognition] | None = None
+    for index, candidate in enumerate(header_candidates(table, mapping)):
+        chosen, closest, recognition = best_format(candidate, among)
+        if best is None or recognition.score > best[3].score:
+            best = (chosen, candidate, closest, recognition)
+        if index == 0 and chosen is not None:
+            break  # the first row is a header a format recognises: no need to look further
+    assert best is not None
+    return best
 
 
 def deferred_batches(result: ImportResult, store: Store | None, chunk: int = 10000) -> Iterator[Batch]:
@@ -137,10 +165,10 @@ def deferred_batches(result: ImportResult, store: Store | None, chunk: int = 100
     Rows rejected at the check (``result.rejected``) are left out; organisations take
     the identifier they were matched to.
     """
-    bad = set(result.rejected)
+    bad = set(result.rejected) | result.repeated
     kept = {node.id for node in result.batch.nodes}
     for declared, table in result.deferred:
-        context = ImportContext(at=result.at)  # its report is dropped: the check already reported every row
+        context = ImportContext(options=result.options, at=result.at)  # its report is dropped: already checked
         pending: list[Relationship] = []
         for line in declared.rows(context, table):
             if (table.label, line) not in bad:
@@ -209,14 +237,15 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
 
 @collector_paused(freeze=True)  # the result lives until the command ends
 def import_files(paths: Iterable[Path], store: Store, progress: Progress | None = None, dry_run: bool = False,
-                 communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None) -> ImportResult:
+                 communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None,
+                 options: ImportOptions | None = None) -> ImportResult:
     """Check then write files into *store*.
 
     Any error raises :class:`ImportRejected` and writes nothing, unless *skip_invalid*:
     then the valid rows are written and ``result.rejected`` names the others. A table
     whose layout is not recognised is refused even then: its rows would be skipped silently.
     """
-    result = read_files(paths, store, communes, fmt)
+    result = read_files(paths, store, communes, fmt, options)
     if result.report.errors:
         file_level = [i for i in result.report.errors if i.line is None]
         if not skip_invalid or file_level:

@@ -91,7 +91,7 @@ def test_each_format_scores_headers_and_an_unknown_table_is_explained():
     half = Table("x.csv", "x", ["nomAttribuant", "montant", "commentaire"])
     chosen, closest, recognition = best_format(half)
     assert chosen is None and closest is FORMATS["scdl"]
-    assert recognition.missing == ("nomBeneficiaire",) and 0 < recognition.score < 1
+    assert recognition.missing == ("nomBeneficiaire / idBeneficiaire",) and 0 < recognition.score < 1
 
 
 def test_an_unknown_file_names_its_closest_format(tmp_path):

@@ -58,7 +58,7 @@ def test_identifiers_as_spreadsheets_mangle_them(tmp_path):
     cases = {"210 600 045 00392": ("siret-21060004500392", None),
              "21060004500392'": ("siret-21060004500392", None),
              "21860194600000.0": ("nom-a", "converti en nombre"),
-             "218601946": ("nom-a", "SIREN"),
+             "218601946": ("siren-218601946", "SIREN"),  # the legal unit: a real identifier, kept as such
              "21060004500391": ("nom-a", "Luhn")}
     for raw, (expected_id, warning) in cases.items():
         result, funds = grants(tmp_path, HEADER + f"\nVille;21060004500392;2024-01-02;D;A;{raw};O;10;\n")
@@ -75,10 +75,14 @@ def test_header_drift_reordered_columns_and_extra_empty_columns(tmp_path):
 
 
 def test_rows_whose_cells_do_not_match_the_header_are_reported_with_their_line(tmp_path):
-    text = HEADER.replace(";", ",") + ("\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,\n"
-                                      "Ville,21060004500392,2024-01-02,D2,Club,,Y,1500,50,\n")
-    result, _ = grants(tmp_path, text)
-    assert [(i.line, "cellules" in i.expected) for i in result.report.errors] == [(3, True)]
+    text = HEADER.replace(";", ",") + ("\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,2024-03-01\n"
+                                      "Ville,21060004500392,2024-01-02,D2,Club,,Y,1500,50,2024-03-01\n"
+                                      "Ville,21060004500392,2024-01-02,D3,Club,Ligue,,Z,1500,2024-03-01\n")
+    result, funds = grants(tmp_path, text)
+    # Line 3: a decimal comma, put back (1 500,50) since the columns around it leave no doubt; line 4: "Club,Ligue"
+    # is one name or a name and an identifier, and two cells may be the object: a person must look.
+    assert [(i.line, "cellules" in i.expected) for i in result.report.errors] == [(4, True)]
+    assert sorted(f.properties["amount"] for f in funds) == [1500.0, 1500.5]
     trailing = HEADER.replace(";", ",") + "\nVille,21060004500392,2024-01-02,D1,Asso,,X,1500,,\n" * 2
     assert not grants(tmp_path, trailing)[0].report.errors  # a separator closing every line is no error
 

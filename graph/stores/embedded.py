@@ -63,7 +63,7 @@ CREATE INDEX IF NOT EXISTS relationships_seq ON relationships(seq);
 """
 
 CHUNK = 5000
-IDENTIFYING = ("rna", "siret")  # the only property names that reach ids_by_property's SQL
+IDENTIFYING = ("rna", "siret", "siren")  # the only property names that reach ids_by_property's SQL
 UPSERT_NODES = (
     "INSERT INTO nodes (id, kind, name, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, name=excluded.name, props=excluded.props, "

@@ -70,7 +70,9 @@ def _template_recognition(template: Template, table: Table) -> Recognition:
                    if column not in template.required and set(spellings) & headers)
     if named:  # a file or sheet named after its template is that template, whatever its header says
         return Recognition(2.0, tuple(needed), ())
-    return recognition(needed, optional)
+    spellings = {spelling for _, accepted in template.columns.values() for spelling in accepted}
+    own = bool(headers - {""}) and headers - {""} <= spellings  # every column is one of the template's
+    return recognition(needed, optional, bonus=0.5 if own else 0.0)
 
 
 def template_of(table: Table) -> Template | None:
