@@ -61,6 +61,12 @@ _DATE_TOKEN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\
 _PERIOD_SEPARATORS = re.compile(r"(?:[\s_;,/|–-]|\bau\b|\bet\b|\bdu\b|\bà\b|\bdes?\b)+", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)  # the same periods, row after row
+def _dates_in(text: str) -> tuple[tuple[str | None, ...], str]:
+    dates, leftover = _read_dates(text)
+    return tuple(dates), leftover
+
+
 def dates_in(text: str) -> tuple[list[str | None], str]:
     """The dates written in a free text (a payment period as published), and what is left that is not a date.
 
@@ -77,7 +83,12 @@ def dates_in(text: str) -> tuple[list[str | None], str]:
     >>> dates_in("versement subvention")
     ([], 'versement subvention')
     """
-    text = (text or "").strip()
+    dates, leftover = _dates_in(text or "")
+    return list(dates), leftover
+
+
+def _read_dates(text: str) -> tuple[list[str | None], str]:
+    text = text.strip()
     found: list[tuple[int, int, str | None]] = []
     for match in _DATE_TOKEN.finditer(text):
         token = match.group(0)

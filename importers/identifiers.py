@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph.i18n import Message
 
 LA_POSTE_SIREN = "356000000"  # La Poste's SIRETs do not satisfy the Luhn check; their digit sum is a multiple of 5
 _RNA = re.compile(r"^W[0-9A-Z]{9}$")
 _OLD_RNA = re.compile(r"^[0-9][0-9AB][0-9][A-Z][0-9]{4,10}$")
+_FLOAT = re.compile(r"\d+\.0+|\d([.,]\d+)?[eE]\+?\d+")  # a number a spreadsheet wrote as a float
 _RNA_IN_TEXT = re.compile(r"\bW[0-9][0-9A-Z]{8}\b")
 
 
@@ -30,14 +32,13 @@ class Checked:
     problem: Message | None = None  # why it is doubtful or unusable
     trusted: bool = True
     shown: str | None = None  # what a message may show of the raw value (a NIR is masked), when not the raw value
+    siren: str | None = None  # the SIREN it holds (a SIREN, or a sound SIRET's first 9 digits), when believable
 
-    @property
-    def siren(self) -> str | None:
-        """The 9-digit SIREN the value holds (a SIREN, or a SIRET's first 9 digits), when it can be believed."""
+    def __post_init__(self) -> None:
         value = self.value or ""
-        if value.isdigit() and (len(value) == 9 or (len(value) == 14 and self.trusted)) and luhn_ok(value[:9]):
-            return value[:9]
-        return None
+        if self.siren is None and value.isdigit() and (len(value) == 9 or (len(value) == 14 and self.trusted)) \
+                and luhn_ok(value[:9]):
+            object.__setattr__(self, "siren", value[:9])
 
 
 _NIR_MONTHS = {f"{m:02d}" for m in (*range(1, 13), *range(20, 43), *range(50, 100))}
@@ -62,6 +63,7 @@ def masked(text: str) -> str:
     return text[:1] + "•" * (len(text) - 1)
 
 
+@lru_cache(maxsize=16384)  # a file names the same few thousand organisations again and again
 def check_siret(raw: str) -> Checked:
     """Normalise a SIRET: spaces, a trailing apostrophe and a float rendering are undone.
 
@@ -78,7 +80,7 @@ def check_siret(raw: str) -> Checked:
     if not text:
         return Checked(None)
     mangled = False
-    if re.fullmatch(r"\d+\.0+", text) or re.fullmatch(r"\d([.,]\d+)?[eE]\+?\d+", text):
+    if _FLOAT.fullmatch(text):
         mangled = True
         text = str(int(float(text.replace(",", "."))))
     if looks_like_nir(text):
@@ -102,6 +104,7 @@ def check_siret(raw: str) -> Checked:
     return Checked(text)
 
 
+@lru_cache(maxsize=16384)
 def check_rna(raw: str, old_style: bool = False) -> Checked:
     """An RNA number: ``W`` followed by 9 digits or capital letters; with *old_style*, also the number a
     prefecture gave before the Waldec register (``751P00085568``: its code, a letter, a serial number),

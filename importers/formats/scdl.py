@@ -380,36 +380,31 @@ def _identifier(context: ImportContext, table: Table, line: int, column: str, ra
 
 def _grant(context: ImportContext, table: Table, line: int, value: dict[str, str], payer: Payer,
            names: dict[str, str]) -> None:
-    report, label = context.report, table.label
-
-    def column(name: str) -> str:
-        return names.get(name, name)
-
-    def secondary(name: str, raw: str, expected: Message, kept: str) -> None:
-        report.warning(label, line, column(name), raw, Message("expect.unreadable_kept", expected=expected,
-                                                               field=kept))
-
+    report, label, column = context.report, table.label, names.get
     ok = True
     raw_amount = value.get("montant", "")
     amount = None
     with suppress(ValueError):
         amount = parse_amount(raw_amount)
     if amount is None:
-        report.error(label, line, column("montant"), raw_amount, Message("expect.amount"))
+        report.error(label, line, column("montant", "montant"), raw_amount, Message("expect.amount"))
         ok = False
     payer_name = value.get("nomAttribuant") or payer.name
-    payer_id = _identifier(context, table, line, column("idAttribuant"), value.get("idAttribuant") or payer.identifier)
+    payer_id = _identifier(context, table, line, column("idAttribuant", "idAttribuant"),
+                           value.get("idAttribuant") or payer.identifier)
     if not payer_name and not payer_id.value:
-        report.error(label, line, column("nomAttribuant"), "", Message("expect.payer_value"))
+        report.error(label, line, column("nomAttribuant", "nomAttribuant"), "", Message("expect.payer_value"))
         ok = False
     beneficiary_name = " ".join(v for v in (value.get("nomBeneficiaire"), value.get("nomBeneficiaire2")) if v)
-    beneficiary_id = _identifier(context, table, line, column("idBeneficiaire"), value.get("idBeneficiaire", ""))
+    beneficiary_id = _identifier(context, table, line, column("idBeneficiaire", "idBeneficiaire"),
+                                 value.get("idBeneficiaire", ""))
     rna = check_rna(value.get("rnaBeneficiaire", ""))
     if rna.problem:
-        report.warning(label, line, column("rnaBeneficiaire"), value.get("rnaBeneficiaire"), rna.problem)
+        report.warning(label, line, column("rnaBeneficiaire", "rnaBeneficiaire"), value.get("rnaBeneficiaire"),
+                       rna.problem)
     siret = beneficiary_id.value if beneficiary_id.trusted else None
     if not (beneficiary_name or siret or rna.value or beneficiary_id.siren):
-        report.error(label, line, column("nomBeneficiaire"), "", Message("expect.beneficiary"))
+        report.error(label, line, column("nomBeneficiaire", "nomBeneficiaire"), "", Message("expect.beneficiary"))
         ok = False
     if not ok or amount is None:
         return
@@ -418,26 +413,29 @@ def _grant(context: ImportContext, table: Table, line: int, value: dict[str, str
     try:
         convention = parse_date(raw_date)
     except ValueError:
-        secondary("dateConvention", raw_date, Message("expect.date"), "raw_date")
+        report.warning(label, line, column("dateConvention", "dateConvention"), raw_date,
+                       Message("expect.unreadable_kept", expected=Message("expect.date"), field="raw_date"))
         convention, grant["raw_date"] = None, raw_date
-    start, end = _payment(context, table, line, value, grant, column)
+    start, end = _payment(context, table, line, value, grant, names)
     prov = context.provenance(table, line)
     payer_siret = payer_id.value if payer_id.trusted else None
     funder = organisation_id(payer_siret, None, payer_name, siren=payer_id.siren)
-    context.nodes.setdefault(funder, Node(schema.PARTNER.label, funder, payer_name or f"SIRET {payer_id.value}", {
-        "category": "attribuant", "siret": payer_siret, "siren": payer_id.siren}, prov))
+    if funder not in context.nodes:
+        context.nodes[funder] = Node(schema.PARTNER.label, funder, payer_name or f"SIRET {payer_id.value}", {
+            "category": "attribuant", "siret": payer_siret, "siren": payer_id.siren}, prov)
     commune = value.get("communeBeneficiaire") or None
     beneficiary = organisation_id(siret, rna.value, beneficiary_name, commune, beneficiary_id.siren)
-    kind = schema.ASSOCIATION.label if (rna.value or ASSOCIATION_WORDS.search(beneficiary_name)) \
-        else schema.PARTNER.label
-    properties: dict[str, object] = {"siret": siret, "siren": beneficiary_id.siren, "commune_name": commune,
-                                     "postcode": value.get("codePostalBeneficiaire") or None}
-    if kind == schema.ASSOCIATION.label:
-        properties["rna"] = rna.value
-    else:
-        properties["category"] = "beneficiaire"
-    shown = beneficiary_name or (f"SIRET {siret}" if siret else f"SIREN {beneficiary_id.siren}")
-    context.nodes.setdefault(beneficiary, Node(kind, beneficiary, shown, properties, prov))
+    if beneficiary not in context.nodes:
+        kind = schema.ASSOCIATION.label if (rna.value or ASSOCIATION_WORDS.search(beneficiary_name)) \
+            else schema.PARTNER.label
+        properties: dict[str, object] = {"siret": siret, "siren": beneficiary_id.siren, "commune_name": commune,
+                                         "postcode": value.get("codePostalBeneficiaire") or None}
+        if kind == schema.ASSOCIATION.label:
+            properties["rna"] = rna.value
+        else:
+            properties["category"] = "beneficiaire"
+        shown = beneficiary_name or (f"SIRET {siret}" if siret else f"SIREN {beneficiary_id.siren}")
+        context.nodes[beneficiary] = Node(kind, beneficiary, shown, properties, prov)
     reference, obj = value.get("referenceDecision", ""), value.get("objet", "")
     # The amount tells apart two grants of one year to one beneficiary that nothing else does.
     key = f"{slugify(f'{reference} {convention or raw_date} {obj}')[:180]}-{amount:.2f}".lstrip("-")
@@ -446,14 +444,16 @@ def _grant(context: ImportContext, table: Table, line: int, value: dict[str, str
     context.relationships.append(Relationship("FUNDS", funder, beneficiary, key, grant, prov))
 
 
+PAYMENT_FIELDS = ("datesPeriodeVersement", "datePremierVersement", "dateDeuxiemeVersement", "dateVersementSolde")
+
+
 def _payment(context: ImportContext, table: Table, line: int, value: dict[str, str], grant: dict[str, object],
-             column) -> tuple[str | None, str | None]:
+             names: dict[str, str]) -> tuple[str | None, str | None]:
     """The payment period's start and end, from the period column or the dates of the first, second and last
     payments; the text that is not a date is kept (``raw_payment_period``) and warned about."""
-    parts = [(name, value.get(name, "")) for name in ("datesPeriodeVersement", "datePremierVersement",
-                                                      "dateDeuxiemeVersement", "dateVersementSolde")]
     dates: list[str | None] = []
-    for name, text in parts:
+    for name in PAYMENT_FIELDS:
+        text = value.get(name)
         if not text:
             continue
         found, leftover = dates_in(text)
@@ -461,7 +461,7 @@ def _payment(context: ImportContext, table: Table, line: int, value: dict[str, s
         if leftover:
             grant["raw_payment_period"] = text
             shown = ", ".join(d or "?" for d in found) or "—"
-            context.report.warning(table.label, line, column(name), text,
+            context.report.warning(table.label, line, names.get(name, name), text,
                                    Message("expect.period_text", dates=shown))
     known = [d for d in dates if d]
     if len(dates) == 2:
