@@ -7,6 +7,7 @@ import pytest
 
 from graph.stores.embedded import EmbeddedStore
 from graph.synthetic import write_scdl_grants
+from tests.conftest import SHARED_DATA
 from tests.helpers import cli_env, maillage, start_maillage
 
 ROWS = 60000
@@ -63,3 +64,39 @@ def test_neo4j_kill_then_rerun_gives_the_same_final_result(grants, neo4j_store, 
     assert maillage("import", str(grants), env=env).returncode == 0
     assert after_rerun == content(neo4j_store)
     assert len(after_rerun[1]) == ROWS
+
+
+PUBLISHED = SHARED_DATA / "scdl-subventions" / "more" / "loire-atlantique.csv"  # 18,148 rows, 33 refused
+PUBLISHED_ARGS = ("--skip-invalid", str(PUBLISHED))
+
+
+@pytest.mark.slow
+def test_a_kill_importing_a_published_file_leaves_the_store_as_before_or_a_rerun_finishes(tmp_path):
+    data, once = tmp_path / "data", tmp_path / "once"
+    rejects = ("--rejects", str(tmp_path / "rejets.csv"))
+    assert maillage("import", "--data", str(once), *rejects, *PUBLISHED_ARGS).returncode == 0
+    with EmbeddedStore(once) as clean:
+        expected = content(clean)
+    assert len(expected[1]) == 18115
+    kill_after_first_progress_line("--data", str(data), *rejects, *PUBLISHED_ARGS)
+    with EmbeddedStore(data) as killed:
+        assert killed.integrity_check() == "ok"
+        assert content(killed) in (([], []), expected)  # one transaction: nothing, or all of it
+    assert maillage("import", "--data", str(data), *rejects, *PUBLISHED_ARGS).returncode == 0
+    with EmbeddedStore(data) as rerun:
+        assert content(rerun) == expected
+
+
+@pytest.mark.slow
+def test_a_kill_importing_a_published_file_into_neo4j_then_a_rerun_gives_the_same_result(neo4j_store, neo4j_uri,
+                                                                                        tmp_path):
+    env = cli_env(NEO4J_URI=neo4j_uri, NEO4J_PASSWORD="test")
+    rejects = ("--rejects", str(tmp_path / "rejets.csv"))
+    kill_after_first_progress_line(*rejects, *PUBLISHED_ARGS, env=env)
+    assert sum(neo4j_store.relationship_counts().values()) < 18115
+    assert maillage("import", *rejects, *PUBLISHED_ARGS, env=env).returncode == 0
+    after_rerun = content(neo4j_store)
+    neo4j_store.clear()
+    assert maillage("import", *rejects, *PUBLISHED_ARGS, env=env).returncode == 0
+    assert after_rerun == content(neo4j_store)
+    assert len(after_rerun[1]) == 18115
