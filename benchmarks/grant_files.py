@@ -60,7 +60,7 @@ def main() -> None:
                 assert len(list(neo4j.relationships(["FUNDS"]))) == len(stored)  # both stores hold the same grants
             total = sum((Decimal(str(r.properties["amount"])) for r in stored), Decimal(0))
             embedded_s, neo4j_s = statistics.median(embedded_times), statistics.median(neo4j_times)
-            print(f"{str(path.relative_to(SCDL)):<40} {len(stored):>7} {total:>16,.2f} "
+            print(f"{path.relative_to(SCDL)!s:<40} {len(stored):>7} {total:>16,.2f} "
                   f"{len(result.report.warnings):>8} {len(result.rejected):>7} {embedded_s:>10.2f} {neo4j_s:>8.2f} "
                   f"{neo4j_s / embedded_s:>5.1f}×", flush=True)
 

@@ -154,6 +154,12 @@ def columns(table: Table) -> dict[str, int]:
     return _columns(tuple(table.headers))
 
 
+def column_shapes(table: Table) -> tuple[str, ...]:
+    """What each column's cells look like (:attr:`Field.shape`; ``any`` for a column no field names)."""
+    shape_at = {index: BY_NAME[name].shape for name, index in columns(table).items()}
+    return tuple(shape_at.get(index, "any") for index in range(len(table.headers)))
+
+
 def organisation_id(siret: str | None, rna: str | None, name: str, commune: str | None = None,
                     siren: str | None = None) -> str:
     """A stable identifier for an organisation: by RNA number, else SIRET, else SIREN (the legal unit, when a
@@ -326,8 +332,7 @@ class Grants(Format):
         if payer is None:
             return
         names = {name: table.headers[i].strip() or name for name, i in positions.items()}
-        shapes = tuple(next((BY_NAME[name].shape for name, i in positions.items() if i == index), "any")
-                       for index in range(len(table.headers)))
+        shapes = column_shapes(table)
         merged_cells = table.workbook is not None
         pending: tuple[int, dict[str, str]] | None = None
         for line, cells in shaped_rows(context.report, table, lambda row: recovered_row(shapes, row)):
