@@ -317,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
                        else "file to write (.html; .png or .svg for a figure)")
         add_arguments(v, declared.parameters)
     p.set_defaults(func=cmd_view)
+    from api import workshop_cli
+
+    workshop_cli.add_parser(sub, with_store)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

@@ -51,6 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "  … and {count} more warning(s) of the same kind ({file}, field '{field}')"},
     "import.warnings": {"fr": "{count} avertissement(s) : valeurs chargées mais douteuses ou mises de côté.",
                         "en": "{count} warning(s): values loaded but doubtful, or set aside."},
+    "workshop.mdgp": {"fr": "Valeur {objective} en {groups} groupes ({seconds} s, {steps} pas de recherche) :",
+                      "en": "Value {objective} in {groups} groups ({seconds} s, {steps} search steps):"},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
                         "en": "{count} row(s) rejected, written with their reasons to {path}"},
     "issue.line": {"fr": "{file}, ligne {line}, champ « {field} » : valeur « {value} » — {expected}",
@@ -147,6 +149,32 @@ MESSAGES: dict[str, dict[str, str]] = {
                               " bénéficiaire, date, décision, objet et montant) : chargée une fois",
                         "en": "one grant per row; this one repeats the one of {file}, line {line} (same payer, "
                               "beneficiary, date, decision, object and amount): loaded once"},
+    "expect.mdgp_head": {"fr": "une première ligne « N G ss|ds a1 b1 … aG bG » (éléments, groupes, tailles égales ou "
+                               "différentes, bornes de chaque groupe)",
+                         "en": "a first line 'N G ss|ds a1 b1 … aG bG' (elements, groups, same or different sizes, "
+                               "each group's bounds)"},
+    "expect.mdgp_bounds": {"fr": "deux bornes par groupe, soit {groups} paires ; {found} nombres lus",
+                           "en": "two bounds per group, that is {groups} pairs; {found} numbers read"},
+    "expect.mdgp_bounds_order": {"fr": "une borne basse inférieure ou égale à la borne haute pour chaque groupe",
+                                 "en": "a lower bound at most the upper bound for each group"},
+    "expect.mdgp_pair": {"fr": "une paire « i j valeur » (i et j entre 0 et {n}, différents ; valeur numérique) ; "
+                               "lu : « {text} »",
+                         "en": "a pair 'i j value' (i and j between 0 and {n}, different; a numeric value); "
+                               "read: '{text}'"},
+    "expect.group_size": {"fr": "table {group} : {size} places occupées, entre {low} et {high} attendues",
+                          "en": "table {group}: {size} seats taken, between {low} and {high} expected"},
+    "expect.fixed": {"fr": "l'élément {element} doit rester à la table {group}",
+                     "en": "element {element} must stay at table {group}"},
+    "expect.apart": {"fr": "les éléments {first} et {second} ne doivent pas être à la même table",
+                     "en": "elements {first} and {second} must not share a table"},
+    "infeasible.seats": {"fr": "{people} personnes pour des tables de {low} à {high} places en tout : ajustez le "
+                               "nombre ou la taille des tables",
+                         "en": "{people} people for tables of {low} to {high} seats in all: adjust the number or "
+                               "size of the tables"},
+    "infeasible.construct": {"fr": "aucun plan de table ne respecte à la fois les tailles de table, les places "
+                                   "imposées et les personnes à séparer : relâchez une contrainte",
+                             "en": "no seating respects the table sizes, the fixed seats and the people to keep "
+                                   "apart at once: relax a constraint"},
     "expect.continuation": {"fr": "une subvention par ligne ; cette ligne sans bénéficiaire ni montant prolonge la "
                                   "précédente (cellules fusionnées) et lui est rattachée",
                             "en": "one grant per row; this row with no beneficiary or amount continues the one above "
