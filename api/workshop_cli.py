@@ -25,6 +25,44 @@ def add_parser(sub, with_store) -> None:
                    else "seed")
     p.add_argument("--json", action="store_true", help="sortie JSON" if fr else "JSON output")
     p.set_defaults(func=cmd_mdgp)
+    p = with_store(kinds.add_parser(
+        "plan", help="invités et plans de table d'un atelier, tour par tour" if fr
+        else "guests and seating plans of a workshop, round after round"))
+    p.add_argument("--theme", action="append", required=True, metavar="ID",
+                   help="thème de l'atelier (répétable)" if fr else "the workshop's theme (repeatable)")
+    p.add_argument("--tables", type=int, required=True, help="nombre de tables" if fr else "number of tables")
+    p.add_argument("--size", type=int, required=True, help="places par table" if fr else "seats per table")
+    p.add_argument("--rounds", type=int, default=1, choices=range(1, 5), help="tours (1 à 4)" if fr
+                   else "rounds (1 to 4)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--participants", metavar="FICHIER" if fr else "FILE",
+                     help="les participants (CSV : une colonne identifiant)" if fr
+                     else "the participants (CSV: an id column)")
+    who.add_argument("--invite", type=int, metavar="N", help="invite les N meilleures suggestions (défaut : toutes "
+                     "les places)" if fr else "invite the N best suggestions (default: every seat)")
+    p.add_argument("--facilitator", action="append", default=[], metavar="ID=TABLE",
+                   help="un animateur fixé à sa table (répétable)" if fr else "a facilitator fixed to a table")
+    p.add_argument("--at", action="append", default=[], metavar="ID=TABLE",
+                   help="une personne à placer à cette table" if fr else "someone to seat at that table")
+    p.add_argument("--together", action="append", default=[], metavar="ID,ID",
+                   help="deux personnes qui doivent se rencontrer" if fr else "two people who must meet")
+    p.add_argument("--apart", action="append", default=[], metavar="ID,ID",
+                   help="deux personnes à ne pas asseoir ensemble" if fr else "two people not to seat together")
+    p.add_argument("--min-services", type=int, default=0, metavar="K",
+                   help="au moins K services (ou types d'acteurs) par table" if fr
+                   else "at least K services (or kinds of actor) per table")
+    p.add_argument("--weight", action="append", default=[], metavar="PART=VALEUR" if fr else "PART=VALUE",
+                   help="poids d'une part de la valeur d'une rencontre (README)" if fr
+                   else "weight of a part of an encounter's value (README)")
+    p.add_argument("--title", default="", help="titre" if fr else "title")
+    p.add_argument("--date", default="")
+    p.add_argument("--place", default="", help="lieu" if fr else "place")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="sortie JSON" if fr else "JSON output")
+    p.add_argument("--out", metavar="DOSSIER" if fr else "DIR",
+                   help="écrit plan.json, participants.csv, brief.html et brief.pdf" if fr
+                   else "write plan.json, participants.csv, brief.html and brief.pdf")
+    p.set_defaults(func=cmd_plan)
 
 
 def cmd_mdgp(args: argparse.Namespace) -> int:
@@ -49,4 +87,82 @@ def cmd_mdgp(args: argparse.Namespace) -> int:
             seconds=f"{solution.seconds:.1f}", steps=solution.steps))
     for number, members in enumerate(groups, start=1):
         print(f"  {number:>3} ({len(members)}) : {' '.join(str(m) for m in members)}")
+    return 0
+
+
+def _seat(item: str, option: str) -> tuple[str, int]:
+    actor, _, table = item.rpartition("=")
+    if not actor or not table.isdigit() or int(table) < 1:
+        raise SystemExit(t("workshop.bad_option", option=option, value=item, expected="ID=TABLE"))
+    return actor, int(table) - 1
+
+
+def _pair(item: str, option: str) -> tuple[str, str]:
+    first, _, second = item.partition(",")
+    if not first or not second:
+        raise SystemExit(t("workshop.bad_option", option=option, value=item, expected="ID,ID"))
+    return first.strip(), second.strip()
+
+
+def read_participants(path: Path) -> list[str]:
+    """Actor identifiers from a CSV or workbook: its ``identifiant``/``id`` column, else its first column."""
+    from importers.tabular import normalise_header, read_tables
+
+    ids: list[str] = []
+    for table in read_tables(path):
+        headers = [normalise_header(h) for h in table.headers]
+        column = next((k for k, h in enumerate(headers) if h in ("identifiant", "id", "acteur", "actor")), None)
+        if column is None:  # no header: the first row is an identifier too
+            column = 0
+            ids.append(table.headers[0].strip())
+        ids += [cells[column].strip() for _, cells in table.rows if len(cells) > column and cells[column].strip()]
+    return ids
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from api.cli import _open_store
+    from graph import workshop as planner
+    from graph.mdgp import Infeasible
+    from graph.territory import TerritoryCache
+
+    try:
+        weights = planner.Weights.parse(args.weight)
+    except ValueError as error:
+        print(error.args[0].render(), file=sys.stderr)
+        return EXIT_INVALID
+    settings = planner.Workshop(
+        themes=args.theme, tables=args.tables, size=args.size, rounds=args.rounds, title=args.title, date=args.date,
+        place=args.place, facilitators=dict(_seat(f, "--facilitator") for f in args.facilitator),
+        at_table=dict(_seat(a, "--at") for a in args.at), must_meet=[_pair(p, "--together") for p in args.together],
+        apart=[_pair(p, "--apart") for p in args.apart], min_services=args.min_services, weights=weights)
+    with _open_store(args) as store:
+        territory = TerritoryCache(store).current()
+        missing = [theme for theme in args.theme if theme not in territory.nodes]
+        if missing:
+            print(t("workshop.unknown_theme", theme=missing[0]), file=sys.stderr)
+            return EXIT_INVALID
+        try:
+            document = planner.workshop_document(territory, settings, participants=read_participants(
+                Path(args.participants)) if args.participants else None, invite=args.invite, seed=args.seed)
+        except Infeasible as infeasible:
+            print(t("workshop.infeasible", reason=infeasible.reason.render()), file=sys.stderr)
+            return EXIT_INVALID
+    if args.out:
+        from visualisations.brief import write_brief
+
+        for path in write_brief(document, Path(args.out)):
+            print(t("workshop.written", path=path), file=sys.stderr)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    comparison = document["comparison"]
+    print(t("workshop.summary", invited=len(document["invited"]), rounds=len(document["rounds"]),
+            new=comparison["plan"]["new_pairs"], random_new=comparison["random"]["new_pairs"],
+            cross=comparison["plan"]["cross_service_pairs"], random_cross=comparison["random"]["cross_service_pairs"],
+            services=comparison["plan"]["services_per_table"],
+            random_services=comparison["random"]["services_per_table"]))
+    for round_ in document["rounds"]:
+        print(t("workshop.round", round=round_["round"]))
+        for table in round_["tables"]:
+            print(f"  {table['table']:>2} : " + ", ".join(m["name"] for m in table["people"]))
     return 0

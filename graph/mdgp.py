@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,7 @@ def greedy_assignment(instance: Instance, rng: np.random.Generator) -> np.ndarra
     return _construct(instance, rng, greedy=True)
 
 
-def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes: int = 200_000) -> np.ndarray:
+def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes: int | None = None) -> np.ndarray:
     """A depth-first search for an assignment within every constraint: the most constrained elements first, the
     groups tried at random (or by what the element is worth there, when *greedy*), the seats left always enough
     for every lower bound; :class:`Infeasible` when there is none (or none found within *nodes* steps)."""
@@ -188,33 +189,40 @@ def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes
     if check_fixed := [Message("expect.apart", first=i, second=j) for i, j in instance.apart
                        if i in instance.fixed and j in instance.fixed and a[i] == a[j]]:
         raise Infeasible(check_fixed[0])
-    free = [int(i) for i in rng.permutation(n) if a[i] < 0]
-    free.sort(key=lambda i: (-weights[i], -len(partners[i])))  # the hardest to place first
-    left = np.cumsum([weights[i] for i in free][::-1])[::-1].tolist() + [0]  # seats still to place from k on
-    budget = [nodes]
+    free = {int(i) for i in np.flatnonzero(a < 0)}
+    left = [int(sum(weights[i] for i in free))]
+    budget = [nodes if nodes is not None else 20 * n]  # past that, the search below is faster
+    order = rng.permutation(n)  # ties broken at random, the same way for a seed
 
-    def place(k: int) -> bool:
-        if k == len(free):
+    def allowed(i: int) -> list[int]:
+        return [g for g in range(groups) if sizes[g] + weights[i] <= upper[g]
+                and not any(a[j] == g for j in partners[i])]
+
+    def place() -> bool:
+        if not free:
             return bool(((sizes >= lower) & (sizes <= upper)).all())
         budget[0] -= 1
         if budget[0] < 0:
             return False
-        i = free[k]
+        # The element with the fewest groups left first (then the heaviest, the most constrained).
+        i = min(free, key=lambda k: (len(allowed(k)), -weights[k], -len(partners[k]), order[k]))
+        options = allowed(i)
         if greedy:
-            order = list(np.argsort([-instance.values[i, a == g].sum() for g in range(groups)], kind="stable"))
+            options.sort(key=lambda g: -instance.values[i, a == g].sum())
         else:
-            order = list(rng.permutation(groups))
-        for g in order:
-            g = int(g)
-            if sizes[g] + weights[i] > upper[g] or any(a[j] == g for j in partners[i]):
-                continue
+            options = [options[k] for k in rng.permutation(len(options))]
+        free.discard(i)
+        left[0] -= int(weights[i])
+        for g in options:
             sizes[g] += weights[i]
-            if left[k + 1] >= np.maximum(lower - sizes, 0).sum():  # the rest can still fill every lower bound
+            if left[0] >= np.maximum(lower - sizes, 0).sum():  # the rest can still fill every lower bound
                 a[i] = g
-                if place(k + 1):
+                if place():
                     return True
                 a[i] = -1
             sizes[g] -= weights[i]
+        free.add(i)
+        left[0] += int(weights[i])
         return False
 
     import sys
@@ -222,17 +230,56 @@ def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes
     depth = sys.getrecursionlimit()
     sys.setrecursionlimit(max(depth, len(free) + 100))
     try:
-        if place(0):
+        if place():
             return a
     finally:
         sys.setrecursionlimit(depth)
+    if instance.apart:
+        found = _without_conflicts(instance, rng)
+        if found is not None:
+            return found
     raise Infeasible(Message("infeasible.construct"))
 
 
+def _without_conflicts(instance: Instance, rng: np.random.Generator, steps: int = 200_000) -> np.ndarray | None:
+    """An assignment with no pair kept apart sharing a group, found by the search itself on a twin instance
+    where each such pair costs 1 (zero means none is left), or None."""
+    conflicts = np.zeros((instance.size, instance.size))
+    for i, j in instance.apart:
+        conflicts[i, j] = conflicts[j, i] = -1.0
+    twin = Instance(conflicts, instance.lower, instance.upper, weights=instance.weights, fixed=instance.fixed)
+    found = solve(twin, seed=int(rng.integers(2**31)), max_steps=steps, population=2, stop_at=0.0)
+    return found.assignment if found.objective == 0 and not check(instance, found.assignment) else None
+
+
+def shuffled(instance: Instance, assignment: np.ndarray, rng: np.random.Generator, swaps: int | None = None
+             ) -> np.ndarray:
+    """*assignment* after random swaps of two elements of two groups (as many as a tenth of the elements), each
+    keeping every constraint: a new start near a feasible one, where building one is costly."""
+    a = np.asarray(assignment).copy()
+    weights = instance.seat_weights()
+    partners: dict[int, set[int]] = defaultdict(set)
+    for i, j in instance.apart:
+        partners[i].add(j)
+        partners[j].add(i)
+    wanted = swaps if swaps is not None else max(2, instance.size // 10)
+    for _ in range(wanted * 20):
+        if wanted <= 0:
+            break
+        i, j = (int(k) for k in rng.integers(instance.size, size=2))
+        if a[i] == a[j] or i in instance.fixed or j in instance.fixed or weights[i] != weights[j]:
+            continue
+        if any(a[k] == a[j] for k in partners[i] if k != j) or any(a[k] == a[i] for k in partners[j] if k != i):
+            continue
+        a[i], a[j] = a[j], a[i]
+        wanted -= 1
+    return a
+
+
 def solve(instance: Instance, seconds: float = 3.0, seed: int = 0, max_steps: int | None = None,
-          start: np.ndarray | None = None, population: int = 8) -> Solution:
+          start: np.ndarray | None = None, population: int = 8, stop_at: float | None = None) -> Solution:
     """The best assignment a memetic search finds within *seconds* (or *max_steps* tabu steps in all, which makes
-    the result the same on every machine).
+    the result the same on every machine), or until a solution worth *stop_at* is found.
 
     A population of solutions, each improved by tabu search; two of them are crossed
     (:func:`crossover`: the child inherits whole groups of its parents) and the child is
@@ -246,12 +293,15 @@ def solve(instance: Instance, seconds: float = 3.0, seed: int = 0, max_steps: in
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     search = _TabuSearch(instance, rng)
-    budget = _Budget(started, seconds, max_steps)
+    budget = _Budget(started, seconds, max_steps, stop_at=stop_at)
     stall = max(100, 5 * instance.size)
     members: list[tuple[float, np.ndarray]] = []
+    first = start if start is not None else random_assignment(instance, rng)
     for index in range(population):
-        first = start if (start is not None and index == 0) else random_assignment(instance, rng)
-        members.append(search.improve(first, stall, budget))
+        # Pairs kept apart make a fresh construction costly: the others start from the first, shuffled.
+        begin = first if index == 0 else (shuffled(instance, first, rng) if instance.apart
+                                          else random_assignment(instance, rng))
+        members.append(search.improve(begin, stall, budget))
         if budget.spent():
             break
     while not budget.spent() and len(members) > 1:
@@ -272,8 +322,12 @@ class _Budget:
     seconds: float
     max_steps: int | None
     steps: int = 0
+    stop_at: float | None = None
+    reached: float = -np.inf
 
     def spent(self) -> bool:
+        if self.stop_at is not None and self.reached >= self.stop_at - 1e-9:
+            return True
         if self.max_steps is not None:
             return self.steps >= self.max_steps
         return time.perf_counter() - self.started > self.seconds
@@ -310,12 +364,13 @@ def crossover(instance: Instance, first: np.ndarray, second: np.ndarray, rng: np
             members = members[members != free[int(np.argmin(inner))]]
         child[members] = best_group
         taken.add(best_group)
-    return _complete(instance, child, rng)
+    return _complete(instance, child, rng, fallback=first)
 
 
-def _complete(instance: Instance, partial: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _complete(instance: Instance, partial: np.ndarray, rng: np.random.Generator, fallback: np.ndarray
+              ) -> np.ndarray:
     """*partial* with its unplaced elements (-1) placed: groups below their lower bound first, each element where
-    it is worth most; a random assignment when the bounds or the pairs kept apart leave no way."""
+    it is worth most; *fallback* shuffled when the bounds or the pairs kept apart leave no way."""
     a = partial.copy()
     weights = instance.seat_weights()
     lower, upper = np.asarray(instance.lower), np.asarray(instance.upper)
@@ -339,14 +394,14 @@ def _complete(instance: Instance, partial: np.ndarray, rng: np.random.Generator)
                 continue
             options.append(g)
         if not options:
-            return random_assignment(instance, rng)
+            return shuffled(instance, fallback, rng)
         short = [g for g in options if sizes[g] < lower[g]]
         pool = short if short and remaining < need.sum() + weights[i] else options
         gains = [instance.values[i, a == g].sum() for g in pool]
         g = pool[int(np.argmax(gains))]
         a[i] = g
         sizes[g] += weights[i]
-    return a if not check(instance, a) else random_assignment(instance, rng)
+    return a if not check(instance, a) else shuffled(instance, fallback, rng)
 
 
 class _TabuSearch:
@@ -396,6 +451,7 @@ class _TabuSearch:
                 max(self.best_value, best_value), best_value, best, self.tenure[0], self.tenure[1])
             budget.steps += max(done, 1)  # a search with no step possible still spends the budget: it ends
             self.best_value = max(self.best_value, best_value)
+            budget.reached = self.best_value
             if stuck:
                 break
         return best_value, best

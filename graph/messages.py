@@ -51,6 +51,108 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "  … and {count} more warning(s) of the same kind ({file}, field '{field}')"},
     "import.warnings": {"fr": "{count} avertissement(s) : valeurs chargées mais douteuses ou mises de côté.",
                         "en": "{count} warning(s): values loaded but doubtful, or set aside."},
+    "expect.weight": {"fr": "un poids parmi : {choices} (lu : « {name} »)", "en": "a weight among: {choices} "
+                                                                                 "(read: '{name}')"},
+    "expect.weight_value": {"fr": "un nombre pour le poids « {name} » (lu : « {value} »)",
+                            "en": "a number for the weight '{name}' (read: '{value}')"},
+    "expect.met_twice": {"fr": "{first} et {second} se retrouvent au tour {round} : une paire ne se rencontre qu'une "
+                               "fois", "en": "{first} and {second} meet again in round {round}: a pair meets once"},
+    "expect.must_meet": {"fr": "{first} et {second} doivent se rencontrer", "en": "{first} and {second} must meet"},
+    "infeasible.unknown": {"fr": "{actor} n'est pas parmi les participants : ajoutez-le ou retirez la contrainte",
+                           "en": "{actor} is not among the participants: add them or drop the constraint"},
+    "infeasible.table": {"fr": "{actor} est placé à la table {table}, or il y a {tables} tables",
+                         "en": "{actor} is placed at table {table}, but there are {tables} tables"},
+    "infeasible.contradiction": {"fr": "{first} et {second} doivent à la fois se rencontrer et ne pas s'asseoir "
+                                       "ensemble : contraintes contradictoires",
+                                 "en": "{first} and {second} must both meet and not sit together: contradictory "
+                                       "constraints"},
+    "infeasible.meet_fixed": {"fr": "{first} et {second} doivent se rencontrer, mais sont placés à deux tables "
+                                    "différentes",
+                              "en": "{first} and {second} must meet, but are placed at two different tables"},
+    "infeasible.apart_fixed": {"fr": "{first} et {second} ne doivent pas s'asseoir ensemble, mais sont tous deux "
+                                     "placés à la table {table}",
+                               "en": "{first} and {second} must not sit together, but are both placed at table "
+                                     "{table}"},
+    "infeasible.services": {"fr": "au moins {wanted} services (ou types d'acteurs) par table sur {tables} tables : "
+                                  "les participants n'en comptent que {services}, ou pas assez de personnes par "
+                                  "service ; invitez d'autres services ou abaissez ce minimum",
+                            "en": "at least {wanted} services (or kinds of actor) per table over {tables} tables: "
+                                  "the participants have only {services}, or too few people per service; invite "
+                                  "other services or lower that minimum"},
+    "infeasible.services_size": {"fr": "au moins {wanted} services par table, pour des tables de {size} places",
+                                 "en": "at least {wanted} services per table, for tables of {size} seats"},
+    "infeasible.rounds": {"fr": "{rounds} tours à des tables de {size} sans que personne ne se retrouve : il faudrait "
+                                "plus de {people} participants ; réduisez les tours ou la taille des tables",
+                          "en": "{rounds} rounds at tables of {size} with nobody meeting twice: it would take more "
+                                "than {people} participants; fewer rounds or smaller tables"},
+    "infeasible.round_tables": {"fr": "au tour suivant, une table ne peut accueillir qu'une personne de chaque table "
+                                      "du premier tour : {tables} tables pour des tables d'au moins {smallest} "
+                                      "personnes, il faudrait au moins {smallest} tables ; ajoutez des tables ou "
+                                      "réduisez-les",
+                                "en": "in a later round, a table can take only one person from each table of the "
+                                      "first: {tables} tables for tables of at least {smallest} people, it would take "
+                                      "at least {smallest} tables; add tables or make them smaller"},
+    "infeasible.no_repeat": {"fr": "aucun plan pour le tour {round} sans que deux personnes se retrouvent ({rounds} "
+                                  "tours, tables de {size}, {people} participants) : réduisez les tours ou la taille "
+                                  "des tables, ou invitez davantage",
+                            "en": "no seating for round {round} without two people meeting again ({rounds} rounds, "
+                                  "tables of {size}, {people} participants): fewer rounds, smaller tables, or more "
+                                  "guests"},
+    "workshop.association": {"fr": "l'association {name}", "en": "the association {name}"},
+    "workshop.intro_themes": {"fr": "{a} et {b} travaillent tous deux sur : {themes}, sans lien à ce jour",
+                              "en": "{a} and {b} both work on: {themes}, with no tie so far"},
+    "workshop.intro_plain": {"fr": "{a} et {b} ne travaillent pas encore ensemble",
+                             "en": "{a} and {b} do not work together yet"},
+    "workshop.intro_projects": {"fr": "leurs projets se complètent", "en": "their projects complement each other"},
+    "workshop.intro_chain": {"fr": "ils se connaissent par : {chain}", "en": "they know each other through: {chain}"},
+    "workshop.intro_far": {"fr": "aucune chaîne de personnes ne les relie encore",
+                           "en": "no chain of people links them yet"},
+    "workshop.reason.facilitator": {"fr": "anime une table", "en": "facilitates a table"},
+    "workshop.reason.engaged": {"fr": "engagé sur le thème", "en": "engaged in the theme"},
+    "workshop.reason.broker": {"fr": "fait le lien entre les services du thème",
+                               "en": "bridges the services of the theme"},
+    "workshop.reason.peripheral": {"fr": "isolé ou en périphérie du thème",
+                                   "en": "isolated or peripheral in the theme"},
+    "workshop.reason.single_contact": {"fr": "relié à la commune par un seul agent : inviter un second contact",
+                                       "en": "tied to the town through one agent: invite a second contact"},
+    "workshop.reason.absent_service": {"fr": "son service est absent du thème",
+                                       "en": "their service is absent from the theme"},
+    "workshop.bad_option": {"fr": "{option} {value} : attendu {expected}", "en": "{option} {value}: expected {expected}"},
+    "workshop.unknown_theme": {"fr": "thème inconnu : {theme} (maillage query coverage liste les thèmes)",
+                               "en": "unknown theme: {theme} (maillage query coverage lists the themes)"},
+    "workshop.unknown_participant": {"fr": "participant inconnu : {actor} (un identifiant d'acteur est attendu)",
+                                     "en": "unknown participant: {actor} (an actor's identifier is expected)"},
+    "workshop.infeasible": {"fr": "Aucun plan possible : {reason}", "en": "No plan possible: {reason}"},
+    "workshop.written": {"fr": "Écrit : {path}", "en": "Written: {path}"},
+    "workshop.summary": {"fr": "{invited} participants, {rounds} tour(s). Rencontres nouvelles : {new} (plan au "
+                               "hasard : {random_new}) ; entre services : {cross} ({random_cross}) ; services par "
+                               "table : {services} ({random_services}).",
+                         "en": "{invited} participants, {rounds} round(s). New encounters: {new} (random plan: "
+                               "{random_new}); across services: {cross} ({random_cross}); services per table: "
+                               "{services} ({random_services})."},
+    "workshop.round": {"fr": "Tour {round}", "en": "Round {round}"},
+    "brief.title": {"fr": "Atelier partenarial", "en": "Partnership workshop"},
+    "brief.theme": {"fr": "Thème", "en": "Theme"},
+    "brief.tables": {"fr": "tables", "en": "tables"},
+    "brief.seats": {"fr": "places", "en": "seats"},
+    "brief.rounds": {"fr": "tour(s)", "en": "round(s)"},
+    "brief.comparison": {"fr": "Ce que ce plan apporte", "en": "What this plan brings"},
+    "brief.this_plan": {"fr": "Ce plan", "en": "This plan"},
+    "brief.random_plan": {"fr": "Plan au hasard", "en": "Random plan"},
+    "brief.new_pairs": {"fr": "Rencontres entre personnes sans lien", "en": "Encounters between people with no tie"},
+    "brief.cross_pairs": {"fr": "Rencontres entre services différents", "en": "Encounters across services"},
+    "brief.services_per_table": {"fr": "Services par table (moyenne)", "en": "Services per table (mean)"},
+    "brief.invited": {"fr": "Invitations", "en": "Invitations"},
+    "brief.person": {"fr": "Personne", "en": "Person"},
+    "brief.kind": {"fr": "Type", "en": "Kind"},
+    "brief.reasons": {"fr": "Pourquoi", "en": "Why"},
+    "brief.chosen": {"fr": "choisi par l'animateur", "en": "chosen by the facilitator"},
+    "brief.round": {"fr": "Tour", "en": "Round"},
+    "brief.table": {"fr": "Table", "en": "Table"},
+    "brief.table_cards": {"fr": "Chevalets de table", "en": "Table cards"},
+    "brief.name_cards": {"fr": "Badges", "en": "Name cards"},
+    "brief.id": {"fr": "identifiant", "en": "id"},
+    "brief.service": {"fr": "service", "en": "service"},
     "workshop.mdgp": {"fr": "Valeur {objective} en {groups} groupes ({seconds} s, {steps} pas de recherche) :",
                       "en": "Value {objective} in {groups} groups ({seconds} s, {steps} search steps):"},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
