@@ -174,9 +174,9 @@ def _check_workshop(t: Territory, workshop: Workshop, participants: list[str]) -
         if workshop.min_services > workshop.size:
             raise Infeasible(Message("infeasible.services_size", wanted=workshop.min_services, size=workshop.size))
     # Meeting nobody twice: a table of a later round takes at most one person from each table of the first.
-    smallest = len(participants) // max(workshop.tables, 1)
-    if workshop.rounds > 1 and smallest > workshop.tables:
-        raise Infeasible(Message("infeasible.round_tables", tables=workshop.tables, smallest=smallest))
+    largest = -(-len(participants) // max(workshop.tables, 1))  # the fullest table, people spread evenly
+    if workshop.rounds > 1 and largest > workshop.tables:
+        raise Infeasible(Message("infeasible.round_tables", tables=workshop.tables, smallest=largest))
     # And each round a person meets size - 1 new people.
     if workshop.rounds > 1 and workshop.size > 1 and (workshop.size - 1) * workshop.rounds > len(participants) - 1:
         raise Infeasible(Message("infeasible.rounds", rounds=workshop.rounds, size=workshop.size,
@@ -453,9 +453,10 @@ def suggest_guests(t: Territory, themes: list[str], count: int = 30,
             if len(across) >= 2:
                 reasons[actor].append({"code": "broker", "evidence": sorted(t.nodes[s].name if s in t.nodes else s
                                                                            for s in across)[:5]})
-    for item in isolated(t)["actors"] if "actors" in isolated(t) else []:
+    for item in isolated(t)["actors"]:
         if item["id"] in engaged:
-            reasons[item["id"]].append({"code": "peripheral", "evidence": item.get("reasons", [])})
+            reasons[item["id"]].append({"code": "peripheral", "evidence": [
+                Message(f"table.reason.{code}").render() for code in item.get("reasons", [])]})
     for item in single_points(t)["organisations_through_one_agent"]:
         if item["id"] in engaged:
             reasons[item["id"]].append({"code": "single_contact", "evidence": [item["through"]["name"]]})
@@ -469,6 +470,9 @@ def suggest_guests(t: Territory, themes: list[str], count: int = 30,
     chosen: list[str] = []
     for kind, wanted in (targets or {}).items():
         chosen += [a for a in ranked if t.nodes[a].kind == kind and a not in chosen][:wanted]
+    # A fifth of the seats for the services absent from the theme: the gaps are the point of inviting them.
+    gaps = [a for a in ranked if any(r["code"] == "absent_service" for r in reasons[a]) and a not in chosen]
+    chosen += gaps[:count // 5]
     chosen += [a for a in ranked if a not in chosen][:max(0, count - len(chosen))]
     return [{**t.summary(a), "reasons": reasons[a]} for a in chosen[:count]]
 

@@ -1,0 +1,171 @@
+"""Workshops on the fictional territory of examples/: every plan keeps every constraint, a seed gives the same
+plan, a plan that cannot be is explained, the command's JSON, the brief as HTML, PDF and CSV in a real browser."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import schema
+from graph import workshop as planner
+from graph.mdgp import Infeasible
+from graph.stores.embedded import EmbeddedStore
+from graph.territory import TerritoryCache
+from importers.pipeline import import_files
+from tests.conftest import ROOT
+from tests.helpers import maillage
+
+EXAMPLE = ROOT / "examples" / "malaunay-fictif"
+ARTIFACTS = ROOT / "test-artifacts" / "workshop"
+THEME = "theme-inclusion-numerique"
+
+
+@pytest.fixture(scope="module")
+def territory_and_data(tmp_path_factory):
+    data = tmp_path_factory.mktemp("workshop") / "data"
+    with EmbeddedStore(data) as store:
+        import_files([EXAMPLE], store)
+        yield TerritoryCache(store).current(), data
+
+
+@pytest.fixture(scope="module")
+def territory(territory_and_data):
+    return territory_and_data[0]
+
+
+def actors(t) -> list[str]:
+    return sorted(n.id for n in t.nodes.values() if n.kind in schema.ACTOR_LABELS)
+
+
+@st.composite
+def workshops(draw, everyone: list[str]):
+    tables = draw(st.integers(2, 5))
+    size = draw(st.integers(2, 6))
+    rounds = draw(st.integers(1, 3))
+    people = draw(st.lists(st.sampled_from(everyone), min_size=tables, max_size=tables * size, unique=True))
+    facilitators = dict(zip(draw(st.lists(st.sampled_from(people), max_size=tables, unique=True)), range(tables),
+                            strict=False))
+    pairs = st.tuples(st.sampled_from(people), st.sampled_from(people)).filter(lambda p: p[0] != p[1])
+    together = draw(st.lists(pairs, max_size=2))
+    apart = draw(st.lists(pairs, max_size=3))
+    return planner.Workshop(themes=[THEME], tables=tables, size=size, rounds=rounds, facilitators=facilitators,
+                            must_meet=together, apart=apart, min_services=draw(st.integers(0, 2))), people
+
+
+def test_every_plan_keeps_every_constraint_no_pair_meets_twice_and_a_seed_gives_the_same_plan(territory):
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(workshops(actors(territory)), st.integers(0, 100))
+    def check(case, seed):
+        workshop, people = case
+        try:
+            plan = planner.plan(territory, workshop, people, seed=seed, max_steps=300)
+        except Infeasible as infeasible:
+            assert infeasible.reason.render()  # a reason a person can read, naming the constraint
+            return
+        assert planner.violations(territory, workshop, plan) == []
+        assert sorted(m for table in plan.rounds[0] for m in table) == sorted(people)
+        again = planner.plan(territory, workshop, people, seed=seed, max_steps=300)
+        assert again.rounds == plan.rounds
+
+    check()
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (dict(tables=2, size=3), "personnes pour des tables"),
+    (dict(must_meet=[("ag-00001", "ag-00002")], apart=[("ag-00002", "ag-00001")]), "contradictoires"),
+    (dict(min_services=9), "au moins 9 services"),
+    (dict(rounds=3, tables=2, size=6), "une personne de chaque table"),
+    (dict(facilitators={"ag-00001": 7}), "table 8"),
+])
+def test_a_workshop_no_plan_can_meet_is_explained_by_its_constraint(territory, change, expected):
+    people = actors(territory)[:12]
+    workshop = planner.Workshop(**{"themes": [THEME], "tables": 3, "size": 4, **change})
+    with pytest.raises(Infeasible) as refused:
+        planner.plan(territory, workshop, people, max_steps=200)
+    assert expected in refused.value.reason.render("fr")
+
+
+def test_guests_come_with_their_reasons_and_the_plan_beats_a_random_one(territory):
+    guests = planner.suggest_guests(territory, [THEME], count=24)
+    assert len(guests) == 24 and all(guest["reasons"] for guest in guests)
+    codes = {reason["code"] for guest in guests for reason in guest["reasons"]}
+    assert {"engaged", "absent_service"} <= codes
+    engaged = planner.engaged_in(territory, THEME)
+    assert all(guest["id"] in engaged for guest in guests
+               if any(r["code"] == "engaged" for r in guest["reasons"]))
+    workshop = planner.Workshop(themes=[THEME], tables=6, size=4, rounds=2)
+    ids = [guest["id"] for guest in guests]
+    plan = planner.plan(territory, workshop, ids, seed=2)
+    random = planner.plan(territory, workshop, ids, seed=2, random=True)
+    assert planner.violations(territory, workshop, random) == []
+    assert plan.value > random.value
+    ours, theirs = planner.compare(territory, plan), planner.compare(territory, random)
+    assert ours["new_pairs"] >= theirs["new_pairs"] and ours["cross_service_pairs"] >= theirs["cross_service_pairs"]
+    [first, *_] = planner.introductions(territory, plan)[0][0]
+    assert first["text"].startswith(planner.who(territory, first["a"])) and first["text"].endswith(".")
+
+
+def test_the_plan_command_writes_json_csv_html_and_pdf(territory_and_data, tmp_path):
+    data = territory_and_data[1]
+    out = tmp_path / "atelier"
+    done = maillage("workshop", "plan", "--data", str(data), "--theme", THEME, "--tables", "5", "--size", "5",
+                    "--rounds", "2", "--invite", "22", "--facilitator", "ag-00001=2", "--min-services", "2",
+                    "--seed", "4", "--json", "--out", str(out), "--title", "Atelier inclusion numérique")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert len(document["invited"]) == 22 and all("id" in g and "reasons" in g for g in document["invited"])
+    assert document["invited"][0]["id"] == "ag-00001"  # the facilitator is invited
+    assert len(document["rounds"]) == 2
+    assert all("members" in table for r in document["rounds"] for table in r["tables"])
+    assert "ag-00001" in document["rounds"][1]["tables"][1]["members"]
+    assert set(document["comparison"]) == {"plan", "random"}
+    again = maillage("workshop", "plan", "--data", str(data), "--theme", THEME, "--tables", "5", "--size", "5",
+                     "--rounds", "2", "--invite", "22", "--facilitator", "ag-00001=2", "--min-services", "2",
+                     "--seed", "4", "--json")
+    assert json.loads(again.stdout)["rounds"] == document["rounds"]
+    with (out / "participants.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    assert rows[0][:2] == ["identifiant", "Personne"] and rows[0][-1] == "Table Tour 2" and len(rows) == 23
+    assert (out / "brief.pdf").read_bytes().startswith(b"%PDF")
+    shutil.copytree(out, ARTIFACTS / "brief", dirs_exist_ok=True)
+    refused = maillage("workshop", "plan", "--data", str(data), "--theme", "theme-inconnu", "--tables", "2",
+                       "--size", "2")
+    assert refused.returncode != 0 and "thème inconnu" in refused.stderr
+    impossible = maillage("workshop", "plan", "--data", str(data), "--theme", THEME, "--tables", "2", "--size", "3",
+                          "--invite", "10")
+    assert impossible.returncode != 0 and "Aucun plan possible" in impossible.stderr
+
+
+def test_the_brief_reads_in_a_browser_and_its_pdf_pages_render(territory, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
+    from visualisations.brief import write_brief
+
+    workshop = planner.Workshop(themes=[THEME], tables=5, size=4, rounds=2, title="Atelier inclusion numérique",
+                                facilitators={"ag-00001": 0})
+    document = planner.workshop_document(territory, workshop, invite=18, seed=1, max_steps=2000)
+    written = write_brief(document, tmp_path)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        with PageWatch(browser) as watch:
+            watch.page.goto((tmp_path / "brief.html").as_uri())
+            assert watch.page.locator("h2").count() >= 5  # comparison, invitations, two rounds, cards
+            assert "Tour 2" in watch.page.inner_text("body") and "Chevalets de table" in watch.page.inner_text("body")
+            watch.page.screenshot(path=str(ARTIFACTS / "brief.png"), full_page=True)
+            assert watch.errors == [] and watch.blocked == []
+        browser.close()
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "brief.pdf"))
+    assert len(pdf) >= 4
+    for number in range(min(len(pdf), 4)):
+        image = pdf[number].render(scale=1.2).to_pil()
+        assert image.size[0] > 500
+        image.save(ARTIFACTS / f"brief-page-{number + 1}.png")
+    assert [p.name for p in written] == ["plan.json", "participants.csv", "brief.html", "brief.pdf"]
