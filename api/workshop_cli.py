@@ -60,8 +60,9 @@ def add_parser(sub, with_store) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="sortie JSON" if fr else "JSON output")
     p.add_argument("--out", metavar="DOSSIER" if fr else "DIR",
-                   help="écrit plan.json, participants.csv, brief.html et brief.pdf" if fr
-                   else "write plan.json, participants.csv, brief.html and brief.pdf")
+                   help="écrit plan.json, participants.csv, brief.html, brief.pdf et le réseau par table "
+                        "(tables-tour-N.html)" if fr else "write plan.json, participants.csv, brief.html, brief.pdf "
+                        "and the network by table (tables-tour-N.html)")
     p.set_defaults(func=cmd_plan)
 
 
@@ -150,7 +151,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.out:
         from visualisations.brief import write_brief
 
-        for path in write_brief(document, Path(args.out)):
+        for path in write_brief(document, Path(args.out), territory=territory):
             print(t("workshop.written", path=path), file=sys.stderr)
     if args.json:
         print(json.dumps(document, ensure_ascii=False, indent=2))

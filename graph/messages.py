@@ -153,6 +153,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "brief.name_cards": {"fr": "Badges", "en": "Name cards"},
     "brief.id": {"fr": "identifiant", "en": "id"},
     "brief.service": {"fr": "service", "en": "service"},
+    "expect.seat": {"fr": "identifiant:table (ex. ag-00012:3)", "en": "id:table (e.g. ag-00012:3)"},
+    "expect.pair": {"fr": "identifiant+identifiant (ex. ag-00012+asso-00003)",
+                    "en": "id+id (e.g. ag-00012+asso-00003)"},
+    "problem.infeasible": {"fr": "Aucun plan possible", "en": "No plan possible"},
     "workshop.mdgp": {"fr": "Valeur {objective} en {groups} groupes ({seconds} s, {steps} pas de recherche) :",
                       "en": "Value {objective} in {groups} groups ({seconds} s, {steps} search steps):"},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
@@ -433,6 +437,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "view.text.size_by": {"fr": "Taille selon", "en": "Size by"},
     "view.text.size_degree": {"fr": "nombre de liens", "en": "degree"},
     "view.text.size_betweenness": {"fr": "intermédiarité", "en": "betweenness"},
+    "view.text.table": {"fr": "Table {table}", "en": "Table {table}"},
+    "view.text.workshop_heading": {"fr": "Tables du tour {round} — {themes}", "en": "Tables of round {round} — {themes}"},
+    "view.text.workshop_subtitle": {"fr": "Chaque participant a la couleur de sa table ; un lien entre deux "
+                                          "personnes de la même couleur est une coopération qui existe déjà.",
+                                    "en": "Each participant has their table's colour; a tie between two people of "
+                                          "the same colour is a cooperation that already exists."},
     "view.text.territory_heading": {"fr": "Réseau de coopération du territoire",
                                     "en": "The territory's cooperation network"},
     "view.text.marks": {"fr": "{isolated} acteur(s) isolé(s) ou périphérique(s), {single} point(s) de fragilité (cerclés)",

@@ -149,7 +149,7 @@ def test_the_brief_reads_in_a_browser_and_its_pdf_pages_render(territory, tmp_pa
     workshop = planner.Workshop(themes=[THEME], tables=5, size=4, rounds=2, title="Atelier inclusion numérique",
                                 facilitators={"ag-00001": 0})
     document = planner.workshop_document(territory, workshop, invite=18, seed=1, max_steps=2000)
-    written = write_brief(document, tmp_path)
+    written = write_brief(document, tmp_path, territory=territory)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
@@ -158,6 +158,11 @@ def test_the_brief_reads_in_a_browser_and_its_pdf_pages_render(territory, tmp_pa
             assert watch.page.locator("h2").count() >= 5  # comparison, invitations, two rounds, cards
             assert "Tour 2" in watch.page.inner_text("body") and "Chevalets de table" in watch.page.inner_text("body")
             watch.page.screenshot(path=str(ARTIFACTS / "brief.png"), full_page=True)
+            assert watch.errors == [] and watch.blocked == []
+        with PageWatch(browser) as watch:  # the network coloured by table, offline
+            counts = watch.open_view((tmp_path / "tables-tour-2.html").as_uri())
+            assert counts["nodes"] == 18
+            watch.page.screenshot(path=str(ARTIFACTS / "tables-tour-2.png"))
             assert watch.errors == [] and watch.blocked == []
         browser.close()
     import pypdfium2
@@ -168,4 +173,31 @@ def test_the_brief_reads_in_a_browser_and_its_pdf_pages_render(territory, tmp_pa
         image = pdf[number].render(scale=1.2).to_pil()
         assert image.size[0] > 500
         image.save(ARTIFACTS / f"brief-page-{number + 1}.png")
-    assert [p.name for p in written] == ["plan.json", "participants.csv", "brief.html", "brief.pdf"]
+    assert [p.name for p in written] == ["plan.json", "participants.csv", "brief.html", "brief.pdf",
+                                         "tables-tour-1.html", "tables-tour-2.html"]
+
+
+def test_the_workshop_api_suggests_guests_and_plans_with_problems_for_bad_input(territory_and_data):
+    from api.app import create_app
+
+    with EmbeddedStore(territory_and_data[1]) as store:
+        client = create_app(store).test_client()
+        guests = client.get(f"/api/v1/workshops/guests?theme={THEME}&count=12").get_json()
+        assert len(guests["guests"]) == 12 and all(g["reasons"][0]["text"] for g in guests["guests"])
+        query = f"/api/v1/workshops/plan?theme={THEME}&tables=4&size=5&rounds=2&invite=16&facilitators=ag-00001:2" \
+                "&min_services=2&seed=3"
+        answer = client.get(query)
+        assert answer.status_code == 200, answer.get_json()
+        document = answer.get_json()
+        assert "ag-00001" in document["rounds"][0]["tables"][1]["members"]
+        assert client.get(query).get_json()["rounds"] == document["rounds"]  # same seed, same plan
+        bad = client.get(f"/api/v1/workshops/plan?theme={THEME}&tables=4&size=5&facilitators=ag-00001")
+        assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+        assert bad.get_json()["invalid_params"][0]["name"] == "facilitators"
+        impossible = client.get(f"/api/v1/workshops/plan?theme={THEME}&tables=2&size=3&invite=10")
+        assert impossible.status_code == 422 and impossible.mimetype == "application/problem+json"
+        assert impossible.get_json()["constraint"] == "infeasible.seats"
+        unknown = client.get("/api/v1/workshops/guests?theme=theme-inconnu")
+        assert unknown.status_code == 404
+        paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+        assert {"/api/v1/workshops/guests", "/api/v1/workshops/plan"} <= set(paths)

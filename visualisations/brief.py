@@ -37,9 +37,10 @@ def participants_rows(document: dict, lang: str | None = None) -> list[list[str]
     return rows
 
 
-def write_brief(document: dict, out: Path, lang: str | None = None) -> list[Path]:
-    """``plan.json``, ``participants.csv`` (UTF-8 with BOM, ``;``: spreadsheets open it), ``brief.html`` and
-    ``brief.pdf`` in *out*."""
+def write_brief(document: dict, out: Path, lang: str | None = None, territory=None) -> list[Path]:
+    """``plan.json``, ``participants.csv`` (UTF-8 with BOM, ``;``: spreadsheets open it), ``brief.html``,
+    ``brief.pdf`` and, given the *territory*, the network coloured by table at each round (``tables-tour-N.html``)
+    in *out*."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     plan = out / "plan.json"
@@ -56,4 +57,13 @@ def write_brief(document: dict, out: Path, lang: str | None = None) -> list[Path
     pdf = out / "brief.pdf"
     HTML(string=page, base_url=str(out)).write_pdf(pdf)
     written.append(pdf)
+    if territory is not None:
+        from visualisations.render import to_html
+        from visualisations.views import workshop_tables
+
+        for round_ in document["rounds"]:
+            view = out / f"tables-tour-{round_['round']}.html"
+            view.write_text(to_html(*workshop_tables(territory, document, round_["round"]), lang=lang),
+                            encoding="utf-8")
+            written.append(view)
     return written

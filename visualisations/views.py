@@ -234,6 +234,27 @@ def service(t: Territory, service: str, as_of: str | None = None) -> tuple[nx.Gr
     return view, Page(say("view.text.service_heading", name=node.name), subtitle, [], [], _nav())
 
 
+TABLE_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                 "#9c755f", "#bab0ac", "#1b9e77", "#7570b3")
+
+
+def workshop_tables(t: Territory, document: dict, round_number: int = 1) -> tuple[nx.Graph, Page]:
+    """The cooperation network of a workshop's participants (:func:`graph.workshop.workshop_document`), each
+    coloured by their table at *round_number*: ties inside a colour are people who already work together."""
+    g = t.network()
+    tables = document["rounds"][round_number - 1]["tables"]
+    seat = {member: table["table"] for table in tables for member in table["members"]}
+    view = _copy(t, g, [m for m in seat if m in g])
+    for node in view:
+        view.nodes[node]["colour"] = TABLE_COLOURS[(seat[node] - 1) % len(TABLE_COLOURS)]
+        view.nodes[node]["url"] = None
+    legend = [(TABLE_COLOURS[(table["table"] - 1) % len(TABLE_COLOURS)],
+               say("view.text.table", table=table["table"])) for table in tables]
+    themes = ", ".join(theme["name"] for theme in document["workshop"]["themes"])
+    return view, Page(say("view.text.workshop_heading", round=round_number, themes=themes),
+                      say("view.text.workshop_subtitle"), legend=legend)
+
+
 def ei_colour(index) -> str:
     """Red for a silo (-1), grey for balance (0), green for an open service (+1)."""
     if index is None:
