@@ -64,6 +64,20 @@ def add_parser(sub, with_store) -> None:
                         "(tables-tour-N.html)" if fr else "write plan.json, participants.csv, brief.html, brief.pdf "
                         "and the network by table (tables-tour-N.html)")
     p.set_defaults(func=cmd_plan)
+    p = with_store(kinds.add_parser(
+        "outcome", help="ce qu'un atelier a changé, quelques semaines après" if fr
+        else "what a workshop changed, some weeks later"))
+    p.add_argument("--came", required=True, metavar="FICHIER" if fr else "FILE",
+                   help="qui est venu (CSV : une colonne identifiant)" if fr else "who came (CSV: an id column)")
+    p.add_argument("--before", required=True, metavar="AAAA-MM-JJ" if fr else "YYYY-MM-DD",
+                   help="la date de l'atelier" if fr else "the workshop's date")
+    p.add_argument("--after", metavar="AAAA-MM-JJ" if fr else "YYYY-MM-DD",
+                   help="la date de la comparaison (défaut : aujourd'hui)" if fr else "the comparison date (today)")
+    p.add_argument("--workshop", metavar="NOM" if fr else "NAME",
+                   help="l'atelier, tel que l'origine des coopérations déclarées le nomme (atelier:NOM)" if fr
+                   else "the workshop, as the origin of the declared cooperations names it (atelier:NAME)")
+    p.add_argument("--json", action="store_true", help="sortie JSON" if fr else "JSON output")
+    p.set_defaults(func=cmd_outcome)
 
 
 def cmd_mdgp(args: argparse.Namespace) -> int:
@@ -166,4 +180,33 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(t("workshop.round", round=round_["round"]))
         for table in round_["tables"]:
             print(f"  {table['table']:>2} : " + ", ".join(m["name"] for m in table["people"]))
+    return 0
+
+
+def cmd_outcome(args: argparse.Namespace) -> int:
+    from api.cli import _open_store
+    from graph import workshop as planner
+    from graph.territory import TerritoryCache
+    from graph.values import parse_date
+
+    for option, value in (("--before", args.before), ("--after", args.after)):
+        try:
+            parse_date(value or "")
+        except ValueError:
+            print(t("workshop.bad_option", option=option, value=value, expected=t("expect.iso_date")),
+                  file=sys.stderr)
+            return EXIT_INVALID
+    with _open_store(args) as store:
+        territory = TerritoryCache(store).current()
+        result = planner.outcome(territory, read_participants(Path(args.came)), args.before, args.after,
+                                 args.workshop)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    index = result["ei_index"]
+    print(t("workshop.outcome", people=result["people"], new=result["new_ties"],
+            cross=result["new_cross_service_ties"], declared=result["declared_at_workshop"],
+            before="—" if index["before"] is None else f"{index['before']:.2f}",
+            after="—" if index["after"] is None else f"{index['after']:.2f}",
+            reached=len(result["isolated_reached"])))
     return 0

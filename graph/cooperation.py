@@ -11,6 +11,8 @@ links them:
 * **project**: both take part in the same project (``PARTICIPATES_IN``), or one
   funds a project (``FUNDS`` to a ``Project``) in which the other takes part;
 * **declared**: a ``COOPERATES_WITH`` declaration between them, in either direction;
+* **workshop**: the same, declared at a partnership workshop (its ``origin`` is
+  ``atelier:<the workshop>``): « rencontré à l'atelier X », the workshop as provenance;
 * **funding**: one funds the other (``FUNDS`` between two actors).
 
 Each tie keeps its ``evidence``: one entry per fact, naming the kind, the
@@ -46,6 +48,7 @@ FREQUENCY_WEIGHTS = {
 }
 
 FACT_TYPES = ("PARTICIPATES_IN", "COOPERATES_WITH", "FUNDS")
+WORKSHOP_ORIGIN = "atelier:"  # the origin of a cooperation declared at a workshop: ``atelier:<the workshop>``
 
 
 def frequency_weight(frequency: str | None) -> int:
@@ -227,9 +230,12 @@ def direct_evidence(fact: Relationship) -> tuple[int, dict]:
     props = fact.properties
     source = fact.provenance.source if fact.provenance else ""
     if fact.type == "COOPERATES_WITH":
-        return frequency_weight(props.get("frequency")), {
-            "kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
-            "declared_by": props.get("declared_by"), "source": source}
+        origin = str(props.get("origin") or "")
+        evidence = {"kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
+                    "declared_by": props.get("declared_by"), "source": source}
+        if origin.startswith(WORKSHOP_ORIGIN):  # met at a workshop: the workshop is the evidence
+            evidence.update(kind="workshop", workshop=origin[len(WORKSHOP_ORIGIN):].strip())
+        return frequency_weight(props.get("frequency")), evidence
     return 1, {"kind": "funding", "amount": props.get("amount"), "date": props.get("date"),
                "object": props.get("object"), "source": source}
 

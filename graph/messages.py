@@ -157,6 +157,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "expect.pair": {"fr": "identifiant+identifiant (ex. ag-00012+asso-00003)",
                     "en": "id+id (e.g. ag-00012+asso-00003)"},
     "problem.infeasible": {"fr": "Aucun plan possible", "en": "No plan possible"},
+    "workshop.outcome": {"fr": "{people} participants : {new} liens nouveaux entre eux, dont {cross} entre services "
+                               "différents et {declared} déclarés à l'atelier ; indice E-I {before} avant, {after} "
+                               "après ; {reached} isolé(s) ou périphérique(s) rejoint(s).",
+                         "en": "{people} participants: {new} new ties among them, {cross} across services and "
+                               "{declared} declared at the workshop; E-I index {before} before, {after} after; "
+                               "{reached} isolated or peripheral reached."},
     "workshop.mdgp": {"fr": "Valeur {objective} en {groups} groupes ({seconds} s, {steps} pas de recherche) :",
                       "en": "Value {objective} in {groups} groups ({seconds} s, {steps} search steps):"},
     "import.rejected": {"fr": "{count} ligne(s) rejetée(s), écrites avec leurs raisons dans {path}",
@@ -475,6 +481,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "view.text.balance": {"fr": "équilibre (E-I = 0)", "en": "balance (E-I = 0)"},
     "view.text.open_ei": {"fr": "ouvert (E-I = +1)", "en": "open (E-I = +1)"},
     "view.text.evidence_project": {"fr": "projet : {name}", "en": "project: {name}"},
+    "view.text.evidence_workshop": {"fr": "rencontré à l'atelier {workshop}", "en": "met at the workshop {workshop}"},
     "view.text.evidence_declared": {"fr": "déclaré : {what}", "en": "declared: {what}"},
     "view.text.evidence_grant": {"fr": "financement", "en": "grant"},
     "figure.matrix_title": {"fr": "Coopérations entre services", "en": "Cooperation between services"},

@@ -585,3 +585,43 @@ def workshop_document(t: Territory, workshop: Workshop, participants: list[str] 
             "invited": invited, "rounds": rounds,
             "comparison": {"plan": compare(t, result), "random": compare(t, baseline)},
             "seconds": round(result.seconds, 2)}
+
+
+# --- after the workshop --------------------------------------------------------------------------
+def outcome(t: Territory, people: list[str], before: str, after: str | None = None,
+            workshop: str | None = None) -> dict:
+    """What came of a workshop for *people* (those who came), between *before* (its date) and *after* (some
+    weeks later; today by default): new ties among them and new ties across services, those declared at the
+    workshop (origin ``atelier:<workshop>``), the E-I index of their ties (Krackhardt & Stern) before and after,
+    and the isolated or peripheral ones (no tie or one) who gained ties."""
+    from graph.analysis import ei_index
+
+    earlier, later = t.network(before), t.network(after)
+    present = [p for p in dict.fromkeys(people) if p in t.nodes]
+    groups = {p: group_of(t, p) for p in present}
+
+    def ties(g: nx.Graph) -> set[frozenset[str]]:
+        among = set(present)
+        return {frozenset((a, b)) for a in present if a in g for b in g[a] if b in among and a != b}
+
+    old, new = ties(earlier), ties(later)
+    created = new - old
+    at_workshop = set()
+    if workshop:
+        for pair in created:
+            a, b = tuple(pair)
+            if any(e.get("kind") == "workshop" and e.get("workshop") == workshop
+                   for e in later.edges[a, b].get("evidence", [])):
+                at_workshop.add(pair)
+
+    def index(g: nx.Graph) -> float | None:
+        return ei_index(g.subgraph([p for p in present if p in g]), groups)["organisation"]
+
+    reached = [p for p in present if (earlier.degree(p) if p in earlier else 0) <= 1
+               and (later.degree(p) if p in later else 0) > (earlier.degree(p) if p in earlier else 0)]
+    return {"people": len(present), "before": before, "after": after,
+            "new_ties": len(created), "new_cross_service_ties": sum(1 for pair in created
+                                                                    if len({groups[m] for m in pair}) == 2),
+            "declared_at_workshop": len(at_workshop),
+            "ei_index": {"before": index(earlier), "after": index(later)},
+            "isolated_reached": [t.summary(p) for p in reached]}

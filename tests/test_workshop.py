@@ -201,3 +201,32 @@ def test_the_workshop_api_suggests_guests_and_plans_with_problems_for_bad_input(
         assert unknown.status_code == 404
         paths = client.get("/api/v1/openapi.json").get_json()["paths"]
         assert {"/api/v1/workshops/guests", "/api/v1/workshops/plan"} <= set(paths)
+
+
+def test_after_the_workshop_its_ties_are_its_evidence_and_the_comparison_counts_them(tmp_path):
+    data = tmp_path / "data"
+    with EmbeddedStore(data) as store:
+        import_files([EXAMPLE], store)
+        before = TerritoryCache(store).current()
+        lonely = min((a for a in actors(before) if before.nodes[a].kind == schema.AGENT.label),
+                     key=lambda a: (before.network().degree(a), a))
+        others = [a for a in actors(before) if before.nodes[a].kind == schema.AGENT.label
+                  and a != lonely and not before.network().has_edge(lonely, a)
+                  and planner.group_of(before, a) != planner.group_of(before, lonely)][:2]
+        ties = tmp_path / "cooperations.csv"
+        ties.write_text("acteur_a;acteur_b;nature;frequence;debut;source\n" + "".join(
+            f"{lonely};{other};rencontre;mensuelle;2030-01-15;atelier:Atelier test\n" for other in others),
+            encoding="utf-8")
+        import_files([ties], store)
+        after = TerritoryCache(store).current()
+        evidence = after.network().edges[lonely, others[0]]["evidence"]
+        assert {"kind": "workshop", "workshop": "Atelier test"}.items() <= evidence[-1].items()
+        came = [lonely, *others]
+        result = planner.outcome(after, came, before="2030-01-01", after="2030-02-01", workshop="Atelier test")
+    assert (result["new_ties"], result["new_cross_service_ties"], result["declared_at_workshop"]) == (2, 2, 2)
+    assert lonely in [p["id"] for p in result["isolated_reached"]] or before.network().degree(lonely) > 1
+    (tmp_path / "venus.csv").write_text("identifiant\n" + "\n".join(came) + "\n", encoding="utf-8")
+    done = maillage("workshop", "outcome", "--data", str(data), "--came", str(tmp_path / "venus.csv"),
+                    "--before", "2030-01-01", "--after", "2030-02-01", "--workshop", "Atelier test")
+    assert done.returncode == 0, done.stderr
+    assert "2 liens nouveaux entre eux, dont 2 entre services différents et 2 déclarés à l'atelier" in done.stdout

@@ -59,6 +59,8 @@ def _edge_tooltip(t: Territory, data: dict) -> str:
         elif e["kind"] == "declared":
             parts.append(say("view.text.evidence_declared",
                              what=" / ".join(x for x in (e.get("nature"), e.get("frequency")) if x)))
+        elif e["kind"] == "workshop":
+            parts.append(say("view.text.evidence_workshop", workshop=e.get("workshop", "")))
         else:
             parts.append(say("view.text.evidence_grant") + (f" : {e['amount']} €" if e.get("amount") else ""))
     return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
