@@ -15,9 +15,9 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None) ->
     app = Flask(__name__)
     state.attach(app, store if store is not None else open_store(config))
 
-    from api import catalogue, health, home, openapi, pages, problems, questions, views, workshops
+    from api import catalogue, health, home, openapi, pages, problems, questions, views, workshop_pages, workshops
 
     problems.register(app)
-    for module in (health, home, catalogue, questions, workshops, openapi, pages, views):
+    for module in (health, home, catalogue, questions, workshops, openapi, pages, views, workshop_pages):
         app.register_blueprint(module.blueprint)
     return app

@@ -68,6 +68,7 @@ class Workshop:
     apart: list[tuple[str, str]] = field(default_factory=list)  # never at the same table
     min_services: int = 0  # at least this many services (or kinds of actor) at every table
     weights: Weights = field(default_factory=Weights)
+    fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # round -> actor -> table (a locked table…)
 
 
 @dataclass
@@ -150,7 +151,8 @@ def table_sizes(people: int, tables: int, size: int) -> tuple[list[int], list[in
 def _check_workshop(t: Territory, workshop: Workshop, participants: list[str]) -> None:
     """Explain at once a constraint no plan can meet (naming it), rather than searching in vain."""
     known = set(participants)
-    for actor, table in [*workshop.facilitators.items(), *workshop.at_table.items()]:
+    per_round = [(actor, table) for seats in workshop.fixed.values() for actor, table in seats.items()]
+    for actor, table in [*workshop.facilitators.items(), *workshop.at_table.items(), *per_round]:
         if actor not in known:
             raise Infeasible(Message("infeasible.unknown", actor=actor))
         if not 0 <= table < workshop.tables:
@@ -238,7 +240,8 @@ def _seat_rounds(t: Territory, workshop: Workshop, participants: list[str], valu
     for round_number in range(workshop.rounds):
         units = _units(len(participants), [(index[a], index[b]) for a, b in workshop.must_meet]
                        if round_number == 0 else [])
-        instance = _round_instance(values, units, lower, upper, seats, met)
+        this_round = {**seats, **{index[a]: table for a, table in workshop.fixed.get(round_number, {}).items()}}
+        instance = _round_instance(values, units, lower, upper, this_round, met)
         try:
             if random:
                 unit_assignment = random_assignment(instance, rng)
@@ -253,7 +256,7 @@ def _seat_rounds(t: Territory, workshop: Workshop, participants: list[str], valu
         for unit, members in enumerate(units):
             assignment[members] = unit_assignment[unit]
         if workshop.min_services:
-            assignment = _ensure_services(t, participants, values, assignment, workshop, seats, met)
+            assignment = _ensure_services(t, participants, values, assignment, workshop, this_round, met)
         total += objective(values, assignment)
         tables = [[participants[k] for k in np.flatnonzero(assignment == table)] for table in range(workshop.tables)]
         rounds.append(tables)
@@ -366,7 +369,8 @@ def violations(t: Territory, workshop: Workshop, result: Plan) -> list[Message]:
         for number_of_table, members in enumerate(tables):
             for m in members:
                 assignment[index[m]] = number_of_table
-        seats = {index[a]: seat for a, seat in {**workshop.at_table, **workshop.facilitators}.items()}
+        seats = {index[a]: seat for a, seat in {**workshop.at_table, **workshop.facilitators,
+                                                **workshop.fixed.get(number, {})}.items()}
         instance = Instance(np.zeros((len(index), len(index))), lower, upper, fixed=seats,
                             apart=[(index[a], index[b]) for a, b in workshop.apart])
         problems += check(instance, assignment)

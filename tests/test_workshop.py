@@ -230,3 +230,74 @@ def test_after_the_workshop_its_ties_are_its_evidence_and_the_comparison_counts_
                     "--before", "2030-01-01", "--after", "2030-02-01", "--workshop", "Atelier test")
     assert done.returncode == 0, done.stderr
     assert "2 liens nouveaux entre eux, dont 2 entre services différents et 2 déclarés à l'atelier" in done.stdout
+
+
+def test_the_workshop_page_plans_locks_a_table_moves_a_person_and_links_the_brief(territory_and_data):
+    import threading
+    from urllib.request import urlopen
+
+    from playwright.sync_api import sync_playwright
+    from waitress.server import create_server
+
+    from api.app import create_app
+    from tests import neo4j_server
+    from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
+
+    territory = territory_and_data[0]
+    with EmbeddedStore(territory_and_data[1]) as store:
+        server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=2)
+        threading.Thread(target=server.run, daemon=True).start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+        def tables(page, round_number: int) -> list[list[str]]:
+            sections = page.locator(f"#round-{round_number} + .tables section")
+            return [sorted(sections.nth(k).locator("li").all_inner_texts()) for k in range(sections.count())]
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+                with PageWatch(browser) as watch:
+                    page = watch.page
+                    page.goto(f"{base}/workshops")
+                    page.select_option("select[name=theme]", THEME)
+                    for name, value in (("tables", "5"), ("size", "4"), ("rounds", "2"), ("invite", "18")):
+                        page.fill(f"input[name={name}]", value)
+                    page.get_by_role("button", name="Planifier").click()
+                    page.wait_for_selector("#round-2")
+                    first = tables(page, 1)
+                    assert len(first) == 5 and sum(len(t) for t in first) == 18
+                    page.screenshot(path=str(ARTIFACTS / "page-plan.png"), full_page=True)
+                    # Lock table 1 of round 1, then move someone of table 2 to table 3 in round 2.
+                    page.get_by_role("link", name="Verrouiller la table 1").first.click()
+                    page.wait_for_selector("#round-2")
+                    assert tables(page, 1)[0] == first[0]
+                    assert page.locator("#round-1 + .tables section").first.locator("li.fixed").count() == \
+                        len(first[0])
+                    mover = page.locator("#round-2 + .tables section").nth(1).locator("li").first.inner_text()
+                    form = page.locator("form[aria-label='Déplacer et réoptimiser le reste (Tour 2)']")
+                    name = mover.split(" (")[0]
+                    form.locator("select[name=move_person]").select_option(label=name)
+                    form.locator("select[name=move_table]").select_option("3")
+                    form.get_by_role("button").click()
+                    page.wait_for_selector("#round-2")
+                    assert any(name in person for person in tables(page, 2)[2])
+                    assert tables(page, 1)[0] == first[0]  # the locked table stays as it was
+                    assert page.locator("#plan-value").inner_text()
+                    page.screenshot(path=str(ARTIFACTS / "page-adjusted.png"), full_page=True)
+                    pdf_link = page.get_by_role("link", name="Dossier à imprimer (PDF)").get_attribute("href")
+                    assert watch.errors == [] and watch.blocked == []
+                browser.close()
+            with urlopen(base + pdf_link) as answer:
+                assert answer.headers["Content-Type"] == "application/pdf" and answer.read(4) == b"%PDF"
+            with urlopen(f"{base}/workshops?theme={THEME}&tables=2&size=3&invite=10") as answer:
+                raise AssertionError("an impossible workshop is a 422")
+        except Exception as error:  # urllib raises HTTPError for the 422
+            from urllib.error import HTTPError
+
+            if not isinstance(error, HTTPError):
+                raise
+            assert error.code == 422 and "Aucun plan possible" in error.read().decode()
+        finally:
+            server.close()
+    assert territory.nodes[THEME]
