@@ -319,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_view)
     from api import workshop_cli
 
-    workshop_cli.add_parser(sub, with_store)
+    workshop_cli.add_parser(sub, with_store, _open_store)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

@@ -11,7 +11,9 @@ from graph.i18n import is_french, t
 EXIT_INVALID = 2
 
 
-def add_parser(sub, with_store) -> None:
+def add_parser(sub, with_store, open_store) -> None:
+    """The ``workshop`` commands; *open_store* opens the store the options name (the caller's, so that this
+    module does not import the command line's)."""
     fr = is_french()
     workshop = sub.add_parser("workshop", help="prépare un atelier : invités, plans de table" if fr
                               else "prepare a workshop: guests, seating plans")
@@ -63,7 +65,7 @@ def add_parser(sub, with_store) -> None:
                    help="écrit plan.json, participants.csv, brief.html, brief.pdf et le réseau par table "
                         "(tables-tour-N.html)" if fr else "write plan.json, participants.csv, brief.html, brief.pdf "
                         "and the network by table (tables-tour-N.html)")
-    p.set_defaults(func=cmd_plan)
+    p.set_defaults(func=cmd_plan, open_store=open_store)
     p = with_store(kinds.add_parser(
         "outcome", help="ce qu'un atelier a changé, quelques semaines après" if fr
         else "what a workshop changed, some weeks later"))
@@ -77,7 +79,7 @@ def add_parser(sub, with_store) -> None:
                    help="l'atelier, tel que l'origine des coopérations déclarées le nomme (atelier:NOM)" if fr
                    else "the workshop, as the origin of the declared cooperations names it (atelier:NAME)")
     p.add_argument("--json", action="store_true", help="sortie JSON" if fr else "JSON output")
-    p.set_defaults(func=cmd_outcome)
+    p.set_defaults(func=cmd_outcome, open_store=open_store)
 
 
 def cmd_mdgp(args: argparse.Namespace) -> int:
@@ -135,7 +137,6 @@ def read_participants(path: Path) -> list[str]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from api.cli import _open_store
     from graph import workshop as planner
     from graph.mdgp import Infeasible
     from graph.territory import TerritoryCache
@@ -150,7 +151,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         place=args.place, facilitators=dict(_seat(f, "--facilitator") for f in args.facilitator),
         at_table=dict(_seat(a, "--at") for a in args.at), must_meet=[_pair(p, "--together") for p in args.together],
         apart=[_pair(p, "--apart") for p in args.apart], min_services=args.min_services, weights=weights)
-    with _open_store(args) as store:
+    with args.open_store(args) as store:
         territory = TerritoryCache(store).current()
         missing = [theme for theme in args.theme if theme not in territory.nodes]
         if missing:
@@ -184,7 +185,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_outcome(args: argparse.Namespace) -> int:
-    from api.cli import _open_store
     from graph import workshop as planner
     from graph.territory import TerritoryCache
     from graph.values import parse_date
@@ -196,7 +196,7 @@ def cmd_outcome(args: argparse.Namespace) -> int:
             print(t("workshop.bad_option", option=option, value=value, expected=t("expect.iso_date")),
                   file=sys.stderr)
             return EXIT_INVALID
-    with _open_store(args) as store:
+    with args.open_store(args) as store:
         territory = TerritoryCache(store).current()
         result = planner.outcome(territory, read_participants(Path(args.came)), args.before, args.after,
                                  args.workshop)
