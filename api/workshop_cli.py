@@ -34,6 +34,11 @@ def add_parser(sub, with_store, open_store) -> None:
                    help="thème de l'atelier (répétable)" if fr else "the workshop's theme (repeatable)")
     p.add_argument("--tables", type=int, required=True, help="nombre de tables" if fr else "number of tables")
     p.add_argument("--size", type=int, required=True, help="places par table" if fr else "seats per table")
+    p.add_argument("--sizes", metavar="N,N,…", help="places de chaque table quand elles diffèrent (remplace --tables "
+                   "et --size)" if fr else "seats of each table when they differ (overrides --tables and --size)")
+    p.add_argument("--target", action="append", default=[], metavar="TYPE=N",
+                   help="équilibre des invités : au moins N d'un type (agent, elu, association, partenaire, service)"
+                   if fr else "balance of guests: at least N of a kind (agent, elu, association, partenaire, service)")
     p.add_argument("--rounds", type=int, default=1, choices=range(1, 5), help="tours (1 à 4)" if fr
                    else "rounds (1 to 4)")
     who = p.add_mutually_exclusive_group()
@@ -137,6 +142,7 @@ def read_participants(path: Path) -> list[str]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from graph import schema
     from graph import workshop as planner
     from graph.mdgp import Infeasible
     from graph.territory import TerritoryCache
@@ -146,7 +152,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error.args[0].render(), file=sys.stderr)
         return EXIT_INVALID
+    sizes = [int(n) for n in args.sizes.split(",") if n.strip().isdigit()] if args.sizes else None
+    targets = {}
+    for item in args.target:
+        word, _, count = item.partition("=")
+        kind = schema.actor_kind(word.strip())
+        if kind is None or not count.strip().isdigit():
+            raise SystemExit(t("workshop.bad_option", option="--target", value=item, expected="TYPE=N"))
+        targets[kind] = int(count)
     settings = planner.Workshop(
+        sizes=sizes, targets=targets,
         themes=args.theme, tables=args.tables, size=args.size, rounds=args.rounds, title=args.title, date=args.date,
         place=args.place, facilitators=dict(_seat(f, "--facilitator") for f in args.facilitator),
         at_table=dict(_seat(a, "--at") for a in args.at), must_meet=[_pair(p, "--together") for p in args.together],

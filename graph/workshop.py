@@ -69,6 +69,16 @@ class Workshop:
     min_services: int = 0  # at least this many services (or kinds of actor) at every table
     weights: Weights = field(default_factory=Weights)
     fixed: dict[int, dict[str, int]] = field(default_factory=dict)  # round -> actor -> table (a locked table…)
+    sizes: list[int] | None = None  # seats of each table, when they differ (then *tables* and *size* follow)
+    targets: dict[str, int] = field(default_factory=dict)  # kind label -> guests of that kind wanted at least
+
+    def __post_init__(self) -> None:
+        if self.sizes:
+            self.tables, self.size = len(self.sizes), max(self.sizes)
+
+    @property
+    def seats(self) -> list[int]:
+        return list(self.sizes) if self.sizes else [self.size] * self.tables
 
 
 @dataclass
@@ -139,13 +149,20 @@ def _complementary(t: Territory, projects: dict[str, set[str]], a: str, b: str, 
     return int(a_side and b_side)
 
 
-def table_sizes(people: int, tables: int, size: int) -> tuple[list[int], list[int]]:
-    """Lower and upper bounds of each table: *size* seats, as evenly filled as the people allow."""
-    if people > tables * size:
-        raise Infeasible(Message("infeasible.seats", people=people, low=tables, high=tables * size))
-    base, extra = divmod(people, tables)
-    lower = [base + (1 if k < extra else 0) for k in range(tables)]
-    return lower, [size] * tables
+def table_sizes(people: int, seats: list[int]) -> tuple[list[int], list[int]]:
+    """Lower and upper bounds of each table of *seats* places, as evenly filled as the people allow (each
+    person to the table with the most free seats).
+
+    >>> table_sizes(10, [4, 4, 6])
+    ([3, 3, 4], [4, 4, 6])
+    """
+    if people > sum(seats):
+        raise Infeasible(Message("infeasible.seats", people=people, low=len(seats), high=sum(seats)))
+    filled = [0] * len(seats)
+    for _ in range(people):
+        k = max(range(len(seats)), key=lambda table: (seats[table] - filled[table], -table))
+        filled[k] += 1
+    return filled, list(seats)
 
 
 def _check_workshop(t: Territory, workshop: Workshop, participants: list[str]) -> None:
@@ -231,7 +248,7 @@ class _RoundStuck(Exception):
 def _seat_rounds(t: Territory, workshop: Workshop, participants: list[str], values: np.ndarray, seed: int,
                  seconds: float, max_steps: int | None, random: bool) -> tuple[list[list[list[str]]], float]:
     index = {a: k for k, a in enumerate(participants)}
-    lower, upper = table_sizes(len(participants), workshop.tables, workshop.size)
+    lower, upper = table_sizes(len(participants), workshop.seats)
     met: set[tuple[int, int]] = {tuple(sorted((index[a], index[b]))) for a, b in workshop.apart}  # type: ignore[misc]
     seats = {index[a]: table for a, table in {**workshop.at_table, **workshop.facilitators}.items()}
     rng = np.random.default_rng(seed)
@@ -362,7 +379,7 @@ def violations(t: Territory, workshop: Workshop, result: Plan) -> list[Message]:
     pairs, a pair met twice, services per table."""
     problems: list[Message] = []
     index = {a: k for k, a in enumerate(result.participants)}
-    lower, upper = table_sizes(len(result.participants), workshop.tables, workshop.size)
+    lower, upper = table_sizes(len(result.participants), workshop.seats)
     seen: set[frozenset[str]] = set()
     for number, tables in enumerate(result.rounds):
         assignment = np.empty(len(result.participants), dtype=np.int64)
@@ -554,8 +571,9 @@ def workshop_document(t: Territory, workshop: Workshop, participants: list[str] 
 
     With no *participants*, the *invite* best suggestions (every seat by default) are invited, with the
     facilitators and everyone a constraint names."""
-    seats = workshop.tables * workshop.size
-    suggestions = {s["id"]: s for s in suggest_guests(t, workshop.themes, count=invite or seats)}
+    seats = sum(workshop.seats)
+    suggestions = {s["id"]: s for s in suggest_guests(t, workshop.themes, count=invite or seats,
+                                                       targets=workshop.targets)}
     named = [*workshop.facilitators, *workshop.at_table, *(a for pair in workshop.must_meet for a in pair),
              *(a for pair in workshop.apart for a in pair)]
     if participants is None:

@@ -301,3 +301,14 @@ def test_the_workshop_page_plans_locks_a_table_moves_a_person_and_links_the_brie
         finally:
             server.close()
     assert territory.nodes[THEME]
+
+
+def test_tables_of_different_sizes_and_a_balance_of_kinds_among_the_guests(territory):
+    workshop = planner.Workshop(themes=[THEME], tables=0, size=0, sizes=[3, 4, 6], rounds=1,
+                                targets={schema.ASSOCIATION.label: 5})
+    document = planner.workshop_document(territory, workshop, seed=1, max_steps=500)
+    assert len(document["invited"]) == 13
+    assert sum(1 for g in document["invited"] if g["kind"] == schema.ASSOCIATION.label) >= 5
+    assert [len(table["members"]) for table in document["rounds"][0]["tables"]] == [3, 4, 6]
+    with pytest.raises(Infeasible):
+        planner.plan(territory, workshop, actors(territory)[:14], max_steps=100)  # 14 people, 13 seats
