@@ -1,6 +1,7 @@
 """The workshop page: build a workshop, see its plan round by round, move a person, lock a table, re-optimise the rest.
 
-Everything the page knows travels in its address (GET forms, no script): the settings, and
+Everything the page knows travels in its address (GET forms, no script): the settings, the
+participants the facilitator keeps (the suggestions by default: add or remove people there), and
 ``fix``, the seats a person chose (``ag-00012:2:3``: in round 2, at table 3). Locking a table
 fixes its members where they are; moving a person fixes them at another table; the plan is
 then searched again around what is fixed. The same address gives the same plan (the seed).
@@ -47,6 +48,7 @@ nav a{margin-right:1rem}</style></head><body>
  <label>{{ w.invite }} <input name="invite" type="number" min="1" value="{{ values.invite or '' }}"></label>
  <label>{{ w.min_services }} <input name="min_services" type="number" min="0" value="{{ values.min_services }}"></label>
  <label>{{ w.seed }} <input name="seed" type="number" min="0" value="{{ values.seed }}"></label>
+ <br><label>{{ w.participants }}<br><textarea name="participants" rows="3" cols="90">{{ values.participants or '' }}</textarea></label>
  <button type="submit">{{ w.plan }}</button>
 </form>
 {% if error %}<p class="error" role="alert">{{ error }}</p>{% endif %}
@@ -93,6 +95,8 @@ def _settings() -> tuple[dict, dict[int, dict[str, int]]]:
         values[name] = kind.check(name, raw, t) if raw not in (None, "") else DEFAULTS.get(name)
     themes = sorted((n for n in t.nodes.values() if n.kind == schema.THEME.label), key=lambda n: n.name)
     values["theme"] = THEME_ID.check("theme", request.args.get("theme") or (themes[0].id if themes else ""), t)
+    chosen = [p.strip() for p in (request.args.get("participants") or "").replace("\n", ",").split(",") if p.strip()]
+    values["participants"] = ", ".join(dict.fromkeys(chosen))
     fixed: dict[int, dict[str, int]] = {}
     items = [item for item in (request.args.get("fix") or "").split(",") if item]
     if request.args.get("move_person"):  # the move form: one more fixed seat
@@ -109,7 +113,9 @@ def _settings() -> tuple[dict, dict[int, dict[str, int]]]:
 def _document(values: dict, fixed: dict[int, dict[str, int]]) -> dict:
     workshop = planner.Workshop(themes=[values["theme"]], tables=values["tables"], size=values["size"],
                                 rounds=values["rounds"], min_services=values["min_services"], fixed=fixed)
-    return planner.workshop_document(territory(), workshop, invite=values["invite"], seed=values["seed"])
+    chosen = [p.strip() for p in values["participants"].split(",") if p.strip()] or None
+    return planner.workshop_document(territory(), workshop, participants=chosen, invite=values["invite"],
+                                     seed=values["seed"])
 
 
 def _query(values: dict, fixed: dict[int, dict[str, int]]) -> list[tuple[str, str]]:

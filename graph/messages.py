@@ -163,6 +163,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "{people} participants: {new} new ties among them, {cross} across services and "
                                "{declared} declared at the workshop; E-I index {before} before, {after} after; "
                                "{reached} isolated or peripheral reached."},
+    "workshop_page.participants": {"fr": "Participants retenus (identifiants séparés par des virgules ; vide : les meilleures suggestions)", "en": "Participants kept (comma-separated identifiers; empty: the best suggestions)"},
     "workshop_page.title": {"fr": "Préparer un atelier", "en": "Prepare a workshop"},
     "workshop_page.network": {"fr": "Réseau", "en": "Network"},
     "workshop_page.settings": {"fr": "Réglages de l'atelier", "en": "Workshop settings"},

@@ -288,6 +288,10 @@ def test_the_workshop_page_plans_locks_a_table_moves_a_person_and_links_the_brie
                     pdf_link = page.get_by_role("link", name="Dossier à imprimer (PDF)").get_attribute("href")
                     assert watch.errors == [] and watch.blocked == []
                 browser.close()
+            kept = "ag-00001,ag-00002,ag-00003,asso-00001,ag-00004,ag-00005"  # the facilitator removes, adds
+            with urlopen(f"{base}/workshops?theme={THEME}&tables=2&size=3&participants={kept}") as answer:
+                page_text = answer.read().decode()
+                assert page_text.count("<li") == 6 and "ag-00001, ag-00002" in page_text  # the people kept
             with urlopen(base + pdf_link) as answer:
                 assert answer.headers["Content-Type"] == "application/pdf" and answer.read(4) == b"%PDF"
             with urlopen(f"{base}/workshops?theme={THEME}&tables=2&size=3&invite=10") as answer:
