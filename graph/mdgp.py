@@ -218,7 +218,7 @@ def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes
         raise Infeasible(check_fixed[0])
     free = {int(i) for i in np.flatnonzero(a < 0)}
     left = [int(sum(weights[i] for i in free))]
-    budget = [nodes if nodes is not None else 20 * n]  # past that, the search below is faster
+    budget = [nodes if nodes is not None else max(20 * n, 5000)]  # past that, the search below is faster
     order = rng.permutation(n)  # ties broken at random, the same way for a seed
 
     def allowed(i: int) -> list[int]:
@@ -268,7 +268,7 @@ def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes
     raise Infeasible(Message("infeasible.construct"))
 
 
-def _without_conflicts(instance: Instance, rng: np.random.Generator, steps: int = 200_000) -> np.ndarray | None:
+def _without_conflicts(instance: Instance, rng: np.random.Generator, steps: int = 20_000) -> np.ndarray | None:
     """An assignment with no pair kept apart sharing a group, found by the search itself on a twin instance
     where each such pair costs 1 (zero means none is left), or None."""
     conflicts = np.zeros((instance.size, instance.size))
@@ -333,6 +333,7 @@ def solve(instance: Instance, seconds: float = 3.0, seed: int = 0, max_steps: in
             break
     while not budget.spent() and len(members) > 1:
         one, two = rng.choice(len(members), size=2, replace=False)
+        budget.steps += instance.size  # a crossover costs as much as that many steps: a step budget bounds them too
         child = search.improve(crossover(instance, members[one][1], members[two][1], rng), stall, budget)
         worst = min(range(len(members)), key=lambda k: members[k][0])
         if child[0] > members[worst][0] + 1e-9 and all(abs(child[0] - value) > 1e-9 for value, _ in members):

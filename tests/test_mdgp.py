@@ -38,7 +38,7 @@ def tiny_instances(draw):
     return Instance(values, lower, upper)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)  # the same examples on every run: no flaky CI
 @given(tiny_instances())
 def test_on_tiny_instances_the_search_finds_the_optimum_of_brute_force(instance):
     assert solve(instance, max_steps=300, seed=1).objective == pytest.approx(brute_force(instance))
@@ -63,7 +63,7 @@ def constrained_instances(draw):
     return Instance(values, lower, upper, weights=weights, fixed=fixed, apart=apart)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(constrained_instances(), st.integers(0, 1000))
 def test_every_solution_keeps_every_constraint_and_a_seed_gives_the_same_solution(instance, seed):
     first = solve(instance, max_steps=400, seed=seed)
