@@ -2,12 +2,13 @@
 
 Split *n* elements into groups, each within its size bounds, so that the sum of the
 values ``d(i, j)`` of the pairs placed in the same group is as large as possible.
-:func:`solve` is an iterated tabu search in the spirit of Lai & Hao's iterated maxima
-search (2016) and of the tabu phase of TPSDP (Yang, Cai, Jin & Lü 2022): a best-improvement
+:func:`solve` is a memetic search in the spirit of TPSDP (Yang, Cai, Jin & Lü 2022) and of
+Lai & Hao's work (2016): a population of solutions, each improved by a best-improvement
 tabu search over the *move* (one element to another group) and *swap* (two elements of
 two groups) neighbourhoods, every move evaluated in O(1) from the matrix ``C[i, g]`` (the
-value of element *i* with the members of group *g*), kept up to date in O(n) per step;
-then a random perturbation of the best solution and a new search, until the time is up.
+value of element *i* with the members of group *g*), kept up to date in O(n) per step
+(the steps run compiled, with numba); two solutions crossed by inheriting whole groups,
+the child improved in turn and kept when better and new, until the time or steps are spent.
 A workshop adds constraints the same search keeps: elements that may not move (a
 facilitator at their table), pairs that may not share a group (people who already met,
 or should not sit together), and elements of several seats (people who must meet, seated
