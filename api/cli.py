@@ -84,6 +84,14 @@ def import_options(args) -> ImportOptions:
         if not equals or not column.strip() or not target.strip():
             raise SystemExit(f"--map {item!r} : {t('expect.map')}")
         mapping[column.strip()] = target.strip()
+    from importers.formats import FORMATS
+    from importers.tabular import normalise_header
+
+    known = {normalise_header(name): name for f in FORMATS.values() for name in f.fields()}
+    for target in mapping.values():
+        if normalise_header(target) not in known:
+            choices = "; ".join(f"{f.name} : {', '.join(f.fields())}" for f in FORMATS.values() if f.fields())
+            raise SystemExit(f"--map … ={target} : {t('expect.map_field', choices=choices)}")
     return ImportOptions(mapping=mapping, payer=getattr(args, "payer", None),
                          payer_id=getattr(args, "payer_id", None))
 

@@ -258,6 +258,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "{missing}): skipped, another sheet of the workbook is recognised"},
     "expect.map": {"fr": "--map \"Colonne du fichier=champ\" (un signe = entre la colonne et le champ)",
                    "en": "--map \"File column=field\" (an = sign between the column and the field)"},
+    "expect.map_field": {"fr": "un champ que connaît un format ({choices})", "en": "a field a format knows ({choices})"},
     "expect.payer": {"fr": "une colonne donnant l'attribuant (nomAttribuant ou idAttribuant, « Nom de l'attribuant »…) ;"
                            " s'il publie lui-même le fichier, précisez-le avec --payer \"Nom\" --payer-id SIRET",
                      "en": "a column giving the payer (nomAttribuant or idAttribuant, 'Nom de l'attribuant'…); when "

@@ -269,6 +269,8 @@ def test_the_cli_names_the_payer_and_maps_columns(tmp_path):
                     "--map", "Somme=montant", str(path))
     assert done.returncode == 0, done.stderr
     assert "1 relations" in done.stdout
+    unknown = maillage("import", "--data", data, "--map", "Somme=somme_versee", str(path))
+    assert unknown.returncode != 0 and "somme_versee" in unknown.stderr and "nomBeneficiaire" in unknown.stderr
 
 
 VENDEE_HEADER = ("nomAttribuant", "idAttribuant", "dateConvention", "referenceDecision", "idBeneficiaire",

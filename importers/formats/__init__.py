@@ -56,6 +56,10 @@ class Format(ABC):
     phase: int  # tables are loaded format by format, in this order (what others refer to first)
     streamed: bool = False  # rows read again when written, never all held in memory
 
+    def fields(self) -> tuple[str, ...]:
+        """The names a column may be given by hand (``--map "Colonne du fichier=champ"``)."""
+        return ()
+
     @abstractmethod
     def recognise(self, table: Table) -> Recognition:
         """How well this format recognises *table* (by its header, or its name)."""

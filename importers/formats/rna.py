@@ -45,6 +45,9 @@ class Associations(Format):
     example = "maillage import rna_waldec_76.csv --commune 76402"
     phase = 20
 
+    def fields(self) -> tuple[str, ...]:
+        return REQUIRED + OPTIONAL
+
     def recognise(self, table: Table) -> Recognition:
         found = positions(table)
         return recognition({column: column in found for column in REQUIRED},

@@ -315,6 +315,9 @@ class Grants(Format):
     phase = 30
     streamed = True
 
+    def fields(self) -> tuple[str, ...]:
+        return tuple(BY_NAME)
+
     def recognise(self, table: Table) -> Recognition:
         found = columns(table)
         needed = {essential: any(f in found for f in fields) for essential, fields in ESSENTIALS.items()}

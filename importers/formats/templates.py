@@ -93,6 +93,9 @@ class Templates(Format):
     example = "maillage import examples/malaunay-fictif/"
     phase = 10
 
+    def fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(column for template in TEMPLATES.values() for column in template.columns))
+
     def recognise(self, table: Table) -> Recognition:
         return max((_template_recognition(t, table) for t in TEMPLATES.values()), key=lambda r: r.score)
 
