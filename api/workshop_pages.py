@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template_string, request
 
 from api.state import request_language, territory
+from api.workshops import INVITE, MIN_SERVICES, ROUNDS, SEED, SIZE, TABLES
 from graph import i18n, schema
 from graph import workshop as planner
 from graph.errors import InvalidParameter
@@ -25,9 +26,8 @@ from graph.questions.declaration import THEME_ID, Integer
 
 blueprint = Blueprint("workshop_pages", __name__, url_prefix="/workshops")
 
-FIELDS = {"tables": Integer(1, 100), "size": Integer(1, 50), "rounds": Integer(1, 4), "invite": Integer(1, 2000),
-          "seed": Integer(0, 2**31 - 1), "min_services": Integer(0, 50)}
-DEFAULTS = {"tables": 6, "size": 6, "rounds": 2, "seed": 0, "min_services": 0}
+FIELDS = (TABLES, SIZE, ROUNDS, INVITE, SEED, MIN_SERVICES)  # checked as the API checks them
+DEFAULTS = {"tables": 6, "size": 6, "rounds": 2, "seed": 0, "min_services": 0}  # a first page shows a small workshop
 
 PAGE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ w.title }} — Maillage</title>
 <style>body{font-family:system-ui,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a}
@@ -74,7 +74,7 @@ nav a{margin-right:1rem}</style></head><body>
 <form method="get" action="/workshops" aria-label="{{ w.move }} ({{ w.round }} {{ round.round }})">
  {% for name, value in hidden %}<input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}
  <input type="hidden" name="move_round" value="{{ round.round }}">
- <label>{{ w.person }} <select name="move_person">{% for guest in doc.invited %}{% if guest.id not in facilitators %}<option value="{{ guest.id }}">{{ guest.name }}</option>{% endif %}{% endfor %}</select></label>
+ <label>{{ w.person }} <select name="move_person">{% for guest in doc.invited %}<option value="{{ guest.id }}">{{ guest.name }}</option>{% endfor %}</select></label>
  <label>{{ w.to_table }} <select name="move_table">{% for table in round.tables %}<option value="{{ table.table }}">{{ table.table }}</option>{% endfor %}</select></label>
  <button type="submit">{{ w.move }}</button>
 </form>
@@ -86,15 +86,20 @@ nav a{margin-right:1rem}</style></head><body>
 </body></html>"""
 
 
-def _settings() -> tuple[dict, dict[int, dict[str, int]]]:
+def _themes() -> list[dict]:
+    return sorted(({"id": n.id, "name": n.name} for n in territory().nodes.values() if n.kind == schema.THEME.label),
+                  key=lambda theme: theme["name"])
+
+
+def _settings(themes: list[dict]) -> tuple[dict, dict[int, dict[str, int]]]:
     """The page's settings from its address, checked as the API checks them, and the fixed seats by round."""
     t = territory()
     values: dict = {}
-    for name, kind in FIELDS.items():
-        raw = request.args.get(name)
-        values[name] = kind.check(name, raw, t) if raw not in (None, "") else DEFAULTS.get(name)
-    themes = sorted((n for n in t.nodes.values() if n.kind == schema.THEME.label), key=lambda n: n.name)
-    values["theme"] = THEME_ID.check("theme", request.args.get("theme") or (themes[0].id if themes else ""), t)
+    for field in FIELDS:
+        raw = request.args.get(field.name)
+        values[field.name] = field.type.check(field.name, raw, t) if raw not in (None, "") \
+            else DEFAULTS.get(field.name)
+    values["theme"] = THEME_ID.check("theme", request.args.get("theme") or (themes[0]["id"] if themes else ""), t)
     chosen = [p.strip() for p in (request.args.get("participants") or "").replace("\n", ",").split(",") if p.strip()]
     values["participants"] = ", ".join(dict.fromkeys(chosen))
     fixed: dict[int, dict[str, int]] = {}
@@ -128,8 +133,8 @@ def _query(values: dict, fixed: dict[int, dict[str, int]]) -> list[tuple[str, st
 @blueprint.get("")
 def workshop_page():
     lang = request_language()
-    t = territory()
-    values, fixed = _settings()
+    themes = _themes()
+    values, fixed = _settings(themes)
     doc, error, status = None, "", 200
     if request.args.get("theme"):
         try:
@@ -144,18 +149,16 @@ def workshop_page():
             locked.setdefault(round_number - 1, {})[member] = table["table"] - 1
         return urlencode(_query(values, locked))
 
-    themes = sorted(({"id": n.id, "name": n.name} for n in t.nodes.values() if n.kind == schema.THEME.label),
-                    key=lambda th: th["name"])
+    words = {**i18n.words("brief", lang), **i18n.words("workshop_page", lang)}  # the brief's words, and the page's
     page = render_template_string(
-        PAGE, lang=lang, w=i18n.words("workshop_page", lang), values=values, themes=themes, doc=doc, error=error,
-        query=urlencode(hidden), hidden=hidden, lock_query=lock_query, facilitators=set(),
+        PAGE, lang=lang, w=words, values=values, themes=themes, doc=doc, error=error,
+        query=urlencode(hidden), hidden=hidden, lock_query=lock_query,
         fixed={(actor, r + 1) for r, chosen in fixed.items() for actor in chosen})
     return Response(page, status=status, mimetype="text/html")
 
 
 def _checked_document() -> dict:
-    values, fixed = _settings()
-    return _document(values, fixed)
+    return _document(*_settings(_themes()))
 
 
 @blueprint.get("/brief")

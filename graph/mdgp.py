@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +80,14 @@ class Instance:
     @property
     def groups(self) -> int:
         return len(self.lower)
+
+    def partners(self) -> list[set[int]]:
+        """For each element, the elements it may not share a group with."""
+        kept_apart: list[set[int]] = [set() for _ in range(self.size)]
+        for i, j in self.apart:
+            kept_apart[i].add(j)
+            kept_apart[j].add(i)
+        return kept_apart
 
     def seat_weights(self) -> np.ndarray:
         return np.ones(self.size, dtype=np.int64) if self.weights is None else np.asarray(self.weights, np.int64)
@@ -205,10 +212,7 @@ def _construct(instance: Instance, rng: np.random.Generator, greedy: bool, nodes
     if total < lower.sum() or total > upper.sum():
         raise Infeasible(Message("infeasible.seats", people=total, low=int(lower.sum()), high=int(upper.sum())))
     n, groups = instance.size, instance.groups
-    partners: list[set[int]] = [set() for _ in range(n)]
-    for i, j in instance.apart:
-        partners[i].add(j)
-        partners[j].add(i)
+    partners = instance.partners()
     a = np.full(n, -1)
     sizes = np.zeros(groups, dtype=np.int64)
     for i, g in instance.fixed.items():
@@ -286,10 +290,7 @@ def shuffled(instance: Instance, assignment: np.ndarray, rng: np.random.Generato
     keeping every constraint: a new start near a feasible one, where building one is costly."""
     a = np.asarray(assignment).copy()
     weights = instance.seat_weights()
-    partners: dict[int, set[int]] = defaultdict(set)
-    for i, j in instance.apart:
-        partners[i].add(j)
-        partners[j].add(i)
+    partners = instance.partners()
     wanted = swaps if swaps is not None else max(2, instance.size // 10)
     for _ in range(wanted * 20):
         if wanted <= 0:
@@ -403,7 +404,7 @@ def _complete(instance: Instance, partial: np.ndarray, rng: np.random.Generator,
     a = partial.copy()
     weights = instance.seat_weights()
     lower, upper = np.asarray(instance.lower), np.asarray(instance.upper)
-    apart = {(i, j) for i, j in instance.apart} | {(j, i) for i, j in instance.apart}
+    partners = instance.partners()
     sizes = np.bincount(a[a >= 0], weights=weights[a >= 0], minlength=instance.groups)
     # Groups above their upper bound cannot happen (crossover trims); empty the placements that break "apart".
     for i, j in instance.apart:
@@ -417,7 +418,7 @@ def _complete(instance: Instance, partial: np.ndarray, rng: np.random.Generator,
         need = np.maximum(lower - sizes, 0)
         options = []
         for g in range(instance.groups):
-            if sizes[g] + weights[i] > upper[g] or any((i, int(k)) in apart for k in np.flatnonzero(a == g)):
+            if sizes[g] + weights[i] > upper[g] or any(int(k) in partners[i] for k in np.flatnonzero(a == g)):
                 continue
             if remaining < need.sum() - min(need[g], weights[i]):
                 continue
@@ -438,7 +439,7 @@ class _TabuSearch:
     run compiled, in :func:`_tabu_steps`)."""
 
     def __init__(self, instance: Instance, rng: np.random.Generator):
-        self.instance, self.rng = instance, rng
+        self.instance = instance
         n, g = instance.size, instance.groups
         self.values = np.ascontiguousarray(instance.values, dtype=np.float64)
         self.weights = instance.seat_weights()
@@ -516,12 +517,9 @@ def _tabu_steps(values, a, contribution, sizes, tabu, separated, apart, has_apar
                 delta = contribution[i, g] - own
                 if tabu[i, g] > step and value + delta <= aspiration + 1e-9:
                     continue
-                if delta > best_delta + 1e-12:
-                    best_delta, kind, first, second, ties = delta, 0, i, g, 1
-                elif delta >= best_delta - 1e-12:
-                    ties += 1
-                    if np.random.randint(ties) == 0:
-                        kind, first, second = 0, i, g
+                take, best_delta, ties = _pick(delta, best_delta, ties)
+                if take:
+                    kind, first, second = 0, i, g
         for i in range(n):  # swaps: i and j of two groups
             if not movable[i]:
                 continue
@@ -541,22 +539,17 @@ def _tabu_steps(values, a, contribution, sizes, tabu, separated, apart, has_apar
                 delta = contribution[i, gj] - own_i + contribution[j, gi] - contribution[j, gj] - 2 * values[i, j]
                 if (tabu[i, gj] > step or tabu[j, gi] > step) and value + delta <= aspiration + 1e-9:
                     continue
-                if delta > best_delta + 1e-12:
-                    best_delta, kind, first, second, ties = delta, 1, i, j, 1
-                elif delta >= best_delta - 1e-12:
-                    ties += 1
-                    if np.random.randint(ties) == 0:
-                        kind, first, second = 1, i, j
+                take, best_delta, ties = _pick(delta, best_delta, ties)
+                if take:
+                    kind, first, second = 1, i, j
         if kind < 0:
             return step - first_step, since, value, best_value, True
-        if kind == 0:
-            _relocate(values, a, contribution, sizes, tabu, separated, apart, has_apart, weights, first, second,
-                      step + np.random.randint(tenure_low, tenure_high))
-        else:
-            gi, gj = a[first], a[second]
-            _relocate(values, a, contribution, sizes, tabu, separated, apart, has_apart, weights, first, gj,
-                      step + np.random.randint(tenure_low, tenure_high))
-            _relocate(values, a, contribution, sizes, tabu, separated, apart, has_apart, weights, second, gi,
+        # A move takes *first* to group *second*; a swap takes each of the two to the other's group.
+        left = a[first]
+        _relocate(values, a, contribution, sizes, tabu, separated, apart, has_apart, weights, first,
+                  second if kind == 0 else a[second], step + np.random.randint(tenure_low, tenure_high))
+        if kind == 1:
+            _relocate(values, a, contribution, sizes, tabu, separated, apart, has_apart, weights, second, left,
                       step + np.random.randint(tenure_low, tenure_high))
         value += best_delta
         step += 1
@@ -568,6 +561,18 @@ def _tabu_steps(values, a, contribution, sizes, tabu, separated, apart, has_apar
         if value > aspiration:
             aspiration = value
     return step - first_step, since, value, best_value, False
+
+
+@njit(cache=True)
+def _pick(delta, best_delta, ties):  # pragma: no cover - compiled
+    """(take this candidate, the best delta, how many tie for it): a better candidate is taken and resets the
+    ties; one as good is taken with probability 1/ties (so that each of the ties is as likely in the end)."""
+    if delta > best_delta + 1e-12:
+        return True, delta, 1
+    if delta >= best_delta - 1e-12:
+        ties += 1
+        return np.random.randint(ties) == 0, best_delta, ties
+    return False, best_delta, ties
 
 
 @njit(cache=True)

@@ -12,6 +12,7 @@ says, in plain French, who should meet whom at each table, and why.
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -175,8 +176,9 @@ def _check_workshop(t: Territory, workshop: Workshop, participants: list[str]) -
         if not 0 <= table < workshop.tables:
             raise Infeasible(Message("infeasible.table", actor=actor, table=table + 1, tables=workshop.tables))
     seats = {**workshop.at_table, **workshop.facilitators}
+    kept_apart = {frozenset(pair) for pair in workshop.apart}
     for a, b in workshop.must_meet:
-        if (a, b) in _pairs(workshop.apart) or (b, a) in _pairs(workshop.apart):
+        if frozenset((a, b)) in kept_apart:
             raise Infeasible(Message("infeasible.contradiction", first=a, second=b))
         if a in seats and b in seats and seats[a] != seats[b]:
             raise Infeasible(Message("infeasible.meet_fixed", first=a, second=b))
@@ -202,10 +204,6 @@ def _check_workshop(t: Territory, workshop: Workshop, participants: list[str]) -
                                  people=len(participants)))
 
 
-def _pairs(pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in pairs}
-
-
 def steps_per_round(people: int) -> int:
     """Search steps for one round: a step costs the square of the people, so that a round of 120 takes about
     two seconds on a small server; a step budget (not a time) makes a plan the same for a seed on any machine."""
@@ -218,8 +216,6 @@ def plan(t: Territory, workshop: Workshop, participants: list[str], seed: int = 
     any seating that keeps the constraints), no pair twice, every constraint kept; :class:`Infeasible` names
     the constraint no plan can meet. *max_steps* per round (by default :func:`steps_per_round`) makes the
     plan reproducible for a seed; *seconds* only caps a very large one."""
-    import time
-
     started = time.perf_counter()
     participants = list(dict.fromkeys(participants))
     _check_workshop(t, workshop, participants)
@@ -509,12 +505,13 @@ def introductions(t: Territory, result: Plan, per_table: int = 3) -> list[list[l
         round_intros = []
         for table in tables:
             candidates = []
+            carried = {member: themes_of(t, member) for member in table}
             for a, b in itertools.combinations(table, 2):
                 if g.has_edge(a, b):
                     continue
-                shared = sorted(t.nodes[th].name for th in themes_of(t, a) & themes_of(t, b))
+                shared = sorted(t.nodes[th].name for th in carried[a] & carried[b])
                 chain = _chain(t, g, a, b)
-                complementary = _complementary(t, projects, a, b, themes_of(t, a), themes_of(t, b))
+                complementary = _complementary(t, projects, a, b, carried[a], carried[b])
                 weight = 2 * len(shared) + complementary + (group_of(t, a) != group_of(t, b))
                 candidates.append((weight, a, b, shared, chain, complementary))
             candidates.sort(key=lambda c: (-c[0], c[1], c[2]))

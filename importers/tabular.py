@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,31 +41,6 @@ class Table:
     separator: str = ","
     title: list[str] = field(default_factory=list)  # the text of the rows above the header (a title, a publisher)
     workbook: str | None = None  # the file, when the table is one sheet of a workbook
-
-    def starting_at(self, line: int, span: int = 1, mapping: dict[str, str] | None = None) -> Table | None:
-        """This table with its header on *line* (and the *span* - 1 rows below it, read as one header),
-        or None when its rows cannot be read again from another line."""
-        source = self.rows
-        if not isinstance(source, (CsvRows, SheetRows)):
-            return None
-        above: list[list[str]] = []
-        header_rows: list[list[str]] = []
-        last = line
-        for number, cells in source.all_rows():
-            if number < line:
-                above.append(cells)
-            elif len(header_rows) < span:
-                header_rows.append(cells)
-                last = number
-            else:
-                break
-        if len(header_rows) < span:
-            return None
-        headers = merged_header(header_rows)
-        if mapping:
-            headers = mapped_header(headers, mapping)
-        return Table(self.label, self.name, headers, source.after(last), self.encoding, self.separator,
-                     [" ".join(c.strip() for c in cells if c.strip()) for cells in above], self.workbook)
 
 
 def merged_header(rows: list[list[str]]) -> list[str]:
@@ -367,18 +342,20 @@ HEADER_SEARCH = 15  # rows looked at for a header below title rows
 
 def header_candidates(table: Table, mapping: dict[str, str] | None = None) -> Iterator[Table]:
     """*table* read with its header on each of its first rows, then on each pair of rows (a header spread
-    over two rows), for the formats to score; the table as read first (and *mapping* applied) comes first."""
-    yield table if not mapping else Table(table.label, table.name, mapped_header(table.headers, mapping),
-                                          table.rows, table.encoding, table.separator, table.title, table.workbook)
+    over two rows), for the formats to score; the table as read first (and *mapping* applied) comes first.
+
+    The first rows are read once; each candidate reads its data rows again from its header on."""
+    yield table if not mapping else replace(table, headers=mapped_header(table.headers, mapping))
     source = table.rows
     if not isinstance(source, (CsvRows, SheetRows)):
         return
-    lines = [line for line, _ in itertools.islice(source.all_rows(), HEADER_SEARCH)]
+    first = list(itertools.islice(source.all_rows(), HEADER_SEARCH + 1))
     for span in (1, 2):
-        for line in lines[(1 if span == 1 else 0):]:
-            candidate = table.starting_at(line, span, mapping)
-            if candidate is not None:
-                yield candidate
+        for start in range(1 if span == 1 else 0, min(len(first) - span, HEADER_SEARCH - 1) + 1):
+            headers = merged_header([cells for _, cells in first[start:start + span]])
+            title = [" ".join(c.strip() for c in cells if c.strip()) for _, cells in first[:start]]
+            yield replace(table, headers=mapped_header(headers, mapping) if mapping else headers,
+                          rows=source.after(first[start + span - 1][0]), title=title)
 
 
 # Two or three characters that are what UTF-8 text looks like once decoded as Windows-1252 (« Ã© » for « é »).

@@ -12,11 +12,16 @@ from graph import i18n, schema
 from visualisations.render import TEMPLATES
 
 
+def seats_by_round(document: dict) -> dict[int, dict[str, int]]:
+    """Round number -> participant -> the table they sit at."""
+    return {round_["round"]: {m: table["table"] for table in round_["tables"] for m in table["members"]}
+            for round_ in document["rounds"]}
+
+
 def brief_html(document: dict, lang: str | None = None) -> str:
     """The brief as one self-contained HTML page (no script, no outside resource), in French by default."""
     lang = lang or i18n.current_language()
-    seat_of = {round_["round"]: {m: table["table"] for table in round_["tables"] for m in table["members"]}
-               for round_ in document["rounds"]}
+    seat_of = seats_by_round(document)
     kinds = {label: kind.display(lang) for label, kind in schema.NODE_KINDS.items()}
     return TEMPLATES.get_template("brief.html").render(
         doc=document, lang=lang, w=i18n.words("brief", lang), kinds=kinds, seat_of=seat_of,
@@ -29,7 +34,7 @@ def participants_rows(document: dict, lang: str | None = None) -> list[list[str]
     rounds = document["rounds"]
     header = [words["id"], words["person"], words["kind"], words["service"],
               *(f"{words['table']} {words['round']} {r['round']}" for r in rounds)]
-    seat_of = [{m: table["table"] for table in r["tables"] for m in table["members"]} for r in rounds]
+    seat_of = list(seats_by_round(document).values())
     rows = [header]
     for guest in document["invited"]:
         rows.append([guest["id"], guest["name"], schema.NODE_KINDS[guest["kind"]].display(lang),
