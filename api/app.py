@@ -9,15 +9,37 @@ from graph.config import StoreConfig
 from graph.stores import Store, open_store
 
 
-def create_app(store: Store | None = None, config: StoreConfig | None = None) -> Flask:
-    """Build the app around *store*, or around the store the environment configures."""
+def create_app(store: Store | None = None, config: StoreConfig | None = None,
+               anonymous_read: bool | None = None) -> Flask:
+    """Build the app around *store*, or around the store the environment configures.
+
+    *anonymous_read*: whether visitors without an account may read (default: ``MAILLAGE_ANONYMOUS_READ``).
+    """
     Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__)
+    if anonymous_read is not None:
+        app.config["MAILLAGE_ANONYMOUS_READ"] = anonymous_read
     state.attach(app, store if store is not None else open_store(config))
 
-    from api import catalogue, health, home, openapi, pages, problems, questions, views, workshop_pages, workshops
+    from api import (
+        auth,
+        catalogue,
+        editing_pages,
+        health,
+        home,
+        openapi,
+        pages,
+        problems,
+        questions,
+        views,
+        workshop_pages,
+        workshops,
+        writes,
+    )
 
     problems.register(app)
-    for module in (health, home, catalogue, questions, workshops, openapi, pages, views, workshop_pages):
+    auth.init(app)
+    for module in (health, auth, home, catalogue, questions, workshops, writes, openapi, pages, views,
+                   workshop_pages, editing_pages):
         app.register_blueprint(module.blueprint)
     return app

@@ -22,6 +22,9 @@ TEXT = {
     "parameter": Bilingual("Paramètre", "Parameter"),
     "where": Bilingual("Où", "Where"),
     "errors": Bilingual("Les erreurs sont des documents", "Errors are"),
+    "role": Bilingual("Rôle minimal :", "Least role:"),
+    "if_match": Bilingual("L'ETag lu : la modification n'est faite que si rien n'a changé depuis (sinon 412).",
+                          "The ETag read: the change is made only if nothing changed since (412 otherwise)."),
 }
 
 
@@ -42,6 +45,29 @@ def spec(lang: str | None = None) -> dict[str, Any]:
         paths[openapi_path(endpoint.path)] = {"get": {
             "summary": endpoint.summary.render(lang), "tags": [endpoint.tag], "operationId": endpoint.operation_id,
             "parameters": [p.openapi(lang) for p in endpoint.params], "responses": responses}}
+    from api.writes import WRITES
+
+    for write in WRITES:
+        operation: dict[str, Any] = {
+            "summary": write.summary.render(lang), "tags": ["edition"], "operationId": write.operation_id,
+            "description": TEXT["role"].render(lang) + " " + write.role,
+            "security": [{"bearer": []}, {"session": []}],
+            "responses": {str(code): ({"description": TEXT["answer"].render(lang),
+                                       "content": {"application/json": {}}} if code < 300 else problem)
+                          for code in sorted(set(write.responses) | {401, 403})}}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", write.path)]
+        if write.etag:
+            parameters.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                               "description": TEXT["if_match"].render(lang)})
+        if write.path.endswith("/history") and write.method == "GET":
+            parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                           for name in ("by", "kind", "since", "until", "touching", "limit")]
+        if parameters:
+            operation["parameters"] = parameters
+        if write.body is not None:
+            operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": write.body}}}
+        paths.setdefault(openapi_path(write.path), {})[write.method.lower()] = operation
     paths["/health"] = {"get": {"summary": TEXT["health"].render(lang), "tags": ["health"], "operationId": "health",
                                 "responses": {
                                     "200": {"description": TEXT["reachable"].render(lang),
@@ -52,7 +78,9 @@ def spec(lang: str | None = None) -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": "Maillage", "version": "1", "description": TEXT["description"].render(lang)},
         "paths": paths,
-        "components": {"schemas": {"Problem": {"type": "object", "properties": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+                       "schemas": {"Problem": {"type": "object", "properties": {
             "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
             "detail": {"type": "string"}, "invalid_params": {"type": "array", "items": {"type": "object"}}}}}},
     }
@@ -70,10 +98,10 @@ border-bottom:1px solid #e5e5e5;vertical-align:top}</style></head><body>
 <h1>API Maillage</h1><p>{{ spec.info.description }} OpenAPI :
 <a href="/api/v1/openapi.json?lang={{ lang }}">/api/v1/openapi.json</a>. {{ text.errors }}
 <code>application/problem+json</code>.</p>
-{% for path, item in spec.paths.items() %}<h2><code>GET {{ path }}</code></h2><p>{{ item["get"].summary }}</p>
-{% if item["get"].parameters %}<table><tr><th>{{ text.parameter }}</th><th>{{ text.where }}</th><th>Description</th></tr>
-{% for p in item["get"].parameters %}<tr><td><code>{{ p.name }}</code>{% if p.required %} *{% endif %}</td>
-<td>{{ p["in"] }}</td><td>{{ p.description }}</td></tr>{% endfor %}</table>{% endif %}{% endfor %}
+{% for path, item in spec.paths.items() %}{% for method, op in item.items() %}<h2><code>{{ method|upper }} {{ path }}</code></h2><p>{{ op.summary }}{% if op.description %} ({{ op.description }}){% endif %}</p>
+{% if op.parameters %}<table><tr><th>{{ text.parameter }}</th><th>{{ text.where }}</th><th>Description</th></tr>
+{% for p in op.parameters %}<tr><td><code>{{ p.name }}</code>{% if p.required %} *{% endif %}</td>
+<td>{{ p["in"] }}</td><td>{{ p.description }}</td></tr>{% endfor %}</table>{% endif %}{% endfor %}{% endfor %}
 </body></html>"""
 
 

@@ -232,7 +232,8 @@ def direct_evidence(fact: Relationship) -> tuple[int, dict]:
     if fact.type == "COOPERATES_WITH":
         origin = str(props.get("origin") or "")
         evidence = {"kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
-                    "declared_by": props.get("declared_by"), "source": source}
+                    "declared_by": props.get("declared_by"), "status": props.get("status") or "declared",
+                    "source": source}
         if origin.startswith(WORKSHOP_ORIGIN):  # met at a workshop: the workshop is the evidence
             evidence.update(kind="workshop", workshop=origin[len(WORKSHOP_ORIGIN):].strip())
         return frequency_weight(props.get("frequency")), evidence

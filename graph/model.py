@@ -83,6 +83,12 @@ class Relationship:
         return content_hash(self.identity, self.clean_properties() if clean is None else clean)
 
 
+def state_tag(node_digest: str, owned_digests: Iterable[str]) -> str:
+    """The tag of a node's record as a person edits it: its content and the relationships it carries
+    (:data:`graph.schema.OWNED_TYPES`). Any change to either gives another tag (the HTTP ``ETag``)."""
+    return content_hash(node_digest, sorted(owned_digests))
+
+
 @dataclass
 class Batch:
     """Everything one import writes, in the order the stores need: nodes, then relationships."""

@@ -98,6 +98,12 @@ ENGAGED_IN = RelationshipType("ENGAGED_IN", ACTOR_LABELS, (THEME.label,), ("sinc
 RELATIONSHIP_TYPES: dict[str, RelationshipType] = {
     r.type: r for r in (MEMBER_OF, PART_OF, PARTICIPATES_IN, COOPERATES_WITH, FUNDS, ADDRESSES, ENGAGED_IN)
 }
+# The relationships a node's own record carries (an agent's service, a service's parent, themes): a form
+# or a PATCH edits them with the node, and the node's ETag covers them.
+OWNED_TYPES = (MEMBER_OF.type, PART_OF.type, ENGAGED_IN.type, ADDRESSES.type)
+
+# A declared cooperation until the other side confirms or disputes it.
+TIE_STATUSES = ("declared", "confirmed", "disputed")
 
 # Participation roles: canonical English value <- French template word.
 PARTICIPATION_ROLES: dict[str, str] = {

@@ -180,6 +180,20 @@ class Territory:
             self._measures.move_to_end(key)
             return self._measures[key]
 
+    def restricted(self, evidence: str | None) -> Territory:
+        """This snapshot with only the ties of *evidence*: ``all`` (itself), or ``confirmed``, where a declared
+        tie counts only once the other side has confirmed it (projects and grants, which are records rather
+        than one side's word, still count). Built once per snapshot."""
+        if evidence in (None, "all"):
+            return self
+
+        def confirmed_only() -> Territory:
+            kept = [rel for rel in self.relationships
+                    if rel.type != "COOPERATES_WITH" or rel.properties.get("status") == "confirmed"]
+            return Territory(self.version, list(self.nodes.values()), kept, self.mark)
+
+        return self.measure(("evidence", evidence), confirmed_only)
+
     @cached_property
     def agents_by_service(self) -> dict[str, list[str]]:
         members: dict[str, list[str]] = defaultdict(list)

@@ -13,7 +13,7 @@ from typing import Any
 
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message
-from graph.questions.declaration import Parameter
+from graph.questions.declaration import Parameter, narrowed, with_evidence
 from graph.territory import Territory
 
 FORMATS = ("png", "svg")
@@ -29,13 +29,17 @@ class View:
     parameters: tuple[Parameter, ...]
     build: Callable[..., Any]  # (territory, **checked) -> (view graph, Page)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", with_evidence(self.parameters))
+
     def check(self, territory: Territory, raw: dict[str, Any]) -> dict[str, Any]:
         return {p.name: p.check(raw.get(p.name), territory) for p in self.parameters}
 
     def html(self, territory: Territory, **raw: Any) -> str:
         from visualisations.render import to_html
 
-        graph, page = self.build(territory, **self.check(territory, raw))
+        territory, values = narrowed(territory, self.check(territory, raw))
+        graph, page = self.build(territory, **values)
         return to_html(graph, page)
 
 
@@ -48,10 +52,14 @@ class Figure:
     parameters: tuple[Parameter, ...]
     draw: Callable[..., bytes]  # (territory, format, **checked) -> image bytes
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", with_evidence(self.parameters))
+
     def image(self, territory: Territory, fmt: str, **raw: Any) -> bytes:
         if fmt not in FORMATS:
             raise InvalidParameter("format", fmt, Message("expect.choice", choices=", ".join(FORMATS)))
-        values = {p.name: p.check(raw.get(p.name), territory) for p in self.parameters}
+        territory, values = narrowed(territory, {p.name: p.check(raw.get(p.name), territory)
+                                                 for p in self.parameters})
         return self.draw(territory, fmt, **values)
 
     @staticmethod

@@ -216,6 +216,24 @@ AS_OF = Parameter("as_of", Date(), Bilingual(
 ACTOR = Parameter("actor", ACTOR_ID, Bilingual("Identifiant de l'acteur.", "The actor's identifier."), required=True,
                   path=True, public="actor_id", expected_when_missing="expect.actor")
 
+EVIDENCE = Parameter("evidence", Choice(("all", "confirmed")), Bilingual(
+    "Liens comptés : all (tous, avec leur statut) ou confirmed (un lien déclaré ne compte que confirmé par "
+    "l'autre partie).",
+    "Ties counted: all (every one, with its status) or confirmed (a declared tie counts only once the other "
+    "side confirmed it)."), default="all")
+
+
+def with_evidence(parameters: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
+    """*parameters* and :data:`EVIDENCE`: every question and view can be restricted to confirmed ties."""
+    return parameters if any(p.name == "evidence" for p in parameters) else parameters + (EVIDENCE,)
+
+
+def narrowed(territory: Territory, values: dict[str, Any]) -> tuple[Territory, dict[str, Any]]:
+    """The territory of the ``evidence`` asked for, and the other values (what the function takes)."""
+    values = dict(values)
+    return territory.restricted(values.pop("evidence", None)), values
+
+
 GLOBAL, LOCAL = "global", "local"
 
 
@@ -241,13 +259,16 @@ class Question:
     order: int = 100  # where it comes in lists (README, --help)
     tags: tuple[str, ...] = field(default=("cooperation",))
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", with_evidence(self.parameters))
+
     def check(self, territory: Territory, raw: dict[str, Any]) -> dict[str, Any]:
         """The checked values of *raw* (by parameter name; what is missing takes its default)."""
         return {p.name: p.check(raw.get(p.name), territory) for p in self.parameters}
 
     def ask(self, territory: Territory, **raw: Any) -> dict:
         """The answer to the question on *territory*, for raw parameter values."""
-        values = self.check(territory, raw)
+        territory, values = narrowed(territory, self.check(territory, raw))
         if self.cache == GLOBAL:
             key = ("question", self.name) + tuple(sorted(values.items()))
             return territory.measure(key, lambda: self.function(territory, **values))

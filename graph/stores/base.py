@@ -11,6 +11,16 @@ one transaction that returns a :class:`graph.model.ChangeRecord`:
 
 Every change takes the next number of the store's sequence, so that a reader can ask
 what changed since it last read (:meth:`Store.changes_since`), removals included.
+
+A person's change (a form, an API call, a survey answer, an undo) is an :class:`Edit`,
+applied by :meth:`Store.apply` in one transaction: its preconditions are checked
+there (optimistic concurrency: the ``ETag`` a person read must still be the one
+stored), then its facts are written, retired or deleted, and the records that go
+with it (its history entry…) are put, all or nothing.
+
+Besides facts, a store keeps *records*: small JSON documents by collection and key
+(accounts, API tokens, history, proposals, survey campaigns), so that a backup of the
+store is a backup of everything.
 """
 from __future__ import annotations
 
@@ -19,7 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from graph.model import Batch, ChangeRecord, Node, Provenance, Relationship, RelationshipRef
+from graph.model import Batch, ChangeRecord, Node, NodeRef, Provenance, Relationship, RelationshipRef
 
 Progress = Callable[[int, int], None]  # (items written so far, items in all)
 
@@ -56,6 +66,51 @@ def retired_version(fact, until: str, provenance: Provenance | None):
         return None
     return replace(fact, properties={**fact.properties, "until": until},
                    provenance=provenance if provenance is not None else fact.provenance)
+
+
+RecordPut = tuple[str, str, "dict | None"]  # (collection, key, value; None removes the record)
+
+
+@dataclass
+class Edit:
+    """A person's change, applied by :meth:`Store.apply` in one transaction.
+
+    *expect_states*: node id -> the state tag (:func:`graph.model.state_tag`) it must have
+    now, or None when it must not exist. *expect_facts*: a fact's reference -> the
+    content digest it must have now, or None when it must not exist. When one does
+    not hold, nothing is written and :class:`Conflict` names them.
+
+    *records* gives the records to put with the change, from its change record (the
+    history entry needs what changed, known only inside the transaction).
+    """
+
+    write: Batch = field(default_factory=Batch)
+    retire_nodes: list[str] = field(default_factory=list)
+    retire_relationships: list[RelationshipRef] = field(default_factory=list)
+    until: str = ""
+    delete_nodes: list[str] = field(default_factory=list)
+    delete_relationships: list[RelationshipRef] = field(default_factory=list)
+    provenance: Provenance | None = None
+    expect_states: dict[str, str | None] = field(default_factory=dict)
+    expect_facts: dict[NodeRef | RelationshipRef, str | None] = field(default_factory=dict)
+    records: Callable[[ChangeRecord], list[RecordPut]] | None = None
+
+
+class Conflict(Exception):
+    """An edit's preconditions no longer hold: someone changed these facts meanwhile (HTTP 412)."""
+
+    def __init__(self, stale: list):
+        self.stale = stale
+        super().__init__(f"changed meanwhile: {stale!r}")
+
+
+def check_expectations(edit: Edit, states: dict[str, str], digests: dict) -> None:
+    """Raise :class:`Conflict` unless the stored *states* (node id -> tag) and *digests* (reference -> content
+    digest) of what *edit* expects are the ones it expects (a missing key: the fact does not exist)."""
+    stale: list = [ref for ref, tag in edit.expect_states.items() if states.get(ref) != tag]
+    stale += [ref for ref, digest in edit.expect_facts.items() if digests.get(ref) != digest]
+    if stale:
+        raise Conflict(stale)
 
 
 def new_version() -> str:
@@ -108,6 +163,36 @@ class Store(ABC):
         What does not exist is left alone. The change record keeps each removed fact
         as it was (its ``before``): that is what an undo puts back.
         """
+
+    @abstractmethod
+    def apply(self, edit: Edit) -> ChangeRecord:
+        """Check *edit*'s preconditions, then write, retire, delete and put its records, in one transaction.
+
+        Raises :class:`Conflict` (nothing written) when a precondition does not hold.
+        """
+
+    @abstractmethod
+    def state_tags(self, node_ids: Iterable[str]) -> dict[str, str]:
+        """node id -> its state tag (:func:`graph.model.state_tag`), for those that exist."""
+
+    @abstractmethod
+    def fact_digests(self, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
+        """reference -> the stored content digest, for the facts that exist."""
+
+    @abstractmethod
+    def outgoing(self, node_id: str, types: Iterable[str]) -> list[Relationship]:
+        """The relationships of *types* that start at *node_id* (a record's own: its service, its themes…)."""
+
+    @abstractmethod
+    def put_records(self, records: Iterable[RecordPut]) -> None:
+        """Put (or, with a None value, remove) records, in one transaction."""
+
+    @abstractmethod
+    def get_record(self, collection: str, key: str) -> dict | None: ...
+
+    @abstractmethod
+    def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
+        """The records of *collection* whose key starts with *prefix*, by key."""
 
     @abstractmethod
     def version(self) -> str:

@@ -18,8 +18,29 @@ from typing import Any
 
 from graph import schema
 from graph.i18n import t
-from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef, reference
-from graph.stores.base import Changes, Progress, Store, deduplicated, new_version, retired_version
+from graph.model import (
+    Batch,
+    ChangeRecord,
+    FactChange,
+    Node,
+    NodeRef,
+    Provenance,
+    Relationship,
+    RelationshipRef,
+    reference,
+    state_tag,
+)
+from graph.stores.base import (
+    Changes,
+    Edit,
+    Progress,
+    RecordPut,
+    Store,
+    check_expectations,
+    deduplicated,
+    new_version,
+    retired_version,
+)
 
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -52,6 +73,12 @@ CREATE TABLE IF NOT EXISTS removals (
     type TEXT, source TEXT, target TEXT, key TEXT
 );
 CREATE INDEX IF NOT EXISTS removals_seq ON removals(seq);
+CREATE TABLE IF NOT EXISTS records (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (collection, key)
+);
 CREATE TEMP TABLE IF NOT EXISTS probe_nodes (id TEXT);
 CREATE TEMP TABLE IF NOT EXISTS probe_relationships (type TEXT, source TEXT, target TEXT, key TEXT);
 """
@@ -72,6 +99,8 @@ UPSERT_RELATIONSHIPS = (
     "INSERT INTO relationships (type, source, target, key, props, hash, prov, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(type, source, target, key) DO UPDATE SET props=excluded.props, hash=excluded.hash, "
     "prov=excluded.prov, seq=excluded.seq")
+OWNED_HASHES = ("SELECT hash FROM relationships WHERE source = ? AND type IN "
+                f"({','.join('?' * len(schema.OWNED_TYPES))})")
 NODE_COLUMNS = "n.id, n.kind, n.name, n.props, n.prov, n.hash"
 RELATIONSHIP_COLUMNS = "r.type, r.source, r.target, r.key, r.props, r.prov, r.hash"
 # Looking up many facts at once: their references go into a temporary table joined on the primary key.
@@ -220,48 +249,138 @@ class EmbeddedStore(Store):
                until: str, provenance: Provenance | None = None) -> ChangeRecord:
         record = ChangeRecord()
         with self._transaction() as seq:
-            found_nodes, found_relationships = self._touched(nodes, relationships)
-            for node in found_nodes:
-                after = retired_version(node, until, provenance)
-                if after is not None:
-                    record.record(FactChange("retired", node, after))
-                    clean = after.clean_properties()
-                    self._db.execute("UPDATE nodes SET props = ?, hash = ?, prov = ?, seq = ? WHERE id = ?",
-                                     (_json(clean), after.digest(clean),
-                                      _json((after.provenance or NO_PROVENANCE).as_properties()), seq, node.id))
-            for rel in found_relationships:
-                after = retired_version(rel, until, provenance)
-                if after is not None:
-                    record.record(FactChange("retired", rel, after))
-                    clean = after.clean_properties()
-                    self._db.execute(
-                        "UPDATE relationships SET props = ?, hash = ?, prov = ?, seq = ? "
-                        "WHERE type = ? AND source = ? AND target = ? AND key = ?",
-                        (_json(clean), after.digest(clean), _json((after.provenance or NO_PROVENANCE).as_properties()),
-                         seq, *rel.identity))
+            self._retire(nodes, relationships, until, provenance, seq, record)
             if record.changed:
                 self._bump_version()
         return record
+
+    def _retire(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef], until: str,
+                provenance: Provenance | None, seq: int, record: ChangeRecord) -> None:
+        found_nodes, found_relationships = self._touched(nodes, relationships)
+        for node in found_nodes:
+            after = retired_version(node, until, provenance)
+            if after is not None:
+                record.record(FactChange("retired", node, after))
+                clean = after.clean_properties()
+                self._db.execute("UPDATE nodes SET props = ?, hash = ?, prov = ?, seq = ? WHERE id = ?",
+                                 (_json(clean), after.digest(clean),
+                                  _json((after.provenance or NO_PROVENANCE).as_properties()), seq, node.id))
+        for rel in found_relationships:
+            after = retired_version(rel, until, provenance)
+            if after is not None:
+                record.record(FactChange("retired", rel, after))
+                clean = after.clean_properties()
+                self._db.execute(
+                    "UPDATE relationships SET props = ?, hash = ?, prov = ?, seq = ? "
+                    "WHERE type = ? AND source = ? AND target = ? AND key = ?",
+                    (_json(clean), after.digest(clean), _json((after.provenance or NO_PROVENANCE).as_properties()),
+                     seq, *rel.identity))
 
     def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
                provenance: Provenance | None = None) -> ChangeRecord:
         record = ChangeRecord()
         with self._transaction() as seq:
-            found_nodes, found_relationships = self._touched(nodes, relationships)
-            for rel in found_relationships:
-                record.record(FactChange("deleted", rel, None))
-            self._db.executemany("DELETE FROM relationships WHERE type = ? AND source = ? AND target = ? AND key = ?",
-                                 [rel.identity for rel in found_relationships])
-            self._db.executemany("INSERT INTO removals (seq, type, source, target, key) VALUES (?, ?, ?, ?, ?)",
-                                 [(seq, *rel.identity) for rel in found_relationships])
-            for node in found_nodes:
-                record.record(FactChange("deleted", node, None))
-            self._db.executemany("DELETE FROM nodes WHERE id = ?", [(node.id,) for node in found_nodes])
-            self._db.executemany("INSERT INTO removals (seq, node) VALUES (?, ?)",
-                                 [(seq, node.id) for node in found_nodes])
+            self._delete(nodes, relationships, seq, record)
             if record.changed:
                 self._bump_version()
         return record
+
+    def _delete(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef], seq: int,
+                record: ChangeRecord) -> None:
+        found_nodes, found_relationships = self._touched(nodes, relationships)
+        for rel in found_relationships:
+            record.record(FactChange("deleted", rel, None))
+        self._db.executemany("DELETE FROM relationships WHERE type = ? AND source = ? AND target = ? AND key = ?",
+                             [rel.identity for rel in found_relationships])
+        self._db.executemany("INSERT INTO removals (seq, type, source, target, key) VALUES (?, ?, ?, ?, ?)",
+                             [(seq, *rel.identity) for rel in found_relationships])
+        for node in found_nodes:
+            record.record(FactChange("deleted", node, None))
+        self._db.executemany("DELETE FROM nodes WHERE id = ?", [(node.id,) for node in found_nodes])
+        self._db.executemany("INSERT INTO removals (seq, node) VALUES (?, ?)",
+                             [(seq, node.id) for node in found_nodes])
+
+    # --- a person's change, and records -------------------------------------------------------------
+    def apply(self, edit: Edit) -> ChangeRecord:
+        record = ChangeRecord()
+        with self._transaction() as seq:
+            check_expectations(edit, self._state_tags(edit.expect_states), self._digests(edit.expect_facts))
+            batch = deduplicated(edit.write)
+            self._upsert_nodes(batch.nodes, seq, record)
+            self._upsert_relationships(batch.relationships, seq, record)
+            if edit.retire_nodes or edit.retire_relationships:
+                self._retire(edit.retire_nodes, edit.retire_relationships, edit.until, edit.provenance, seq, record)
+            if edit.delete_nodes or edit.delete_relationships:
+                self._delete(edit.delete_nodes, edit.delete_relationships, seq, record)
+            if edit.records is not None:
+                self._put_records(edit.records(record))
+            if record.changed:
+                self._bump_version()
+        return record
+
+    def _state_tags(self, node_ids: Iterable[str]) -> dict[str, str]:
+        tags = {}
+        for node_id in node_ids:
+            row = self._db.execute("SELECT hash FROM nodes WHERE id = ?", (node_id,)).fetchone()
+            if row is not None:
+                owned = [r[0] for r in self._db.execute(OWNED_HASHES, (node_id, *schema.OWNED_TYPES))]
+                tags[node_id] = state_tag(row[0], owned)
+        return tags
+
+    def _digests(self, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
+        refs = list(refs)
+        nodes = self._stored_nodes(r for r in refs if isinstance(r, str))
+        relationships = self._stored_relationships([r for r in refs if not isinstance(r, str)])
+        return {**{ref: found[1] for ref, found in nodes.items()},
+                **{ref: found[1] for ref, found in relationships.items()}}
+
+    def state_tags(self, node_ids: Iterable[str]) -> dict[str, str]:
+        with self._lock:
+            return self._state_tags(node_ids)
+
+    def fact_digests(self, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
+        with self._lock:
+            return self._digests(refs)
+
+    def outgoing(self, node_id: str, types: Iterable[str]) -> list[Relationship]:
+        types = list(types)
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT type, source, target, key, props, prov FROM relationships WHERE source = ? "
+                f"AND type IN ({','.join('?' * len(types))}) ORDER BY type, target, key", (node_id, *types)).fetchall()
+        return [self._relationship(row) for row in rows]
+
+    def _put_records(self, records: Iterable[RecordPut]) -> None:
+        for collection, key, value in records:
+            if value is None:
+                self._db.execute("DELETE FROM records WHERE collection = ? AND key = ?", (collection, key))
+            else:
+                self._db.execute("INSERT INTO records (collection, key, value) VALUES (?, ?, ?) "
+                                 "ON CONFLICT(collection, key) DO UPDATE SET value = excluded.value",
+                                 (collection, key, _json(value)))
+
+    def put_records(self, records: Iterable[RecordPut]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._put_records(records)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def get_record(self, collection: str, key: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM records WHERE collection = ? AND key = ?",
+                                   (collection, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, value FROM records WHERE collection = ? AND substr(key, 1, ?) = ? ORDER BY key",
+                (collection, len(prefix), prefix)).fetchall()
+        return [(key, json.loads(value)) for key, value in rows]
 
     def _meta(self, key: str, default=""):
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -376,6 +495,7 @@ class EmbeddedStore(Store):
             self._db.execute("DELETE FROM relationships")
             self._db.execute("DELETE FROM nodes")
             self._db.execute("DELETE FROM removals")
+            self._db.execute("DELETE FROM records")
             self._set_meta("epoch", new_version())
             self._bump_version()
             self._db.execute("COMMIT")

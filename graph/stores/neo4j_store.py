@@ -14,6 +14,7 @@ reference and that number) so that readers learn of it incrementally.
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,28 @@ from neo4j import GraphDatabase
 
 from graph import schema
 from graph.i18n import t
-from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, RelationshipRef
-from graph.stores.base import Changes, Progress, Store, new_version, retired_version
+from graph.model import (
+    Batch,
+    ChangeRecord,
+    FactChange,
+    Node,
+    NodeRef,
+    Provenance,
+    Relationship,
+    RelationshipRef,
+    state_tag,
+)
+from graph.stores.base import (
+    Changes,
+    Edit,
+    Progress,
+    RecordPut,
+    Store,
+    check_expectations,
+    deduplicated,
+    new_version,
+    retired_version,
+)
 
 CHUNK = 10000
 # Chunks sent one after the other in one transaction: the driver packs the next while the
@@ -38,6 +59,8 @@ CONSTRAINTS = [
     "CREATE CONSTRAINT maillage_meta_key IF NOT EXISTS FOR (m:MaillageMeta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX entity_seq IF NOT EXISTS FOR (n:Entity) ON (n._seq)",
     "CREATE INDEX removal_seq IF NOT EXISTS FOR (x:MaillageRemoval) ON (x.seq)",
+    "CREATE CONSTRAINT maillage_record IF NOT EXISTS FOR (r:MaillageRecord) REQUIRE r.rid IS UNIQUE",
+    "CREATE INDEX maillage_record_collection IF NOT EXISTS FOR (r:MaillageRecord) ON (r.collection)",
 ] + [f"CREATE INDEX seq_{rel_type.lower()} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON (r._seq)"
      for rel_type in schema.RELATIONSHIP_TYPES]
 # The version token lives on a node outside the Entity label, so it is never taken for data.
@@ -101,6 +124,30 @@ UNWIND $nodes AS id CREATE (:MaillageRemoval {seq: $seq, node: id})
 WITH count(*) AS done
 UNWIND $relationships AS x
 CREATE (:MaillageRemoval {seq: $seq, type: x[0], source: x[1], target: x[2], key: x[3]})"""
+# Records (accounts, history…) live outside the Entity label: never taken for data.
+PUT_RECORDS = """
+UNWIND $rows AS row MERGE (r:MaillageRecord {rid: row[0]})
+SET r.collection = row[1], r.key = row[2], r.value = row[3]"""
+REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
+GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
+LIST_RECORDS = ("MATCH (r:MaillageRecord {collection: $collection}) WHERE r.key STARTS WITH $prefix "
+                "RETURN r.key AS key, r.value AS value ORDER BY r.key")
+STATE_HASHES = """
+UNWIND $ids AS id MATCH (n:Entity {id: id})
+OPTIONAL MATCH (n)-[r]->(:Entity) WHERE type(r) IN $owned
+RETURN n.id AS id, n._hash AS hash, collect(r._hash) AS owned"""
+NODE_DIGESTS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, n._hash AS hash"
+RELATIONSHIP_DIGESTS = {
+    rel_type: f"""
+UNWIND $rows AS row MATCH (a:Entity {{id: row[0]}})-[r:{rel_type} {{key: row[2]}}]->(b:Entity {{id: row[1]}})
+RETURN a.id AS source, b.id AS target, r.key AS key, r._hash AS hash"""
+    for rel_type in schema.RELATIONSHIP_TYPES}
+
+
+def _record_id(collection: str, key: str) -> str:
+    return collection + "\x1f" + key
+
+
 # Grouped by source node: ten times fewer records than one per relationship, which is
 # what reading a whole territory through Bolt costs most.
 ALL_RELATIONSHIPS = """
@@ -331,13 +378,7 @@ class Neo4jStore(Store):
                     by_provenance[_provenance_key(node)].append(node)
 
                 def nodes_written(items: list[Node], result: Any, nodes: dict[str, Node] = nodes) -> None:
-                    created = set(result["new_ids"])
-                    new_nodes.update(created)
-                    record.record_created([node for node in items if node.id in created])
-                    for props, labels in result["updated"]:
-                        before = self._node(props, labels)
-                        record.record(FactChange("updated", before, nodes[before.id]))
-                    record.nodes_unchanged += len(items) - len(created) - len(result["updated"])
+                    new_nodes.update(self._nodes_written(items, result, nodes, record))
 
                 self._send([c for key, group in by_provenance.items()
                             for c in _chunks(WRITE_NODES, _node_row, group, key)], advanced, nodes_written)
@@ -349,6 +390,16 @@ class Neo4jStore(Store):
                     chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key))
                 self._send(chunks, advanced, lambda items, result: self._relationships_written(items, result, record))
         return record
+
+    def _nodes_written(self, items: list[Node], result, nodes: dict[str, Node], record: ChangeRecord) -> set[str]:
+        """Count and keep what one chunk of nodes changed (see :data:`WRITE_NODES`); the ids it created."""
+        created = set(result["new_ids"])
+        record.record_created([node for node in items if node.id in created])
+        for props, labels in result["updated"]:
+            before = self._node(props, labels)
+            record.record(FactChange("updated", before, nodes[before.id]))
+        record.nodes_unchanged += len(items) - len(created) - len(result["updated"])
+        return created
 
     def _relationships_written(self, items: list[Relationship], result, record: ChangeRecord) -> None:
         """Count and keep what one chunk of relationships changed (see :data:`WRITE_RELATIONSHIPS`)."""
@@ -428,28 +479,33 @@ class Neo4jStore(Store):
 
         def work(tx) -> list[FactChange]:
             seq = tx.run(NEXT_SEQUENCE).single()["seq"]
-            found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, until)
-            changes = []
-            node_rows = []
-            for node in found_nodes:
-                after = retired_version(node, until, provenance)
-                if after is not None:
-                    changes.append(FactChange("retired", node, after))
-                    node_rows.append([node.id, until, after.digest(), *_provenance_cells(after)])
-            rel_rows: dict[str, list] = defaultdict(list)
-            for rel in found_relationships:
-                after = retired_version(rel, until, provenance)
-                if after is not None:
-                    changes.append(FactChange("retired", rel, after))
-                    rel_rows[rel.type].append([list(rel.identity), until, after.digest(), *_provenance_cells(after)])
-            tx.run(RETIRE_NODES, rows=node_rows).consume()
-            for rel_type, rows in rel_rows.items():
-                tx.run(RETIRE_RELATIONSHIPS[rel_type], rows=rows).consume()
+            changes = self._retire(tx, seq, node_ids, identities, until, provenance)
             if changes:
                 tx.run(BUMP_VERSION, token=new_version()).consume()
             return changes
 
         return self._recorded(work)
+
+    def _retire(self, tx, seq: int, node_ids: list[str], identities: list[RelationshipRef], until: str,
+                provenance: Provenance | None) -> list[FactChange]:
+        found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, until)
+        changes = []
+        node_rows = []
+        for node in found_nodes:
+            after = retired_version(node, until, provenance)
+            if after is not None:
+                changes.append(FactChange("retired", node, after))
+                node_rows.append([node.id, until, after.digest(), *_provenance_cells(after)])
+        rel_rows: dict[str, list] = defaultdict(list)
+        for rel in found_relationships:
+            after = retired_version(rel, until, provenance)
+            if after is not None:
+                changes.append(FactChange("retired", rel, after))
+                rel_rows[rel.type].append([list(rel.identity), until, after.digest(), *_provenance_cells(after)])
+        tx.run(RETIRE_NODES, rows=node_rows).consume()
+        for rel_type, rows in rel_rows.items():
+            tx.run(RETIRE_RELATIONSHIPS[rel_type], rows=rows).consume()
+        return changes
 
     def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
                provenance: Provenance | None = None) -> ChangeRecord:
@@ -457,22 +513,134 @@ class Neo4jStore(Store):
 
         def work(tx) -> list[FactChange]:
             seq = tx.run(NEXT_SEQUENCE).single()["seq"]
-            found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, None)
-            by_type: dict[str, list] = defaultdict(list)
-            for rel in found_relationships:
-                by_type[rel.type].append(list(rel.identity))
-            for rel_type, rows in by_type.items():
-                tx.run(DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
-            tx.run(DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
-            tx.run(RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
-                   relationships=[list(rel.identity) for rel in found_relationships]).consume()
-            changes = [FactChange("deleted", rel, None) for rel in found_relationships]
-            changes += [FactChange("deleted", node, None) for node in found_nodes]
+            changes = self._delete(tx, seq, node_ids, identities)
             if changes:
                 tx.run(BUMP_VERSION, token=new_version()).consume()
             return changes
 
         return self._recorded(work)
+
+    def _delete(self, tx, seq: int, node_ids: list[str], identities: list[RelationshipRef]) -> list[FactChange]:
+        found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, None)
+        by_type: dict[str, list] = defaultdict(list)
+        for rel in found_relationships:
+            by_type[rel.type].append(list(rel.identity))
+        for rel_type, rows in by_type.items():
+            tx.run(DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
+        tx.run(DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
+        tx.run(RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
+               relationships=[list(rel.identity) for rel in found_relationships]).consume()
+        changes = [FactChange("deleted", rel, None) for rel in found_relationships]
+        changes += [FactChange("deleted", node, None) for node in found_nodes]
+        return changes
+
+    # --- a person's change, and records -------------------------------------------------------------
+    def apply(self, edit: Edit) -> ChangeRecord:
+        batch = deduplicated(edit.write)
+
+        def work(tx) -> ChangeRecord:
+            record = ChangeRecord()  # made again if the driver retries the transaction
+            # Taking the sequence first locks its node: writers are ordered, and the checks below see
+            # what every earlier writer committed.
+            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            check_expectations(edit, self._state_tags(tx, edit.expect_states), self._digests(tx, edit.expect_facts))
+            nodes = {node.id: node for node in batch.nodes}
+            groups: dict[tuple, list] = defaultdict(list)
+            for node in batch.nodes:
+                groups[_provenance_key(node)].append(node)
+            for key, group in groups.items():
+                for query, row, items, shared in _chunks(WRITE_NODES, _node_row, group, key):
+                    result = tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq).single()
+                    self._nodes_written(items, result, nodes, record)
+            for (rel_type, *rest), group in _grouped_relationships(batch.relationships).items():
+                for query, row, rels, shared in _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row,
+                                                        [rel for rel, _ in group], tuple(rest)):
+                    result = tx.run(query, rows=[row(rel) for rel in rels], shared=shared, seq=seq).single()
+                    self._relationships_written(rels, result, record)
+            changes: list[FactChange] = []
+            if edit.retire_nodes or edit.retire_relationships:
+                changes += self._retire(tx, seq, list(dict.fromkeys(edit.retire_nodes)),
+                                        list(dict.fromkeys(edit.retire_relationships)), edit.until, edit.provenance)
+            if edit.delete_nodes or edit.delete_relationships:
+                changes += self._delete(tx, seq, list(dict.fromkeys(edit.delete_nodes)),
+                                        list(dict.fromkeys(edit.delete_relationships)))
+            for change in changes:
+                record.record(change)
+            if edit.records is not None:
+                self._put_records(tx, edit.records(record))
+            if record.changed:
+                tx.run(BUMP_VERSION, token=new_version()).consume()
+            return record
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    @staticmethod
+    def _state_tags(tx, node_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(node_ids)
+        if not ids:
+            return {}
+        return {r["id"]: state_tag(r["hash"], r["owned"])
+                for r in tx.run(STATE_HASHES, ids=ids, owned=list(schema.OWNED_TYPES))}
+
+    @staticmethod
+    def _digests(tx, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
+        refs = list(refs)
+        found: dict = {}
+        ids = [ref for ref in refs if isinstance(ref, str)]
+        if ids:
+            found.update((r["id"], r["hash"]) for r in tx.run(NODE_DIGESTS, ids=ids))
+        by_type: dict[str, list] = defaultdict(list)
+        for ref in refs:
+            if not isinstance(ref, str) and ref[0] in schema.RELATIONSHIP_TYPES:
+                by_type[ref[0]].append([ref[1], ref[2], ref[3]])
+        for rel_type, rows in by_type.items():
+            found.update(((rel_type, r["source"], r["target"], r["key"]), r["hash"])
+                         for r in tx.run(RELATIONSHIP_DIGESTS[rel_type], rows=rows))
+        return found
+
+    def _read(self, work: Callable):
+        with self.driver.session(database=self.database) as session:
+            return session.execute_read(work)
+
+    def state_tags(self, node_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(node_ids)
+        return self._read(lambda tx: self._state_tags(tx, ids))
+
+    def fact_digests(self, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
+        refs = list(refs)
+        return self._read(lambda tx: self._digests(tx, refs))
+
+    def outgoing(self, node_id: str, types: Iterable[str]) -> list[Relationship]:
+        records, _, _ = self._query(
+            "MATCH (a:Entity {id: $id})-[r]->(b:Entity) WHERE type(r) IN $types "
+            "RETURN type(r) AS type, b.id AS target, properties(r) AS props", id=node_id, types=list(types))
+        found = [self._relationship(r["type"], node_id, r["target"], r["props"]) for r in records]
+        return sorted(found, key=lambda rel: rel.identity)
+
+    @staticmethod
+    def _put_records(tx, records: Iterable[RecordPut]) -> None:
+        records = list(records)
+        rows = [[_record_id(c, k), c, k, json.dumps(v, ensure_ascii=False, sort_keys=True)]
+                for c, k, v in records if v is not None]
+        removed = [_record_id(c, k) for c, k, v in records if v is None]
+        for start in range(0, len(rows), 1000):
+            tx.run(PUT_RECORDS, rows=rows[start:start + 1000]).consume()
+        if removed:
+            tx.run(REMOVE_RECORDS, rids=removed).consume()
+
+    def put_records(self, records: Iterable[RecordPut]) -> None:
+        records = list(records)
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(lambda tx: self._put_records(tx, records))
+
+    def get_record(self, collection: str, key: str) -> dict | None:
+        records, _, _ = self._query(GET_RECORD, rid=_record_id(collection, key))
+        return json.loads(records[0]["value"]) if records else None
+
+    def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
+        records, _, _ = self._query(LIST_RECORDS, collection=collection, prefix=prefix)
+        return [(r["key"], json.loads(r["value"])) for r in records]
 
     def _recorded(self, work: Callable) -> ChangeRecord:
         """Run *work* in one managed write transaction; its changes, once committed, as a record."""
@@ -582,6 +750,7 @@ class Neo4jStore(Store):
             session.run("MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run("MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run("MATCH (x:MaillageRemoval) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (x:MaillageRecord) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
         self._query(NEW_EPOCH, token=new_version())
         self._query(BUMP_VERSION, token=new_version())
 

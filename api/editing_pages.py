@@ -1,0 +1,358 @@
+"""The web application's pages for changing the map: search, forms, ties, proposals, history, campaigns, accounts.
+
+Server-rendered (Jinja2 templates in ``api/templates``), no script and nothing fetched
+from outside: they work on an intranet with no internet, with the keyboard and a screen
+reader (labels, focus, errors tied to their fields). Every change goes through
+:mod:`graph.editing`, :mod:`graph.history` and :mod:`graph.campaigns`, as the write
+API's do: same rules, same messages, same history.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from api.auth import account, author, require
+from api.state import get_store, territory
+from graph import accounts, campaigns, editing, history, schema
+from graph.editing import RecordKind, form_locate
+from graph.i18n import t, words
+from graph.stores.base import Conflict
+
+blueprint = Blueprint("editing_pages", __name__)
+
+
+def page(template: str, title: str, status: Any = 200, **values: Any) -> Response:
+    return Response(render_template(template, title=title, **values), status=status, mimetype="text/html")
+
+
+def _folded(text: str) -> str:
+    return schema.slugify(text).replace("-", " ")
+
+
+def _actor_choices() -> list[tuple[str, str]]:
+    t_ = territory()
+    return sorted(((n.id, n.name) for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS),
+                  key=lambda item: _folded(item[1]))
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [(kind.template_type, kind.display()) for kind in schema.NODE_KINDS.values() if kind.is_actor]
+
+
+def _errors(report) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for issue in report.errors:
+        found.setdefault(issue.field or "", f"« {issue.value} » : {issue.expected}")
+    return found
+
+
+def _form_values(kind: RecordKind) -> dict[str, str]:
+    return {name: request.form.get(name, "").strip() for name in kind.fields if name in request.form}
+
+
+# --- search ---------------------------------------------------------------------------------------------
+@blueprint.get("/search")
+def search() -> Response:
+    q = request.args.get("q", "").strip()
+    results = []
+    if q:
+        wanted = _folded(q)
+        t_ = territory()
+        prefix = {schema.PROJECT.label: "/projects/", schema.THEME.label: "/themes/"}
+        for node in t_.nodes.values():
+            if node.kind in schema.ACTOR_LABELS + (schema.PROJECT.label, schema.THEME.label) \
+                    and wanted in _folded(node.name):
+                results.append({"name": node.name, "kind": schema.kind_name(node.kind),
+                                "url": prefix.get(node.kind, "/actors/") + node.id})
+        results.sort(key=lambda r: (not _folded(r["name"]).startswith(wanted), _folded(r["name"])))
+    return page("search.html", words("ui")["search"], q=q, results=results[:200])
+
+
+# --- actors and projects --------------------------------------------------------------------------------
+def _record_form(kind: RecordKind, node_id: str | None) -> Response:
+    store, w = get_store(), words("ui")
+    labels = {name: w["field_" + name] for name in kind.fields}
+    services = sorted((n.id, n.name) for n in territory().nodes.values() if n.kind == schema.SERVICE.label)
+    title = w["new_" + kind.name] if node_id is None else w["edit"]
+    who = author("form")
+    values: dict[str, Any] = {}
+    etag = None
+    if node_id is not None:
+        if not editing.may_edit_record(who, node_id):
+            return page("message.html", title, 403, message=t("forbidden.edit"))
+        found, etag = editing.record_json(store, kind, node_id)
+        values = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in found.items()}
+        title = f"{w['edit']} : {found['name']}"
+    proposing = node_id is None and not who.may("animateur")
+    context = {"fields": kind.fields, "labels": labels, "kinds": _kind_choices(), "services": services,
+               "readonly_id": node_id is not None, "proposing": proposing, "errors": {}, "stale": None}
+    if request.method == "GET":
+        return page("record_form.html", title, values=values, etag=etag, **context)
+    submitted = _form_values(kind)
+    try:
+        if node_id is None and proposing:
+            editing.propose(get_store(), kind, submitted, who, form_locate)
+            return page("message.html", title, notice=t("form.proposed"), message=w["proposal_hint"])
+        if node_id is None:
+            created, _ = editing.create_record(store, kind, submitted, who, form_locate)
+            return redirect(("/actors/" if kind.name == "actor" else "/projects/") + created["id"])  # type: ignore[return-value]
+        changed = {k: v for k, v in submitted.items() if str(values.get(k, "")) != v}
+        editing.update_record(store, kind, node_id, changed, who, request.form.get("etag") or None, form_locate)
+        return redirect(("/actors/" if kind.name == "actor" else "/projects/") + node_id)  # type: ignore[return-value]
+    except editing.Invalid as refused:
+        return page("record_form.html", title, 422, values=submitted, etag=request.form.get("etag"),
+                    **{**context, "errors": _errors(refused.report)}, error=t("form.invalid"))
+    except editing.Exists as refused:
+        return page("record_form.html", title, 409, values=submitted, etag=None,
+                    **{**context, "errors": {"id": t("problem.exists_detail", id=refused.identifier)}})
+    except editing.Forbidden as refused:
+        return page("message.html", title, 403, message=t(refused.reason))
+    except Conflict:
+        # Someone changed this record since the form was opened: show what is stored now beside what was typed,
+        # keep what was typed, and take the new ETag so that saving again is a deliberate choice.
+        now, tag = editing.record_json(store, kind, node_id or "")
+        now = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in now.items()}
+        stale = [(f, now.get(f, ""), submitted.get(f, "")) for f in kind.fields
+                 if str(now.get(f, "")) != submitted.get(f, str(now.get(f, "")))]
+        return page("record_form.html", title, 412, values=submitted, etag=tag, **{**context, "stale": stale})
+
+
+@blueprint.route("/actors/new", methods=["GET", "POST"])
+@require("contributeur")
+def new_actor() -> Response:
+    return _record_form(editing.ACTOR, None)
+
+
+@blueprint.route("/actors/<actor_id>/edit", methods=["GET", "POST"])
+@require("contributeur")
+def edit_actor(actor_id: str) -> Response:
+    return _record_form(editing.ACTOR, actor_id)
+
+
+@blueprint.route("/projects/new", methods=["GET", "POST"])
+@require("contributeur")
+def new_project() -> Response:
+    return _record_form(editing.PROJECT, None)
+
+
+@blueprint.route("/projects/<project_id>/edit", methods=["GET", "POST"])
+@require("animateur")
+def edit_project(project_id: str) -> Response:
+    return _record_form(editing.PROJECT, project_id)
+
+
+# --- ties ------------------------------------------------------------------------------------------------
+@blueprint.route("/cooperations/declare", methods=["GET", "POST"])
+@require("contributeur")
+def declare() -> Response:
+    w, who = words("ui"), author("form")
+    context = {"actors": _actor_choices(), "frequencies": campaigns.FREQUENCIES, "errors": {}}
+    if request.method == "GET":
+        return page("declare.html", w["declare"], values={"actor_b": request.args.get("with", "")}, **context)
+    values = {name: request.form.get(name, "").strip() for name in ("actor_a", "actor_b", "nature", "frequency",
+                                                                     "since")}
+    if not who.may("animateur") or not values["actor_a"]:
+        values["actor_a"] = who.agent or ""
+    for name in ("actor_a", "actor_b"):  # « Name — id » as the completion list shows it
+        if " — " in values[name]:
+            values[name] = values[name].rsplit(" — ", 1)[1].strip()
+    try:
+        editing.declare(get_store(), values, who, form_locate)
+    except editing.Invalid as refused:
+        return page("declare.html", w["declare"], 422, values=values, **{**context, "errors": _errors(refused.report)},
+                    error=t("form.invalid"))
+    except editing.Forbidden as refused:
+        return page("declare.html", w["declare"], 403, values=values, **context, error=t(refused.reason))
+    except editing.Exists:
+        return page("declare.html", w["declare"], 409, values=values, **context, error=t("form.tie_exists"))
+    return redirect(url_for("editing_pages.my_ties", notice="declared"))  # type: ignore[return-value]
+
+
+@blueprint.get("/my/cooperations")
+@require("contributeur")
+def my_ties() -> Response:
+    w, me = words("ui"), account()
+    assert me is not None
+    t_ = territory()
+    ties = []
+    for rel in t_.by_type["COOPERATES_WITH"]:
+        if me.agent not in (rel.source, rel.target) or rel.properties.get("until"):
+            continue
+        other = rel.target if rel.source == me.agent else rel.source
+        declared_by = rel.properties.get("declared_by") or ""
+        ties.append({"id": editing.cooperation_id(rel.identity), "other": other,
+                     "other_name": t_.nodes[other].name if other in t_.nodes else other,
+                     "nature": rel.properties.get("nature"), "frequency": rel.properties.get("frequency"),
+                     "status": editing.status_of(rel), "reason": rel.properties.get("reason"),
+                     "declared_by_name": t_.nodes[declared_by].name if declared_by in t_.nodes else declared_by,
+                     "may_answer": declared_by != me.agent})
+    ties.sort(key=lambda tie: (tie["status"] != "declared", _folded(str(tie["other_name"]))))
+    notice = t("form.declared") if request.args.get("notice") == "declared" else None
+    return page("my_ties.html", w["my_ties"], ties=ties, notice=notice)
+
+
+@blueprint.post("/my/cooperations/<coop_id>/<answer>")
+@require("contributeur")
+def answer_tie(coop_id: str, answer: str) -> Response:
+    status = {"confirm": "confirmed", "dispute": "disputed"}.get(answer)
+    if status is None:
+        return page("message.html", words("ui")["my_ties"], 404, message=t("problem.not_found"))
+    try:
+        editing.answer_tie(get_store(), coop_id, author("form"), status, request.form.get("reason", "").strip())
+    except editing.Forbidden as refused:
+        return page("message.html", words("ui")["my_ties"], 403, message=t(refused.reason))
+    return redirect(url_for("editing_pages.my_ties"))  # type: ignore[return-value]
+
+
+# --- proposals ---------------------------------------------------------------------------------------------
+@blueprint.get("/proposals")
+@require("animateur")
+def proposals_page() -> Response:
+    return page("proposals.html", words("ui")["proposals"], items=editing.proposals(get_store()),
+                kinds=_kind_choices())
+
+
+@blueprint.post("/proposals/<proposal_id>/<decision>")
+@require("animateur")
+def decide(proposal_id: str, decision: str) -> Response:
+    store, w = get_store(), words("ui")
+    proposal = store.get_record(editing.PROPOSALS, proposal_id)
+    if proposal is None or decision not in ("accept", "reject"):
+        return page("message.html", w["proposals"], 404, message=t("problem.not_found"))
+    values = dict(proposal["values"])
+    for name in ("id", "kind"):
+        if request.form.get(name):
+            values[name] = request.form[name].strip()
+    try:
+        editing.decide(store, proposal_id, author("form"), decision == "accept", values)
+    except (editing.Invalid, editing.Exists) as refused:
+        message = refused.args[0] if isinstance(refused, editing.Invalid) else \
+            t("problem.exists_detail", id=refused.identifier)
+        return page("proposals.html", w["proposals"], 422, items=editing.proposals(store), kinds=_kind_choices(),
+                    error=message)
+    return redirect(url_for("editing_pages.proposals_page"))  # type: ignore[return-value]
+
+
+# --- history -----------------------------------------------------------------------------------------------
+def _describe(change) -> str:
+    fact = change.fact
+    what = f"{schema.kind_name(fact.kind)} {fact.name}" if hasattr(fact, "kind") else \
+        f"{fact.type} {fact.source} → {fact.target}"
+    return f"{words('ui')['op_' + change.op]} : {what}"
+
+
+@blueprint.get("/history")
+def history_page() -> Response:
+    store, w = get_store(), words("ui")
+    filters = {name: request.args.get(name) or None for name in ("by", "kind", "since", "until", "touching")}
+    if filters["kind"] not in (None, *history.KINDS):
+        filters["kind"] = None
+    items = history.entries(store, limit=200, **filters)
+    for entry in items:
+        counts = {k: v for k, v in entry.get("counts", {}).items() if v and not k.endswith("unchanged")}
+        entry["counts_text"] = ", ".join(f"{w.get('count_' + k, k)} {v}" for k, v in counts.items())
+        stored = store.get_record(history.HISTORY, entry["id"]) if not entry.get("parts") else None
+        shown = history.changes_of(store, stored) if stored else []
+        entry["details"] = [_describe(c) for c in shown[:20]] or [entry["counts_text"]]
+    return page("history.html", w["history"], items=items, filters=filters, kinds=history.KINDS)
+
+
+@blueprint.post("/history/<change_id>/undo")
+@require("animateur")
+def undo(change_id: str) -> Response:
+    w = words("ui")
+    try:
+        history.undo(get_store(), change_id, author("form").login, "form")
+    except KeyError:
+        return page("message.html", w["history"], 404, message=t("problem.not_found"))
+    except history.AlreadyUndone as refused:
+        return page("message.html", w["history"], 409, message=t("problem.undone_detail", id=refused.change_id,
+                                                                    by=refused.by))
+    except Conflict:
+        return page("message.html", w["history"], 412, message=t("problem.undo_conflict"))
+    return redirect(url_for("editing_pages.history_page", notice="undone"))  # type: ignore[return-value]
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+@blueprint.get("/campaigns")
+@require("animateur")
+def campaigns_page() -> Response:
+    return page("campaigns.html", words("ui")["campaigns"], items=campaigns.campaigns(get_store()))
+
+
+@blueprint.route("/campaigns/new", methods=["GET", "POST"])
+@require("animateur")
+def new_campaign() -> Response:
+    w, t_ = words("ui"), territory()
+    services = sorted((n.id, n.name) for n in t_.nodes.values() if n.kind == schema.SERVICE.label)
+    context = {"services": services, "question": campaigns.DEFAULT_QUESTION, "links": None, "campaign": None}
+    if request.method == "GET":
+        return page("campaign_new.html", w["new_campaign"], **context)
+    partners = [p.strip() for p in request.form.get("partners", "").split(",") if p.strip()]
+    try:
+        campaign, tokens = campaigns.open_campaign(
+            get_store(), t_, author("form"), request.form.get("closes", ""), request.form.getlist("services"),
+            partners, request.form.get("question", ""))
+    except campaigns.CampaignError as refused:
+        return page("campaign_new.html", w["new_campaign"], 422, **context, error=t(refused.key, **refused.values))
+    base = request.host_url.rstrip("/")
+    links = [(t_.nodes[r].name if r in t_.nodes else r, f"{base}/survey/{token}") for r, token in tokens.items()]
+    return page("campaign_new.html", w["new_campaign"], **{**context, "links": links, "campaign": campaign})
+
+
+@blueprint.get("/campaigns/<campaign_id>")
+@require("animateur")
+def campaign_page(campaign_id: str) -> Response:
+    t_ = territory()
+    board = campaigns.dashboard(get_store(), t_, campaign_id)
+    names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
+    return page("campaign.html", words("ui")["campaign"], board=board, names=names)
+
+
+@blueprint.route("/survey/<token>", methods=["GET", "POST"])
+def survey(token: str) -> Response:
+    store, w, t_ = get_store(), words("ui"), territory()
+    try:
+        campaign, respondent = campaigns.link(store, token)
+    except Exception:
+        return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
+    names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
+    context = {"campaign": campaign, "respondent_name": names.get(respondent, respondent),
+               "actors": sorted(names.items(), key=lambda item: _folded(item[1])),
+               "frequencies": campaigns.FREQUENCIES, "closed": not campaigns.is_open(campaign)}
+    notice = None
+    if request.method == "POST" and not context["closed"]:
+        pairs = list(zip(request.form.getlist("name"), request.form.getlist("frequency")))
+        try:
+            campaigns.answer(store, territory(), token, pairs)
+            notice = t("campaign.thanks")
+        except campaigns.CampaignError as refused:
+            return page("survey.html", w["survey"], 422, rows=_survey_rows(pairs), **context,
+                        error=t(refused.key, **refused.values))
+    before = campaigns.answer_of(store, campaign["id"], respondent) or {}
+    pairs = [(f"{names.get(a, a)} — {a}", before.get("frequencies", {}).get(a, "")) for a in before.get("actors", [])]
+    pairs += [(name, "") for name in before.get("unknown", [])]
+    return page("survey.html", w["survey"], rows=_survey_rows(pairs), notice=notice, **context)
+
+
+def _survey_rows(pairs: list[tuple[str, str]]) -> list[dict]:
+    rows = [{"name": name, "frequency": frequency} for name, frequency in pairs if name.strip()]
+    return rows + [{"name": "", "frequency": "mensuelle"}] * max(5, 12 - len(rows))
+
+
+# --- accounts ------------------------------------------------------------------------------------------------
+@blueprint.route("/admin/accounts", methods=["GET", "POST"])
+@require("administrateur")
+def accounts_page() -> Response:
+    store, w = get_store(), words("ui")
+    invitation, error, status = None, None, 200
+    if request.method == "POST":
+        try:
+            token = accounts.add(store, request.form.get("login", ""), request.form.get("role", ""),
+                                 request.form.get("agent", "").strip() or None)
+            invitation = request.host_url.rstrip("/") + "/invitation/" + token
+        except accounts.AccountError as refused:
+            error, status = t(refused.key, **refused.values), 422
+    return page("accounts.html", w["accounts"], status, items=accounts.all_accounts(store), roles=accounts.ROLES,
+                actors=_actor_choices(), invitation=invitation, error=error)

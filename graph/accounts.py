@@ -1,0 +1,252 @@
+"""Accounts, roles, API tokens and invitations: who may read and change the map.
+
+Four roles, each allowed what the one before is, and more:
+
+* ``lecteur`` reads the map, the questions and the views;
+* ``contributeur`` (every agent, a partner's contact) edits their own profile, declares,
+  confirms or disputes their own ties, proposes actors and projects (which wait for
+  validation);
+* ``animateur`` edits every actor, project, theme and tie, validates proposals, runs
+  survey campaigns and workshops;
+* ``administrateur`` manages accounts, imports, settings, erasure.
+
+Passwords are hashed with Argon2id (argon2-cffi) and never stored or logged in clear.
+An account starts without a password: its one-time invitation link sets it. Secrets
+given to people (invitation links, API tokens, survey links) are random, shown once, and
+stored as their SHA-256 digest: a copy of the store does not give them away. Accounts
+and tokens are records of the store (:meth:`graph.stores.base.Store.records`).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from graph.stores.base import Store
+
+ROLES = ("lecteur", "contributeur", "animateur", "administrateur")
+ACCOUNTS = "accounts"
+TOKENS = "tokens"
+INVITATIONS = "invitations"
+INVITATION_DAYS = 14
+MIN_PASSWORD = 10
+
+_HASHER = PasswordHasher()
+# Verified against when the login is unknown, so that an unknown login takes as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+def role_at_least(role: str, needed: str) -> bool:
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be done; *key* names the message (``account.*``)."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(key)
+
+
+@dataclass
+class Account:
+    login: str
+    role: str
+    agent: str | None = None  # the Agent (or partner's actor) this account speaks for
+    password: str | None = None  # Argon2 hash
+    disabled: bool = False
+    created_at: str = ""
+
+    def may(self, needed: str) -> bool:
+        return not self.disabled and role_at_least(self.role, needed)
+
+    def as_record(self) -> dict:
+        return asdict(self)
+
+    def public(self) -> dict:
+        return {"login": self.login, "role": self.role, "agent": self.agent, "disabled": self.disabled,
+                "has_password": self.password is not None, "created_at": self.created_at}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def get(store: Store, login: str) -> Account | None:
+    value = store.get_record(ACCOUNTS, login)
+    return Account(**value) if value else None
+
+
+def all_accounts(store: Store) -> list[Account]:
+    return [Account(**value) for _, value in store.records(ACCOUNTS)]
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError("account.role", role=role, choices=", ".join(ROLES))
+
+
+def add(store: Store, login: str, role: str, agent: str | None = None) -> str:
+    """Create an account without a password; returns its one-time invitation token."""
+    login = login.strip()
+    if not login or len(login) > 80 or any(c.isspace() for c in login):
+        raise AccountError("account.login", login=login)
+    _check_role(role)
+    if agent and not store.kinds_of([agent]):
+        raise AccountError("account.agent", agent=agent)
+    if get(store, login) is not None:
+        raise AccountError("account.exists", login=login)
+    account = Account(login, role, agent or None, created_at=_now().isoformat(timespec="seconds"))
+    store.put_records([(ACCOUNTS, login, account.as_record())])
+    return invite(store, login)
+
+
+def invite(store: Store, login: str) -> str:
+    """A new one-time invitation token for *login* (the previous ones stop working)."""
+    if get(store, login) is None:
+        raise AccountError("account.unknown", login=login)
+    token = secrets.token_urlsafe(24)
+    stale = [(INVITATIONS, key, None) for key, value in store.records(INVITATIONS) if value["login"] == login]
+    expires = (_now() + timedelta(days=INVITATION_DAYS)).isoformat(timespec="seconds")
+    store.put_records(stale + [(INVITATIONS, digest(token), {"login": login, "expires": expires})])
+    return token
+
+
+def invitation(store: Store, token: str) -> str | None:
+    """The login an invitation token is for, while it is valid."""
+    value = store.get_record(INVITATIONS, digest(token))
+    if value is None or value["expires"] < _now().isoformat(timespec="seconds"):
+        return None
+    return value["login"]
+
+
+def accept_invitation(store: Store, token: str, password: str) -> Account:
+    """Set the password of the invitation's account; the invitation is then used up."""
+    login = invitation(store, token)
+    if login is None:
+        raise AccountError("account.invitation")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account.password_short", min=MIN_PASSWORD)
+    account = get(store, login)
+    assert account is not None
+    account.password = _HASHER.hash(password)
+    store.put_records([(ACCOUNTS, login, account.as_record()), (INVITATIONS, digest(token), None)])
+    return account
+
+
+def set_password(store: Store, login: str, password: str) -> None:
+    account = get(store, login)
+    if account is None:
+        raise AccountError("account.unknown", login=login)
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account.password_short", min=MIN_PASSWORD)
+    account.password = _HASHER.hash(password)
+    store.put_records([(ACCOUNTS, login, account.as_record())])
+
+
+def authenticate(store: Store, login: str, password: str) -> Account | None:
+    """The account when *password* is its password and it is enabled; None otherwise (same time either way)."""
+    account = get(store, login)
+    hashed = account.password if account is not None and account.password else _DUMMY_HASH
+    try:
+        _HASHER.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or account.password is None or account.disabled:
+        return None
+    return account
+
+
+def set_role(store: Store, login: str, role: str) -> Account:
+    _check_role(role)
+    account = get(store, login)
+    if account is None:
+        raise AccountError("account.unknown", login=login)
+    account.role = role
+    store.put_records([(ACCOUNTS, login, account.as_record())])
+    return account
+
+
+def disable(store: Store, login: str) -> Account:
+    """Disable an account: it can no longer log in, and its tokens are refused."""
+    account = get(store, login)
+    if account is None:
+        raise AccountError("account.unknown", login=login)
+    account.disabled = True
+    store.put_records([(ACCOUNTS, login, account.as_record())])
+    return account
+
+
+def create_token(store: Store, login: str, name: str = "") -> tuple[str, str]:
+    """A new API token for *login*: (the token, shown once; its id, to revoke it)."""
+    if get(store, login) is None:
+        raise AccountError("account.unknown", login=login)
+    token = "mlg_" + secrets.token_urlsafe(32)
+    token_id = digest(token)[:16]
+    store.put_records([(TOKENS, digest(token), {"id": token_id, "login": login, "name": name, "revoked": False,
+                                                "created_at": _now().isoformat(timespec="seconds")})])
+    return token, token_id
+
+
+def tokens(store: Store, login: str | None = None) -> list[dict]:
+    return [value for _, value in store.records(TOKENS) if login is None or value["login"] == login]
+
+
+def revoke_token(store: Store, token_id: str) -> bool:
+    for key, value in store.records(TOKENS):
+        if value["id"] == token_id:
+            store.put_records([(TOKENS, key, {**value, "revoked": True})])
+            return True
+    return False
+
+
+def account_for_token(store: Store, token: str) -> Account | None:
+    value = store.get_record(TOKENS, digest(token))
+    if value is None or value["revoked"]:
+        return None
+    account = get(store, value["login"])
+    return account if account is not None and not account.disabled else None
+
+
+class Throttle:
+    """Failed logins counted per account and per address: after *limit* failures within *window* seconds,
+    further attempts are refused until the window has passed (whatever the password)."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0):
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.window]
+        self._failures[key] = times
+        return times
+
+    def blocked(self, *keys: str) -> float:
+        """Seconds to wait before trying again (0: allowed)."""
+        now = time.monotonic()
+        with self._lock:
+            waits = [self.window - (now - times[0]) for key in keys
+                     if len(times := self._recent(key, now)) >= self.limit]
+        return max(waits, default=0.0)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
