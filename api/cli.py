@@ -222,12 +222,12 @@ def cmd_view(args) -> int:
     return 0
 
 
-def _serve(store, host: str, port: int, ready_message: str) -> int:
+def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None) -> int:
     from waitress import serve
 
     from api.app import create_app
 
-    app = create_app(store)
+    app = create_app(store, anonymous_read=anonymous_read)
     print(ready_message, flush=True)
     serve(app, host=host, port=port, threads=8, ident="maillage")
     return 0
@@ -244,7 +244,28 @@ def cmd_demo(args) -> int:
     code = _run_import(store, [EXAMPLE])
     if code:
         return code
-    return _serve(store, args.host, args.port, t("demo.ready", url=f"http://{args.host}:{args.port}/"))
+    demo_accounts(store)
+    # The fictitious territory is open to read (as a workshop room's screen would be); the accounts show each
+    # role's pages and changes.
+    return _serve(store, args.host, args.port, t("demo.ready", url=f"http://{args.host}:{args.port}/"),
+                  anonymous_read=True)
+
+
+DEMO_PASSWORD = "demo-maillage"
+
+
+def demo_accounts(store) -> None:
+    """One account per role (the contributor speaks for an agent of the example), password printed."""
+    from graph import accounts, schema
+
+    agent = next(iter(store.nodes(schema.AGENT.label)), None)
+    print(t("demo.accounts", password=DEMO_PASSWORD))
+    for role in accounts.ROLES:
+        if accounts.get(store, role) is None:
+            accounts.add(store, role, role, agent.id if role == "contributeur" and agent else None)
+        accounts.set_password(store, role, DEMO_PASSWORD)
+        linked = f" → {agent.name} ({agent.id})" if role == "contributeur" and agent else ""
+        print(f"  {role:<15} {role}{linked}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -325,9 +346,10 @@ def build_parser() -> argparse.ArgumentParser:
                        else "file to write (.html; .png or .svg for a figure)")
         add_arguments(v, declared.parameters)
     p.set_defaults(func=cmd_view)
-    from api import workshop_cli
+    from api import account_cli, workshop_cli
 
     workshop_cli.add_parser(sub, with_store, _open_store)
+    account_cli.add_parser(sub, with_store, _open_store)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

@@ -121,7 +121,12 @@ def _conflict(stale: list) -> Response:
 
 
 def _ref(ref: Any) -> Any:
-    return ref if isinstance(ref, str) else editing.cooperation_id(tuple(ref))
+    """A stale fact as the API names it: a node's id, a tie's id, another relationship's identity."""
+    if isinstance(ref, str):
+        return ref
+    if ref[0] == "COOPERATES_WITH":
+        return editing.cooperation_id(tuple(ref))
+    return dict(zip(("type", "source", "target", "key"), ref))
 
 
 def _problems(view: Callable) -> Callable:

@@ -123,8 +123,10 @@ def _shape(values: Mapping[str, Any], allowed: tuple[str, ...], locate: Locate, 
 
 
 def _checked(kind: RecordKind, values: dict[str, Any], locate: Locate, provenance, store: Store,
-             own_id: str | None = None) -> rules.Facts:
-    report = Report()
+             own_id: str | None = None, report: Report | None = None) -> rules.Facts:
+    """The facts of a record, checked (and its references resolved against the store); every problem, with
+    those already in *report* (the body's shape), raised at once as :class:`Invalid`."""
+    report = report if report is not None else Report()
     facts = kind.rule(rules.Checker(values, locate, report), provenance)
     known = {own_id: kind.labels[0]} if own_id else {}
     if facts.node is not None:
@@ -184,10 +186,8 @@ def create_record(store: Store, kind: RecordKind, values: Mapping[str, Any], aut
         raise Forbidden("forbidden.create")
     report = Report()
     shaped = _shape(values, kind.fields, locate, report)
-    if report.errors:
-        raise Invalid(report)
     entry = history.Entry(author.login, "create", author.source)
-    facts = _checked(kind, shaped, locate, entry.provenance(), store)
+    facts = _checked(kind, shaped, locate, entry.provenance(), store, report=report)
     assert facts.node is not None
     entry.summary = facts.node.name
     edit = Edit(Batch([facts.node, *facts.shared_nodes], facts.relationships),
@@ -417,9 +417,7 @@ def propose(store: Store, kind: RecordKind, values: Mapping[str, Any], author: A
         raise Forbidden("forbidden.propose")
     report = Report()
     shaped = _shape(values, kind.fields, locate, report)
-    if report.errors:
-        raise Invalid(report)
-    facts = _checked(kind, shaped, locate, None, store)
+    facts = _checked(kind, shaped, locate, None, store, report=report)
     assert facts.node is not None
     if store.kinds_of([facts.node.id]):
         raise Exists(facts.node.id)

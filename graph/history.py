@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -79,29 +79,39 @@ def _touched(changes: Iterable[FactChange]) -> list[str]:
     return list(found)
 
 
-def entry_records(entry: Entry, record: ChangeRecord) -> list[RecordPut]:
-    """The records of *entry* with the changes of *record* (nothing when it changed nothing)."""
-    if not record.changed:
-        return []
-    value: dict[str, Any] = {"id": entry.id, "at": entry.at, "by": entry.by, "kind": entry.kind,
-                             "source": entry.source, "summary": entry.summary, "counts": record.as_dict(),
-                             "undoes": entry.undoes, "undone_by": None}
+def _entry_value(entry: Entry, record: ChangeRecord) -> dict[str, Any]:
+    return {"id": entry.id, "at": entry.at, "by": entry.by, "kind": entry.kind, "source": entry.source,
+            "summary": entry.summary, "counts": record.as_dict(), "undoes": entry.undoes, "undone_by": None}
+
+
+def _parts(entry: Entry, record: ChangeRecord, touched: dict[str, None]) -> Iterator[RecordPut]:
+    """The fact changes of *record* as records of :data:`PARTS`, :data:`INLINE` at a time; the nodes they
+    touch (the first thousand) go into *touched*."""
     compact: list = []
-    parts: list[RecordPut] = []
-    touched: dict[str, None] = {}
+    number = 0
     for change in record.changes:
         compact.append([change.op, _compact(change.before), _compact(change.after)])
         if len(touched) < 1000:
             touched.update(dict.fromkeys(_touched([change])))
         if len(compact) == INLINE:
-            parts.append((PARTS, f"{entry.id}/{len(parts):06d}", {"changes": compact}))
-            compact = []
-    if parts:
-        if compact:
-            parts.append((PARTS, f"{entry.id}/{len(parts):06d}", {"changes": compact}))
-        value.update(parts=len(parts), changes=[])
+            yield (PARTS, f"{entry.id}/{number:06d}", {"changes": compact})
+            compact, number = [], number + 1
+    if compact:
+        yield (PARTS, f"{entry.id}/{number:06d}", {"changes": compact})
+
+
+def entry_records(entry: Entry, record: ChangeRecord) -> list[RecordPut]:
+    """The records of *entry* with the changes of *record* (nothing when it changed nothing)."""
+    if not record.changed:
+        return []
+    value = _entry_value(entry, record)
+    touched: dict[str, None] = {}
+    parts = list(_parts(entry, record, touched))
+    if len(parts) <= 1:
+        value.update(parts=0, changes=parts[0][2]["changes"] if parts else [])  # type: ignore[index]
+        parts = []
     else:
-        value.update(parts=0, changes=compact)
+        value.update(parts=len(parts), changes=[])
     value["touched"] = list(touched)
     return [(HISTORY, entry.id, value), *parts]
 
@@ -116,8 +126,22 @@ def recorder(entry: Entry, also: list[RecordPut] | None = None):
 
 
 def record_write(store: Store, entry: Entry, record: ChangeRecord) -> None:
-    """Record a change already written (an import)."""
-    store.put_records(entry_records(entry, record))
+    """Record a change already written (an import): its changes in parts, a few at a time (an import of a
+    million facts is never held twice in memory), then the entry, which names how many parts it has."""
+    if not record.changed:
+        return
+    touched: dict[str, None] = {}
+    pending: list[RecordPut] = []
+    count = 0
+    for part in _parts(entry, record, touched):
+        pending.append(part)
+        count += 1
+        if len(pending) == 25:
+            store.put_records(pending)
+            pending = []
+    store.put_records(pending)
+    value = {**_entry_value(entry, record), "parts": count, "changes": [], "touched": list(touched)}
+    store.put_records([(HISTORY, entry.id, value)])
 
 
 def get(store: Store, change_id: str) -> dict | None:
@@ -176,7 +200,7 @@ def undo(store: Store, change_id: str, by: str, source: str = "api") -> tuple[En
     if original.get("undone_by"):
         raise AlreadyUndone(change_id, original["undone_by"])
     entry = Entry(by, "undo", source, original.get("summary", ""), undoes=change_id)
-    edit = Edit(provenance=entry.provenance())
+    edit = Edit(provenance=entry.provenance(), strict_delete=True)
     nodes: dict[str, Node] = {}
     relationships: dict = {}
     for change in reversed(changes_of(store, original)):

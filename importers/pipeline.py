@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph import history
 from graph.bulk import collector_paused
 from graph.i18n import Message, t
 from graph.issues import Report
@@ -238,13 +239,15 @@ def write_rejects(result: ImportResult, path: Path) -> Path:
 @collector_paused(freeze=True)  # the result lives until the command ends
 def import_files(paths: Iterable[Path], store: Store, progress: Progress | None = None, dry_run: bool = False,
                  communes: set[str] | None = None, skip_invalid: bool = False, fmt: str | None = None,
-                 options: ImportOptions | None = None) -> ImportResult:
-    """Check then write files into *store*.
+                 options: ImportOptions | None = None, by: str = "cli") -> ImportResult:
+    """Check then write files into *store*, and record the import in the history (by *by*), so that it can
+    be undone as a whole.
 
     Any error raises :class:`ImportRejected` and writes nothing, unless *skip_invalid*:
     then the valid rows are written and ``result.rejected`` names the others. A table
     whose layout is not recognised is refused even then: its rows would be skipped silently.
     """
+    paths = list(paths)
     result = read_files(paths, store, communes, fmt, options)
     if result.report.errors:
         file_level = [i for i in result.report.errors if i.line is None]
@@ -255,4 +258,6 @@ def import_files(paths: Iterable[Path], store: Store, progress: Progress | None 
         batches = itertools.chain([result.batch], deferred_batches(result, store))
         total = len(result.batch.nodes) + result.relationship_count
         result.summary = store.write_many(batches, total, progress=progress)
+        names = ", ".join(dict.fromkeys(Path(p).name for p in paths))
+        history.record_write(store, history.Entry(by, "import", f"import:{names}"[:300], names[:300]), result.summary)
     return result

@@ -94,6 +94,17 @@ class Edit:
     expect_states: dict[str, str | None] = field(default_factory=dict)
     expect_facts: dict[NodeRef | RelationshipRef, str | None] = field(default_factory=dict)
     records: Callable[[ChangeRecord], list[RecordPut]] | None = None
+    # A node deleted only with relationships this edit names (an undo must not take away what a later change
+    # tied to it): otherwise :class:`Conflict` names the others.
+    strict_delete: bool = False
+
+
+def unnamed_attached(edit: Edit, removed: list[Relationship]) -> list[RelationshipRef]:
+    """The relationships a deletion would take with its nodes that *edit* does not name itself."""
+    if not edit.strict_delete:
+        return []
+    named = set(edit.delete_relationships)
+    return [rel.identity for rel in removed if rel.identity not in named]
 
 
 class Conflict(Exception):

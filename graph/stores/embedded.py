@@ -32,6 +32,7 @@ from graph.model import (
 )
 from graph.stores.base import (
     Changes,
+    Conflict,
     Edit,
     Progress,
     RecordPut,
@@ -40,6 +41,7 @@ from graph.stores.base import (
     deduplicated,
     new_version,
     retired_version,
+    unnamed_attached,
 )
 
 SCHEMA_SQL = """
@@ -286,8 +288,10 @@ class EmbeddedStore(Store):
         return record
 
     def _delete(self, nodes: Iterable[str], relationships: Iterable[RelationshipRef], seq: int,
-                record: ChangeRecord) -> None:
+                record: ChangeRecord, edit: Edit | None = None) -> None:
         found_nodes, found_relationships = self._touched(nodes, relationships)
+        if edit is not None and (others := unnamed_attached(edit, found_relationships)):
+            raise Conflict(others)
         for rel in found_relationships:
             record.record(FactChange("deleted", rel, None))
         self._db.executemany("DELETE FROM relationships WHERE type = ? AND source = ? AND target = ? AND key = ?",
@@ -311,7 +315,7 @@ class EmbeddedStore(Store):
             if edit.retire_nodes or edit.retire_relationships:
                 self._retire(edit.retire_nodes, edit.retire_relationships, edit.until, edit.provenance, seq, record)
             if edit.delete_nodes or edit.delete_relationships:
-                self._delete(edit.delete_nodes, edit.delete_relationships, seq, record)
+                self._delete(edit.delete_nodes, edit.delete_relationships, seq, record, edit)
             if edit.records is not None:
                 self._put_records(edit.records(record))
             if record.changed:

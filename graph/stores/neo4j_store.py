@@ -37,6 +37,7 @@ from graph.model import (
 )
 from graph.stores.base import (
     Changes,
+    Conflict,
     Edit,
     Progress,
     RecordPut,
@@ -45,6 +46,7 @@ from graph.stores.base import (
     deduplicated,
     new_version,
     retired_version,
+    unnamed_attached,
 )
 
 CHUNK = 10000
@@ -520,8 +522,11 @@ class Neo4jStore(Store):
 
         return self._recorded(work)
 
-    def _delete(self, tx, seq: int, node_ids: list[str], identities: list[RelationshipRef]) -> list[FactChange]:
+    def _delete(self, tx, seq: int, node_ids: list[str], identities: list[RelationshipRef],
+                edit: Edit | None = None) -> list[FactChange]:
         found_nodes, found_relationships = self._locked(tx, seq, node_ids, identities, None)
+        if edit is not None and (others := unnamed_attached(edit, found_relationships)):
+            raise Conflict(others)
         by_type: dict[str, list] = defaultdict(list)
         for rel in found_relationships:
             by_type[rel.type].append(list(rel.identity))
@@ -563,7 +568,7 @@ class Neo4jStore(Store):
                                         list(dict.fromkeys(edit.retire_relationships)), edit.until, edit.provenance)
             if edit.delete_nodes or edit.delete_relationships:
                 changes += self._delete(tx, seq, list(dict.fromkeys(edit.delete_nodes)),
-                                        list(dict.fromkeys(edit.delete_relationships)))
+                                        list(dict.fromkeys(edit.delete_relationships)), edit)
             for change in changes:
                 record.record(change)
             if edit.records is not None:
