@@ -74,7 +74,7 @@ def open_campaign(store: Store, territory: Territory, author: Author, closes: st
         respondents[partner] = None
     if not respondents:
         raise CampaignError("campaign.empty")
-    campaign: dict[str, Any] = {"id": "camp" + history.new_id()[1:14], "question": question.strip() or DEFAULT_QUESTION,
+    campaign: dict[str, Any] = {"id": "camp" + history.new_id()[1:20], "question": question.strip() or DEFAULT_QUESTION,
                 "services": list(services), "partners": list(partners), "respondents": list(respondents),
                 "closes": closes, "created_by": author.login, "created_at": history.now()}
     tokens = {respondent: secrets.token_urlsafe(18) for respondent in respondents}
@@ -183,7 +183,7 @@ def dashboard(store: Store, territory: Territory, campaign_id: str) -> dict:
              "respondents": total, "answered": done, "rate": round(done / total, 3)}
             for group, (total, done) in sorted(by_group.items())]
     total = len(campaign["respondents"])
-    earlier = [c for c in campaigns(store) if c["created_at"] < campaign["created_at"]]
+    earlier = [c for c in campaigns(store) if c["id"] < campaign_id]  # ids sort in time order
     return {"campaign": campaign, "respondents": total, "answered": len(answered),
             "rate": round(len(answered) / total, 3) if total else 0.0, "by_service": rows,
             "changes": compare(store, earlier[0]["id"], campaign_id) if earlier else None}
