@@ -26,6 +26,7 @@ table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid
 <li><a href="/views/territory">{{ text.territory }}</a></li>
 <li><a href="/views/services">{{ text.services }}</a> (<a href="/views/figures/matrix.svg">{{ text.matrix }}</a>,
 <a href="/views/figures/ei.svg">{{ text.ei }}</a>)</li>
+<li><a href="/search">{{ ui.search }}</a> · <a href="/my/cooperations">{{ ui.my_ties }}</a> · <a href="/cooperations/declare">{{ ui.declare }}</a> · <a href="/history">{{ ui.history }}</a> · <a href="/login">{{ ui.login }}</a></li>
 <li><a href="/api/v1/docs">{{ text.api }}</a></li>
 </ul>
 {% if themes %}<h2>{{ text.themes }}</h2><ul>{% for id, name in themes %}<li><a href="/themes/{{ id }}">{{ name }}</a></li>{% endfor %}</ul>{% endif %}
@@ -40,5 +41,6 @@ def index():
     counts = [(kind.display(lang), stored[label])
               for label, kind in schema.NODE_KINDS.items()]
     themes = sorted(((n.id, n.name) for n in store.nodes(schema.THEME.label)), key=lambda x: x[1])
-    return render_template_string(PAGE, lang=lang, text=i18n.words("home", lang), store=store.describe(),
+    return render_template_string(PAGE, lang=lang, text=i18n.words("home", lang), ui=i18n.words("ui", lang),
+                                  store=store.describe(),
                                   counts=counts, themes=themes)

@@ -16,10 +16,11 @@ BASE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><ti
 <style>body{font-family:system-ui,sans-serif;max-width:56rem;margin:1.5rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}td,th{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left;
 vertical-align:top}.muted{color:#666}nav a{margin-right:1rem}</style></head><body>
-<nav><a href="/">Maillage</a><a href="/views/territory">{{ w.territory }}</a><a href="/views/services">{{ w.services }}</a>
-<a href="/api/v1/docs">API</a></nav>
+<nav><a href="/">Maillage</a><a href="/search">{{ ui.search }}</a><a href="/views/territory">{{ w.territory }}</a><a href="/views/services">{{ w.services }}</a>
+<a href="/history">{{ ui.history }}</a><a href="/api/v1/docs">API</a></nav>
 <h1>{{ title }}</h1>{% if subtitle %}<p class="muted">{{ subtitle }}</p>{% endif %}
-<p><a id="view-link" href="{{ view_url }}">{{ w.view }}</a></p>
+<p><a id="view-link" href="{{ view_url }}">{{ w.view }}</a>{% if edit_url %} · <a id="edit-link" href="{{ edit_url }}">{{ ui.edit }}</a>{% endif %}
+{% if declare_url %} · <a href="{{ declare_url }}">{{ ui.declare }}</a>{% endif %}{% if history_url %} · <a href="{{ history_url }}">{{ ui.history }}</a>{% endif %}</p>
 {% for section in sections %}<h2>{{ section.title }}</h2>
 {% if section.rows %}<table>{% if section.headers %}<tr>{% for h in section.headers %}<th>{{ h }}</th>{% endfor %}</tr>{% endif %}
 {% for row in section.rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.url }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>{% endfor %}
@@ -31,10 +32,11 @@ def link(kind: str, node_id: str, text: str) -> dict:
     return {"url": prefix + quote(node_id, safe=""), "text": text}
 
 
-def render(title, subtitle, view_url, sections):
+def render(title, subtitle, view_url, sections, edit_url=None, history_url=None, declare_url=None):
     lang = request_language()
-    return render_template_string(BASE, lang=lang, w=i18n.words("page", lang), title=title, subtitle=subtitle,
-                                  view_url=view_url, sections=sections)
+    return render_template_string(BASE, lang=lang, w=i18n.words("page", lang), ui=i18n.words("ui", lang), title=title,
+                                  subtitle=subtitle, view_url=view_url, sections=sections, edit_url=edit_url,
+                                  history_url=history_url, declare_url=declare_url)
 
 
 @blueprint.get("/actors/<actor_id>")
@@ -55,7 +57,10 @@ def actor_page(actor_id):
          "rows": [[k, v] for k, v in sorted(node.properties.items())]
          + ([[w["provenance"], f"{node.provenance.source}:{node.provenance.line or ''}"]] if node.provenance else [])},
     ]
-    return render(node.name, kind_label(node.kind), "/views/actors/" + quote(actor_id, safe=""), sections)
+    quoted = quote(actor_id, safe="")
+    return render(node.name, kind_label(node.kind), "/views/actors/" + quoted, sections,
+                  edit_url=f"/actors/{quoted}/edit", history_url=f"/history?touching={quoted}",
+                  declare_url=f"/cooperations/declare?with={quoted}")
 
 
 @blueprint.get("/projects/<project_id>")
@@ -72,8 +77,9 @@ def project_page(project_id):
          "rows": [[link("Theme", th, t.nodes[th].name)] for th in sorted(t.project_themes.get(project_id, ()))]},
         {"title": w["properties"], "headers": [], "rows": [[k, v] for k, v in sorted(node.properties.items())]},
     ]
-    return render(node.name, node.properties.get("status", ""), "/views/projects/" + quote(project_id, safe=""),
-                  sections)
+    quoted = quote(project_id, safe="")
+    return render(node.name, node.properties.get("status", ""), "/views/projects/" + quoted, sections,
+                  edit_url=f"/projects/{quoted}/edit", history_url=f"/history?touching={quoted}")
 
 
 @blueprint.get("/themes/<theme_id>")
