@@ -123,7 +123,7 @@ def test_twenty_writers_lose_nothing_and_every_stale_write_gets_412(served):
                             with lock:
                                 confirmed.append(body["id"])
                 statuses[status] += 1
-        except Exception as error:  # noqa: BLE001 (a writer's failure is reported, not swallowed)
+        except Exception as error:  # a writer's failure is reported, not swallowed
             failures.append(f"writer {i}: {error!r}")
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]

@@ -72,6 +72,12 @@ READ_VERSION = "MATCH (m:MaillageMeta {key: 'version'}) RETURN m.value AS value"
 # (``_seq``), so a reader can fetch only what changed since its snapshot. The lock on this
 # node orders writers: numbers become visible in the order they were taken.
 NEXT_SEQUENCE = "MERGE (m:MaillageMeta {key: 'sequence'}) SET m.value = coalesce(m.value, 0) + 1 RETURN m.value AS seq"
+# A person's edit takes its number and a new version in one round trip (an edit that changes nothing but its
+# records still gives readers a new version: they find nothing to read).
+NEXT_SEQUENCE_AND_VERSION = """
+MERGE (m:MaillageMeta {key: 'sequence'}) SET m.value = coalesce(m.value, 0) + 1
+WITH m MERGE (v:MaillageMeta {key: 'version'}) SET v.value = $token
+RETURN m.value AS seq"""
 # clear() deletes, which a sequence cannot tell: it starts a new epoch, and readers re-read everything.
 NEW_EPOCH = "MERGE (m:MaillageMeta {key: 'epoch'}) SET m.value = $token"
 READ_MARK = """
@@ -80,15 +86,28 @@ OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
 RETURN e.value AS epoch, s.value AS seq"""
 # What changed between two marks: the reads are separate statements, so each is bounded by the mark read
 # first; what is written meanwhile comes with the next refresh.
-NODES_SINCE = ("MATCH (n:Entity) WHERE n._seq > $since AND n._seq <= $now "
-               "RETURN properties(n) AS props, labels(n) AS labels")
-RELATIONSHIPS_SINCE = {
-    rel_type: f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) WHERE r._seq > $since AND r._seq <= $now "
-              "RETURN a.id AS source, b.id AS target, properties(r) AS props"
-    for rel_type in schema.RELATIONSHIP_TYPES}
-REMOVALS_SINCE = ("MATCH (x:MaillageRemoval) WHERE x.seq > $since AND x.seq <= $now "
-                  "RETURN x.node AS node, x.type AS type, x.source AS source, x.target AS target, x.key AS key "
-                  "ORDER BY x.seq")
+# One round trip for every type, each part on its type's index.
+RELATIONSHIPS_SINCE = "CALL () {" + " UNION ALL ".join(
+    f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) WHERE r._seq > $since AND r._seq <= $now "
+    f"RETURN '{rel_type}' AS type, a.id AS source, b.id AS target, properties(r) AS props"
+    for rel_type in schema.RELATIONSHIP_TYPES) + "} RETURN type, source, target, props"
+# Everything a refresh reads, in one round trip: the mark, then what changed up to it.
+CHANGES_SINCE = """
+OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
+OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
+WITH coalesce(e.value, '') AS epoch, coalesce(s.value, 0) AS now
+CALL (now) {
+  MATCH (n:Entity) WHERE n._seq > $since AND n._seq <= now RETURN collect([properties(n), labels(n)]) AS nodes
+}
+CALL (now) {
+  """ + RELATIONSHIPS_SINCE.replace("$now", "now").replace("CALL () {", "CALL (now) {").replace(
+    "} RETURN type, source, target, props", "} RETURN collect([type, source, target, props]) AS relationships") + """
+}
+CALL (now) {
+  MATCH (x:MaillageRemoval) WHERE x.seq > $since AND x.seq <= now
+  WITH x ORDER BY x.seq RETURN collect([x.node, x.type, x.source, x.target, x.key]) AS removals
+}
+RETURN epoch, now, nodes, relationships, removals"""
 # Retiring and deleting: the facts are first stamped with the transaction's number (which locks them),
 # then read as they are. Named relationships are found by type (one query per type of the closed list).
 LOCK_NODES = """
@@ -132,6 +151,8 @@ UNWIND $rows AS row MERGE (r:MaillageRecord {rid: row[0]})
 SET r.collection = row[1], r.key = row[2], r.value = row[3]"""
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
 GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
+GET_RECORDS = ("UNWIND range(0, size($rids) - 1) AS i OPTIONAL MATCH (r:MaillageRecord {rid: $rids[i]}) "
+               "RETURN i, r.value AS value ORDER BY i")
 LIST_RECORDS = ("MATCH (r:MaillageRecord {collection: $collection}) WHERE r.key STARTS WITH $prefix "
                 "RETURN r.key AS key, r.value AS value ORDER BY r.key")
 STATE_HASHES = """
@@ -340,7 +361,9 @@ class Neo4jStore(Store):
         return t("store.neo4j", uri=self.uri, database=self.database or "neo4j")
 
     def _query(self, query: str, **params):
-        return self.driver.execute_query(query, params, database_=self.database)
+        # No bookmark manager: one server, whose commits are visible as soon as they return; the manager's
+        # bookkeeping doubled the time of a small query.
+        return self.driver.execute_query(query, params, database_=self.database, bookmark_manager_=None)
 
     def ping(self) -> None:
         self.driver.verify_connectivity()
@@ -547,7 +570,7 @@ class Neo4jStore(Store):
             record = ChangeRecord()  # made again if the driver retries the transaction
             # Taking the sequence first locks its node: writers are ordered, and the checks below see
             # what every earlier writer committed.
-            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            seq = tx.run(NEXT_SEQUENCE_AND_VERSION, token=new_version()).single()["seq"]
             check_expectations(edit, self._state_tags(tx, edit.expect_states), self._digests(tx, edit.expect_facts))
             nodes = {node.id: node for node in batch.nodes}
             groups: dict[tuple, list] = defaultdict(list)
@@ -573,8 +596,6 @@ class Neo4jStore(Store):
                 record.record(change)
             if edit.records is not None:
                 self._put_records(tx, edit.records(record))
-            if record.changed:
-                tx.run(BUMP_VERSION, token=new_version()).consume()
             return record
 
         with self.driver.session(database=self.database) as session:
@@ -643,6 +664,10 @@ class Neo4jStore(Store):
         records, _, _ = self._query(GET_RECORD, rid=_record_id(collection, key))
         return json.loads(records[0]["value"]) if records else None
 
+    def get_records(self, keys: Iterable[tuple[str, str]]) -> list[dict | None]:
+        records, _, _ = self._query(GET_RECORDS, rids=[_record_id(c, k) for c, k in keys])
+        return [json.loads(r["value"]) if r["value"] is not None else None for r in records]
+
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         records, _, _ = self._query(LIST_RECORDS, collection=collection, prefix=prefix)
         return [(r["key"], json.loads(r["value"])) for r in records]
@@ -665,22 +690,17 @@ class Neo4jStore(Store):
         return (record["epoch"] or "", record["seq"] or 0)
 
     def changes_since(self, mark: tuple | None) -> Changes | None:
-        now = self.mark()
-        if mark is None or now[0] != mark[0]:
+        if mark is None:
             return None
-        bounds = {"since": mark[1], "now": now[1]}
-        nodes = [self._node(r["props"], r["labels"]) for r in self._query(NODES_SINCE, **bounds).records]
-        relationships = []
-        for rel_type, query in RELATIONSHIPS_SINCE.items():
-            for record in self._query(query, **bounds).records:
-                relationships.append(self._relationship(rel_type, record["source"], record["target"], record["props"]))
-        removed_nodes, removed_relationships = [], []
-        for record in self._query(REMOVALS_SINCE, **bounds).records:
-            if record["node"] is not None:
-                removed_nodes.append(record["node"])
-            else:
-                removed_relationships.append((record["type"], record["source"], record["target"], record["key"]))
-        return Changes(now, nodes, relationships, removed_nodes, removed_relationships)
+        found = self._query(CHANGES_SINCE, since=mark[1]).records[0]
+        if found["epoch"] != mark[0]:
+            return None
+        nodes = [self._node(props, labels) for props, labels in found["nodes"]]
+        relationships = [self._relationship(rel_type, source, target, props)
+                         for rel_type, source, target, props in found["relationships"]]
+        removed_nodes = [node for node, *_ in found["removals"] if node is not None]
+        removed_relationships = [(t, s, g, k) for node, t, s, g, k in found["removals"] if node is None]
+        return Changes((found["epoch"], found["now"]), nodes, relationships, removed_nodes, removed_relationships)
 
     def node_counts(self) -> dict[str, int]:
         counts = {}
