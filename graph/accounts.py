@@ -144,14 +144,21 @@ def accept_invitation(store: Store, token: str, password: str) -> Account:
     return account
 
 
-def set_password(store: Store, login: str, password: str) -> None:
+def _changed(store: Store, login: str, **changes) -> Account:
+    """The account *login* with *changes* made and stored."""
     account = get(store, login)
     if account is None:
         raise AccountError("account.unknown", login=login)
+    for name, value in changes.items():
+        setattr(account, name, value)
+    store.put_records([(ACCOUNTS, login, account.as_record())])
+    return account
+
+
+def set_password(store: Store, login: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError("account.password_short", min=MIN_PASSWORD)
-    account.password = _HASHER.hash(password)
-    store.put_records([(ACCOUNTS, login, account.as_record())])
+    _changed(store, login, password=_HASHER.hash(password))
 
 
 def authenticate(store: Store, login: str, password: str) -> Account | None:
@@ -169,22 +176,12 @@ def authenticate(store: Store, login: str, password: str) -> Account | None:
 
 def set_role(store: Store, login: str, role: str) -> Account:
     _check_role(role)
-    account = get(store, login)
-    if account is None:
-        raise AccountError("account.unknown", login=login)
-    account.role = role
-    store.put_records([(ACCOUNTS, login, account.as_record())])
-    return account
+    return _changed(store, login, role=role)
 
 
 def disable(store: Store, login: str) -> Account:
     """Disable an account: it can no longer log in, and its tokens are refused."""
-    account = get(store, login)
-    if account is None:
-        raise AccountError("account.unknown", login=login)
-    account.disabled = True
-    store.put_records([(ACCOUNTS, login, account.as_record())])
-    return account
+    return _changed(store, login, disabled=True)
 
 
 def create_token(store: Store, login: str, name: str = "") -> tuple[str, str]:

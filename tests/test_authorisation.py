@@ -191,3 +191,14 @@ def test_no_password_or_token_appears_in_any_log_line(embedded_store, caplog):
     assert all(secret not in text for secret in secrets)
     assert all(value["password"] is None or value["password"].startswith("$argon2id$")
                for _, value in world.store.records("accounts"))
+
+
+def test_the_openapi_describes_every_write_endpoint_with_its_role_and_answers(world):
+    spec = world.client().get("/api/v1/openapi.json", headers=world.headers("lecteur")).json
+    for write in WRITES:
+        path = write.path.replace("<", "{").replace(">", "}")
+        operation = spec["paths"][path][write.method.lower()]
+        assert {"401", "403"} <= set(operation["responses"]) and write.role in operation["description"]
+        if write.body is not None:
+            assert operation["requestBody"]["content"]["application/json"]["schema"] == write.body
+    assert {"bearer", "session"} == set(spec["components"]["securitySchemes"])
