@@ -89,7 +89,8 @@ def author(source: str | None = None) -> Author:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/views/")) or g.get("by_token", False)
+    """An API client gets a problem; a person in a browser (pages, views) is sent to the login page."""
+    return request.path.startswith("/api/") or g.get("by_token", False)
 
 
 def unauthorised() -> Any:

@@ -16,10 +16,12 @@ from api.auth import account, author, require
 from api.state import get_store, territory
 from graph import accounts, campaigns, editing, history, schema
 from graph.editing import RecordKind, form_locate
+from graph.errors import NotFound
 from graph.i18n import t, words
 from graph.stores.base import Conflict
 
 blueprint = Blueprint("editing_pages", __name__)
+PAGES = {"actor": "/actors/", "project": "/projects/", "theme": "/themes/"}  # where a record's page is
 
 
 def page(template: str, title: str, status: Any = 200, **values: Any) -> Response:
@@ -79,7 +81,7 @@ def _record_form(kind: RecordKind, node_id: str | None) -> Response:
     values: dict[str, Any] = {}
     etag = None
     if node_id is not None:
-        if not editing.may_edit_record(who, node_id):
+        if not editing.may_edit_record(who, node_id, kind):
             return page("message.html", title, 403, message=t("forbidden.edit"))
         found, etag = editing.record_json(store, kind, node_id)
         values = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in found.items()}
@@ -96,10 +98,10 @@ def _record_form(kind: RecordKind, node_id: str | None) -> Response:
             return page("message.html", title, notice=t("form.proposed"), message=w["proposal_hint"])
         if node_id is None:
             created, _ = editing.create_record(store, kind, submitted, who, form_locate)
-            return redirect(("/actors/" if kind.name == "actor" else "/projects/") + created["id"])  # type: ignore[return-value]
+            return redirect(PAGES[kind.name] + created["id"])  # type: ignore[return-value]
         changed = {k: v for k, v in submitted.items() if str(values.get(k, "")) != v}
         editing.update_record(store, kind, node_id, changed, who, request.form.get("etag") or None, form_locate)
-        return redirect(("/actors/" if kind.name == "actor" else "/projects/") + node_id)  # type: ignore[return-value]
+        return redirect(PAGES[kind.name] + node_id)  # type: ignore[return-value]
     except editing.Invalid as refused:
         return page("record_form.html", title, 422, values=submitted, etag=request.form.get("etag"),
                     **{**context, "errors": _errors(refused.report)}, error=t("form.invalid"))
@@ -128,6 +130,12 @@ def new_actor() -> Response:
 @require("contributeur")
 def edit_actor(actor_id: str) -> Response:
     return _record_form(editing.ACTOR, actor_id)
+
+
+@blueprint.route("/themes/<theme_id>/edit", methods=["GET", "POST"])
+@require("animateur")
+def edit_theme(theme_id: str) -> Response:
+    return _record_form(editing.THEME, theme_id)
 
 
 @blueprint.route("/projects/new", methods=["GET", "POST"])
@@ -315,7 +323,7 @@ def survey(token: str) -> Response:
     store, w, t_ = get_store(), words("ui"), territory()
     try:
         campaign, respondent = campaigns.link(store, token)
-    except Exception:
+    except NotFound:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
     names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
     context = {"campaign": campaign, "respondent_name": names.get(respondent, respondent),

@@ -96,4 +96,6 @@ def theme_page(theme_id):
         {"title": w["services_list"], "headers": [],
          "rows": [[link("Service", s["id"], s["name"])] for s in coverage["services"]]},
     ]
-    return render(coverage["theme"]["name"], "", "/views/themes/" + quote(theme_id, safe=""), sections)
+    quoted = quote(theme_id, safe="")
+    return render(coverage["theme"]["name"], "", "/views/themes/" + quoted, sections,
+                  edit_url=f"/themes/{quoted}/edit", history_url=f"/history?touching={quoted}")

@@ -240,6 +240,22 @@ def retire_project(project_id: str) -> Response:
     return _retire("project", project_id)
 
 
+@_declare("/themes/<theme_id>/record", "GET", "lecteur", Bilingual(
+    "La fiche d'un thème, avec son ETag.", "A theme's record, with its ETag."))
+def theme_record(theme_id: str) -> Response:
+    found, tag = editing.record_json(get_store(), editing.THEME, theme_id)
+    return _with_etag(found, tag)
+
+
+@_declare("/themes/<theme_id>", "PATCH", "animateur", Bilingual(
+    "Renommer un thème (son identifiant reste) ; If-Match pour ne pas écraser une modification.",
+    "Rename a theme (its identifier stays); If-Match not to overwrite another change."),
+    {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": False},
+    (200, 404, 412, 422), etag=True)
+def update_theme(theme_id: str) -> Response:
+    return _update("theme", theme_id)
+
+
 # --- ties ------------------------------------------------------------------------------------------------
 @_declare("/cooperations", "POST", "contributeur", Bilingual(
     "Déclarer une coopération (un contributeur : l'une des siennes) ; statut « déclaré ».",

@@ -145,14 +145,23 @@ def accept_invitation(store: Store, token: str, password: str) -> Account:
 
 
 def _changed(store: Store, login: str, **changes) -> Account:
-    """The account *login* with *changes* made and stored."""
+    """The account *login* with *changes* made and stored, and its tokens' copies of it with it (one
+    transaction)."""
     account = get(store, login)
     if account is None:
         raise AccountError("account.unknown", login=login)
     for name, value in changes.items():
         setattr(account, name, value)
-    store.put_records([(ACCOUNTS, login, account.as_record())])
+    copies = [(TOKENS, key, {**value, "account": _token_copy(account)})
+              for key, value in store.records(TOKENS) if value["login"] == login]
+    store.put_records([(ACCOUNTS, login, account.as_record()), *copies])
     return account
+
+
+def _token_copy(account: Account) -> dict:
+    """What a token keeps of its account (never the password), so that a request with a token is one read."""
+    return {"login": account.login, "role": account.role, "agent": account.agent, "disabled": account.disabled,
+            "created_at": account.created_at}
 
 
 def set_password(store: Store, login: str, password: str) -> None:
@@ -186,12 +195,14 @@ def disable(store: Store, login: str) -> Account:
 
 def create_token(store: Store, login: str, name: str = "") -> tuple[str, str]:
     """A new API token for *login*: (the token, shown once; its id, to revoke it)."""
-    if get(store, login) is None:
+    account = get(store, login)
+    if account is None:
         raise AccountError("account.unknown", login=login)
     token = "mlg_" + secrets.token_urlsafe(32)
     token_id = digest(token)[:16]
     store.put_records([(TOKENS, digest(token), {"id": token_id, "login": login, "name": name, "revoked": False,
-                                                "created_at": _now().isoformat(timespec="seconds")})])
+                                                "created_at": _now().isoformat(timespec="seconds"),
+                                                "account": _token_copy(account)})])
     return token, token_id
 
 
@@ -208,10 +219,12 @@ def revoke_token(store: Store, token_id: str) -> bool:
 
 
 def account_for_token(store: Store, token: str) -> Account | None:
+    """The enabled account of a token not revoked (one read: the token keeps a copy of its account, updated with
+    it)."""
     value = store.get_record(TOKENS, digest(token))
     if value is None or value["revoked"]:
         return None
-    account = get(store, value["login"])
+    account = Account(**value["account"]) if "account" in value else get(store, value["login"])
     return account if account is not None and not account.disabled else None
 
 

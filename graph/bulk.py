@@ -15,7 +15,11 @@ Settling costs what the block built, not what the process holds: a block that cr
 fewer than :data:`SETTLE_ABOVE` container objects (a refresh after a write, a global
 measure) collects only the young objects it made, then freezes the survivors; only a
 larger one (a full read) unfreezes and collects everything, as does every
-:data:`FULL_EVERY`-th settling, which reclaims the cycles of snapshots dropped since.
+:data:`FULL_EVERY`-th settling, which reclaims the cycles of snapshots dropped since,
+but not more often than every :data:`FULL_INTERVAL` seconds: a refresh leaves a few
+hundred cyclic objects behind, while a full collection of a large process pauses every
+request for half a second or more (at ``interco``, 0.4 to 0.6 s: with a full collection
+every 100 writes, 1 % of the reads after a write paid it, the p99 of the write benchmark).
 A full collection of a large process takes seconds; the next read after every write
 would otherwise pay it.
 
@@ -26,15 +30,18 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 SETTLE_ABOVE = 200_000  # objects created in the block (gc's first-generation count)
 FULL_EVERY = 100
+FULL_INTERVAL = 300.0  # seconds
 _lock = threading.Lock()
 _depth = 0
 _allocated_at_start = 0
 _settled = 0
+_last_full = 0.0
 _was_enabled = True
 _settle = False
 _freeze = False
@@ -53,7 +60,7 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
     *freeze*: freeze without collecting first, for a command's result that lives until the
     process ends (an import). Cyclic garbage the block left waits for the next settling.
     """
-    global _depth, _was_enabled, _settle, _freeze, _allocated_at_start, _settled
+    global _depth, _was_enabled, _settle, _freeze, _allocated_at_start, _settled, _last_full
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
@@ -70,9 +77,12 @@ def collector_paused(settle: bool = False, freeze: bool = False) -> Iterator[Non
             if _depth == 0:
                 if _settle:
                     _settled += 1
-                    if gc.get_count()[0] - _allocated_at_start > SETTLE_ABOVE or _settled % FULL_EVERY == 0:
+                    large = gc.get_count()[0] - _allocated_at_start > SETTLE_ABOVE
+                    due = _settled >= FULL_EVERY and time.monotonic() - _last_full >= FULL_INTERVAL
+                    if large or due:
                         gc.unfreeze()
                         gc.collect()
+                        _settled, _last_full = 0, time.monotonic()
                     else:
                         gc.collect(0)  # the collector was off: what the block made is all in generation 0
                 if _settle or _freeze:

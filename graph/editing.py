@@ -98,7 +98,16 @@ ACTOR = RecordKind("actor", schema.ACTOR_LABELS, rules.actor,
                     "commune", "themes"), "ENGAGED_IN")
 PROJECT = RecordKind("project", (schema.PROJECT.label,), rules.project,
                      ("id", "name", "status", "since", "until", "description", "themes"), "ADDRESSES")
-RECORD_KINDS = {kind.name: kind for kind in (ACTOR, PROJECT)}
+def _theme_rule(c: rules.Checker, provenance) -> rules.Facts:
+    """A theme's record: its ``id`` and ``name`` (its label; the identifier stays when it is renamed)."""
+    node_id, name = c.identifier("id"), c.required("name")
+    if node_id and name:
+        c.facts.node = Node(schema.THEME.label, node_id, name, {}, provenance)
+    return c.facts
+
+
+THEME = RecordKind("theme", (schema.THEME.label,), _theme_rule, ("id", "name"), "")
+RECORD_KINDS = {kind.name: kind for kind in (ACTOR, PROJECT, THEME)}
 COOPERATION_FIELDS = ("actor_a", "actor_b", "nature", "frequency", "since", "until", "origin")
 COOPERATION_EDITABLE = ("nature", "frequency", "since", "until")
 
@@ -199,9 +208,10 @@ def create_record(store: Store, kind: RecordKind, values: Mapping[str, Any], aut
     return record_json(store, kind, facts.node.id)
 
 
-def may_edit_record(author: Author, node_id: str) -> bool:
+def may_edit_record(author: Author, node_id: str, kind: RecordKind | None = None) -> bool:
     """Animateurs edit every record; a contributor, the profile of the actor the account speaks for."""
-    return author.may("animateur") or (author.may("contributeur") and author.agent == node_id)
+    own_profile = kind is None or kind.name == "actor"
+    return author.may("animateur") or (own_profile and author.may("contributeur") and author.agent == node_id)
 
 
 def update_record(store: Store, kind: RecordKind, node_id: str, changes: Mapping[str, Any], author: Author,
@@ -212,7 +222,7 @@ def update_record(store: Store, kind: RecordKind, node_id: str, changes: Mapping
     (:class:`Conflict` otherwise). Without it, a change made meanwhile by someone else is
     read again and this change applied over it (at most three times).
     """
-    if not may_edit_record(author, node_id):
+    if not may_edit_record(author, node_id, kind):
         raise Forbidden("forbidden.edit")
     report = Report()
     shaped = _shape(changes, kind.fields, locate, report)

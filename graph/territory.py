@@ -242,10 +242,12 @@ def _merged(relationships: list[Relationship], changed: list[Relationship],
 
 
 class TerritoryCache:
-    """The snapshot of a store's current version, refreshed when the version changes.
+    """The snapshot of a store's current version, refreshed when the store changes.
 
-    A refresh reads only what was written since the snapshot when the store can
-    tell (:meth:`graph.stores.base.Store.changes_since`), everything otherwise.
+    A store that keeps a history of its changes (:meth:`graph.stores.base.Store.mark`) is
+    asked once per answer what changed since the snapshot's mark: nothing (the snapshot
+    serves), or what to apply to it (one read, which on Neo4j is one round trip). A
+    store that cannot tell is asked its version, and read again in full when it moved.
     """
 
     def __init__(self, store: Store):
@@ -254,20 +256,41 @@ class TerritoryCache:
         self._lock = threading.Lock()
 
     def current(self) -> Territory:
-        version = self.store.version()
         snapshot = self._snapshot
+        if snapshot is not None and snapshot.mark is not None:
+            changes = self.store.changes_since(snapshot.mark)
+            if changes is not None and changes.mark == snapshot.mark:
+                return snapshot
+            return self._update(snapshot, changes, None)
+        version = self.store.version()
         if snapshot is not None and snapshot.version == version:
             return snapshot
+        return self._update(snapshot, None, version)
+
+    def _update(self, seen: Territory | None, changes: Changes | None, version: str | None) -> Territory:
+        """The snapshot after *changes* (read from *seen*), or read in full; another thread may have done it."""
         with self._lock:
             snapshot = self._snapshot
-            if snapshot is None or snapshot.version != version:
-                with collector_paused(settle=True):
-                    snapshot = self._snapshot = self._read(snapshot, version)
+            if snapshot is not seen and snapshot is not None:
+                return snapshot  # another answer refreshed it meanwhile
+            with collector_paused(settle=True):
+                if snapshot is not None and changes is not None and not changes:
+                    snapshot.mark = changes.mark  # a write that changed nothing: the same facts
+                elif snapshot is not None and changes is not None:
+                    snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
+                else:
+                    snapshot = self._read_all(version)
+                self._snapshot = snapshot
             return snapshot
 
-    def _read(self, snapshot: Territory | None, version: str) -> Territory:
-        changes = self.store.changes_since(snapshot.mark) if snapshot is not None else None
-        if snapshot is not None and changes is not None:
-            return snapshot.refreshed(version, changes)
+    def _read_all(self, version: str | None) -> Territory:
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
-        return Territory(version, list(self.store.nodes()), list(self.store.relationships()), mark)
+        if mark is not None:
+            version = _version_of(mark)
+        return Territory(version if version is not None else self.store.version(), list(self.store.nodes()),
+                         list(self.store.relationships()), mark)
+
+
+def _version_of(mark: tuple) -> str:
+    """A snapshot's version from its store's mark: it moves with every change, and with a cleared store."""
+    return ":".join(str(part) for part in mark)

@@ -64,6 +64,8 @@ def cases(world, who: str) -> list[tuple[str, str, dict | None, tuple[int, ...]]
          (401, 403, 200, 403, 403)),
         ("POST", "/api/v1/cooperations/" + _tie_id(world, "ag-00009", "ag-00001", f"x{n}") + "/dispute",
          {"reason": "non"}, (401, 403, 200, 403, 403)),
+        ("GET", "/api/v1/themes/theme-energie/record", None, (401, 200, 200, 200, 200)),
+        ("PATCH", "/api/v1/themes/theme-energie", {"name": f"Énergie {n}"}, (401, 403, 403, 200, 200)),
         ("GET", "/api/v1/proposals", None, (401, 403, 403, 200, 200)),
         ("POST", f"/api/v1/proposals/{_proposal_id(world, f'prop-a-{n}')}/accept", None, (401, 403, 403, 200, 200)),
         ("POST", f"/api/v1/proposals/{_proposal_id(world, f'prop-r-{n}')}/reject", None, (401, 403, 403, 200, 200)),
@@ -103,7 +105,7 @@ def test_reading_requires_an_account_unless_anonymous_reading_is_on(embedded_sto
     refused = client.get("/api/v1/actors")
     assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
-    assert client.get("/views/territory").status_code == 401
+    assert client.get("/views/territory").headers["Location"].startswith("/login?next=/views/territory")
     page = client.get("/actors/ag-00001")
     assert page.status_code == 302 and page.headers["Location"].startswith("/login")
     assert client.get("/health").status_code == 200
