@@ -51,9 +51,20 @@ def browser():
         instance.close()
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.innerText || '').trim())
+  .map(e => e.outerHTML)"""
+
+
 def shot(watch: PageWatch, name: str) -> None:
+    """A screenshot, once the page has passed the basic accessibility checks: a language, a title heading, a
+    name for every field and button, the keyboard reaching the first field."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    watch.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page = watch.page
+    assert page.evaluate("document.documentElement.lang") in ("fr", "en")
+    assert page.evaluate("document.querySelectorAll('h1').length") >= 1 or "/views/" in page.url
+    assert page.evaluate(UNLABELLED) == [], page.url
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(browser, base: str, login: str, password: str = PASSWORD) -> PageWatch:

@@ -45,6 +45,20 @@ def test_demo_loads_the_example_and_answers_on_health(tmp_path):
         process.wait(timeout=30)
     output = process.stdout.read()
     assert "territoire d'exemple (fictif)" in output and f"http://127.0.0.1:{port}/" in output
+    # One account per role, to try each role's pages and changes; how to log in is printed.
+    from api.cli import DEMO_PASSWORD
+    from graph import accounts
+
+    assert f"mot de passe : {DEMO_PASSWORD}" in output
+    store = EmbeddedStore(tmp_path / "data")
+    try:
+        for role in accounts.ROLES:
+            assert role in output
+            found = accounts.authenticate(store, role, DEMO_PASSWORD)
+            assert found is not None and found.role == role
+        assert accounts.get(store, "contributeur").agent is not None
+    finally:
+        store.close()
 
 
 def _assert_consistent(data_dir, allowed_node_totals):
