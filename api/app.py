@@ -17,6 +17,7 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
     """
     Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # a form or a JSON body; a larger one is a 413 problem
     if anonymous_read is not None:
         app.config["MAILLAGE_ANONYMOUS_READ"] = anonymous_read
     state.attach(app, store if store is not None else open_store(config))

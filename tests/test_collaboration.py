@@ -2,6 +2,7 @@
 history and undo (a whole import included), survey campaigns."""
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -241,3 +242,39 @@ def test_a_survey_campaign_turns_answers_into_declared_ties_and_unknown_names_in
     assert changes["gone"] == [tuple(sorted((respondent, others[0])))]
     with pytest.raises(campaigns.CampaignError):
         campaigns.answer(store, territory, tokens[respondent], [(others[0], "souvent")])
+
+
+def test_no_body_makes_a_server_error(embedded_store):
+    """Whatever JSON arrives at the write endpoints, the answer is a 2xx or a 4xx problem, never a 500."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    world = setting(embedded_store)
+    client = world.client()
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=30))
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.text(max_size=8), inner, max_size=3), max_leaves=6)
+    fields = st.sampled_from(["id", "kind", "name", "service", "themes", "since", "until", "actor_a", "actor_b",
+                              "nature", "frequency", "reason", "status", "x"])
+    bodies = st.one_of(values, st.dictionaries(fields, values, max_size=5))
+    tie = declare(world, client, "camille", "ag-00001", "ag-00002").json["id"]
+    targets = [("POST", "/api/v1/actors"), ("PATCH", "/api/v1/actors/ag-00005"), ("POST", "/api/v1/projects"),
+               ("PATCH", "/api/v1/projects/proj-00003"), ("POST", "/api/v1/cooperations"),
+               ("PATCH", f"/api/v1/cooperations/{tie}"), ("POST", f"/api/v1/cooperations/{tie}/dispute"),
+               ("PATCH", "/api/v1/themes/theme-energie")]
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.sampled_from(targets), bodies, st.sampled_from(["animateur", "camille", "lea"]))
+    def check(target, body, who):
+        method, path = target
+        answer = client.open(path, method=method, data=json.dumps(body), content_type="application/json",
+                             headers=world.headers(who))
+        assert answer.status_code < 500, (method, path, body, answer.get_json())
+        if answer.status_code >= 400:
+            assert answer.mimetype == "application/problem+json"
+
+    check()
+    too_large = client.post("/api/v1/actors", data="x" * (3 * 1024 * 1024), content_type="application/json",
+                            headers=world.headers("animateur"))
+    assert too_large.status_code == 413 and too_large.mimetype == "application/problem+json"
