@@ -26,6 +26,7 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
         auth,
         catalogue,
         editing_pages,
+        exports,
         health,
         home,
         openapi,
@@ -40,7 +41,7 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
 
     problems.register(app)
     auth.init(app)
-    for module in (health, auth, home, catalogue, questions, workshops, writes, openapi, pages, views,
+    for module in (health, auth, home, catalogue, questions, workshops, writes, exports, openapi, pages, views,
                    workshop_pages, editing_pages):
         app.register_blueprint(module.blueprint)
     return app

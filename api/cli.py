@@ -140,6 +140,20 @@ def cmd_import(args) -> int:
                            fmt=args.format, options=import_options(args))
 
 
+def cmd_export(args) -> int:
+    from graph.territory import TerritoryCache
+    from visualisations import exports
+
+    with _open_store(args) as store:
+        body = exports.export(TerritoryCache(store).current(), args.format, personal=not args.without_persons,
+                              as_of=args.as_of)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(body)
+    print(t("export.written", path=out, format=args.format))
+    return 0
+
+
 def cmd_status(args) -> int:
     from graph import schema
 
@@ -350,6 +364,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     workshop_cli.add_parser(sub, with_store, _open_store)
     account_cli.add_parser(sub, with_store, _open_store)
+    from visualisations.exports import FORMATS as EXPORT_FORMATS
+
+    p = with_store(sub.add_parser("export", help="exporte le réseau (Gephi, yEd, Cytoscape, Kumu, tableur)" if fr
+                                  else "export the network (Gephi, yEd, Cytoscape, Kumu, spreadsheet)"))
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("--out", required=True, help="fichier à écrire" if fr else "file to write")
+    p.add_argument("--as-of", dest="as_of", help="date d'observation (AAAA-MM-JJ)" if fr else "observation date")
+    p.add_argument("--without-persons", action="store_true", help="sans les agents ni les élus" if fr
+                   else "without agents or elected officials")
+    p.set_defaults(func=cmd_export)
     p = with_store(sub.add_parser("status", help="base utilisée et effectifs par type" if fr
                                   else "store in use and counts by kind"))
     p.add_argument("--json", action="store_true")

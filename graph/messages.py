@@ -755,4 +755,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.invited": {"fr": "invité", "en": "invited"},
     "ui.disabled": {"fr": "désactivé", "en": "disabled"},
     "ui.history_of": {"fr": "Historique", "en": "History"},
+    "export.written": {"fr": "Export {format} écrit : {path}", "en": "{format} export written: {path}"},
 }

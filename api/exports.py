@@ -1,0 +1,39 @@
+"""``GET /api/v1/export/{format}``: the cooperation network for Gephi, yEd, Cytoscape, Kumu and spreadsheets.
+
+Natural persons (agents, elected officials) are in an export only for a signed-in account;
+an anonymous visitor (``MAILLAGE_ANONYMOUS_READ=1``) gets organisations and services only.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from api.auth import account
+from api.questions import raw_values
+from api.registry import REGISTRY
+from api.state import territory
+from graph.i18n import Bilingual
+from graph.questions.declaration import AS_OF, Choice, Parameter
+from visualisations import exports
+
+blueprint = Blueprint("exports", __name__, url_prefix="/api/v1")
+FORMAT = Parameter("format", Choice(exports.FORMATS), Bilingual(
+    "Format : gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP de deux CSV), kumu-xlsx, cytoscape (JSON).",
+    "Format: gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP of two CSV), kumu-xlsx, cytoscape (JSON)."),
+    required=True, path=True)
+MIMETYPES = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml", "kumu-csv": "application/zip",
+             "kumu-xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "cytoscape": "application/json"}
+
+
+@REGISTRY.get(blueprint, "/export/<format>", Bilingual(
+    "Le réseau de coopération exporté (sans les personnes pour un visiteur sans compte).",
+    "The cooperation network exported (without persons for a visitor without an account)."),
+    FORMAT, AS_OF, tag="export")
+def export(format: str) -> Response:
+    t = territory()
+    raw = raw_values((FORMAT, AS_OF), {"format": format})
+    fmt, as_of = FORMAT.check(raw["format"], t), AS_OF.check(raw["as_of"], t)
+    body = exports.export(t, fmt, personal=account() is not None, as_of=as_of)
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="maillage{exports.SUFFIXES[fmt]}"'
+    return response
