@@ -360,10 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
                        else "file to write (.html; .png or .svg for a figure)")
         add_arguments(v, declared.parameters)
     p.set_defaults(func=cmd_view)
-    from api import account_cli, workshop_cli
+    from api import account_cli, person_cli, workshop_cli
 
     workshop_cli.add_parser(sub, with_store, _open_store)
     account_cli.add_parser(sub, with_store, _open_store)
+    person_cli.add_parser(sub, with_store, _open_store)
     from visualisations.exports import FORMATS as EXPORT_FORMATS
 
     p = with_store(sub.add_parser("export", help="exporte le réseau (Gephi, yEd, Cytoscape, Kumu, tableur)" if fr

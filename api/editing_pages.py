@@ -14,7 +14,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from api.auth import account, author, require
 from api.state import get_store, territory
-from graph import accounts, campaigns, editing, history, schema
+from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
 from graph.i18n import t, words
@@ -347,6 +347,28 @@ def survey(token: str) -> Response:
 def _survey_rows(pairs: list[tuple[str, str]]) -> list[dict]:
     rows = [{"name": name, "frequency": frequency} for name, frequency in pairs if name.strip()]
     return rows + [{"name": "", "frequency": "mensuelle"}] * max(5, 12 - len(rows))
+
+
+# --- a person's rights ------------------------------------------------------------------------------------
+@blueprint.get("/persons/<person_id>/access")
+@require("contributeur")
+def person_access(person_id: str) -> Response:
+    me = account()
+    assert me is not None
+    if not me.may("administrateur") and me.agent != person_id:
+        return page("message.html", words("ui")["person_access"], 403, message=t("forbidden.person"))
+    record = privacy.access(get_store(), person_id)
+    return page("person.html", f"{words('ui')['person_access']} : {record['person']['name']}", record=record)
+
+
+@blueprint.post("/persons/<person_id>/erase")
+@require("administrateur")
+def person_erase(person_id: str) -> Response:
+    w = words("ui")
+    if request.form.get("confirm", "").strip() != person_id:
+        return page("message.html", w["person_erase"], 422, message=w["person_erase_hint"])
+    privacy.erase(get_store(), person_id, author("form").login, "form")
+    return page("message.html", w["person_erase"], message=w["person_erased"])
 
 
 # --- accounts ------------------------------------------------------------------------------------------------

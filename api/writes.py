@@ -21,7 +21,7 @@ from flask import Blueprint, Response, jsonify, request
 from api.auth import author, require
 from api.problems import problem
 from api.state import get_store
-from graph import campaigns, editing, history
+from graph import campaigns, editing, history, privacy
 from graph.editing import RECORD_KINDS
 from graph.i18n import Bilingual, Message, t
 from graph.issues import JsonPointer, Report
@@ -335,6 +335,26 @@ def accept_proposal(proposal_id: str) -> Response:
     "Refuser une proposition.", "Reject a proposal."), None, (200, 404, 409))
 def reject_proposal(proposal_id: str) -> Response:
     return jsonify(editing.decide(get_store(), proposal_id, author(), False))
+
+
+# --- a person's rights ---------------------------------------------------------------------------------
+@_declare("/persons/<person_id>/access", "GET", "contributeur", Bilingual(
+    "Tout ce que Maillage détient sur une personne (RGPD, droit d'accès) : pour l'administrateur et pour elle-même.",
+    "Everything Maillage holds about a person (GDPR, right of access): for the administrator and for themself."),
+    None, (200, 403, 404))
+def person_access(person_id: str) -> Response:
+    who = author()
+    if not who.may("administrateur") and who.agent != person_id:
+        raise editing.Forbidden("forbidden.person")
+    return jsonify(privacy.access(get_store(), person_id))
+
+
+@_declare("/persons/<person_id>/erase", "POST", "administrateur", Bilingual(
+    "Effacer une personne (RGPD) : ses liens, son historique, ses comptes ; l'effacement est consigné, pas qui.",
+    "Erase a person (GDPR): their ties, history, accounts; the erasure is recorded, not whom."),
+    None, (200, 404))
+def person_erase(person_id: str) -> Response:
+    return jsonify(privacy.erase(get_store(), person_id, author().login, "api"))
 
 
 # --- history ------------------------------------------------------------------------------------------------

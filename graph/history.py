@@ -199,6 +199,8 @@ def undo(store: Store, change_id: str, by: str, source: str = "api") -> tuple[En
         raise KeyError(change_id)
     if original.get("undone_by"):
         raise AlreadyUndone(change_id, original["undone_by"])
+    if original["kind"] == "erase":  # what was erased is nowhere to be put back
+        raise AlreadyUndone(change_id, original["kind"])
     entry = Entry(by, "undo", source, original.get("summary", ""), undoes=change_id)
     edit = Edit(provenance=entry.provenance(), strict_delete=True)
     nodes: dict[str, Node] = {}

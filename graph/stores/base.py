@@ -183,6 +183,13 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def erase(self, nodes: Iterable[str], records: Iterable[RecordPut] = ()) -> ChangeRecord:
+        """Erase people (GDPR, right to erasure): delete the nodes and every relationship they have, leave no
+        tombstone naming them, put *records* (the history scrubbed of them) in the same transaction, and start
+        a new epoch, so that every reader reads everything again and no cache keeps them. Freed space is
+        overwritten where the store can (the embedded file)."""
+
+    @abstractmethod
     def state_tags(self, node_ids: Iterable[str]) -> dict[str, str]:
         """node id -> its state tag (:func:`graph.model.state_tag`), for those that exist."""
 

@@ -134,6 +134,7 @@ class EmbeddedStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA secure_delete=ON")  # what is deleted (an erased person) is overwritten
         self.ensure_schema()
 
     def describe(self) -> str:
@@ -492,6 +493,24 @@ class EmbeddedStore(Store):
         rel_type, source, target, key, props, prov = row
         return Relationship(rel_type, source, target, key, json.loads(props),
                             Provenance.from_properties(json.loads(prov)))
+
+    def erase(self, nodes: Iterable[str], records: Iterable[RecordPut] = ()) -> ChangeRecord:
+        nodes = list(nodes)
+        record = ChangeRecord()
+        with self._transaction() as seq:
+            self._delete(nodes, (), seq, record)
+            marks = ",".join("?" * len(nodes))
+            if nodes:
+                self._db.execute(f"DELETE FROM removals WHERE node IN ({marks}) OR source IN ({marks}) "
+                                 f"OR target IN ({marks})", nodes * 3)
+            self._put_records(records)
+            self._set_meta("epoch", new_version())
+            self._bump_version()
+        with self._lock:  # nothing of them left in the write-ahead log or in free pages either
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return record
 
     def clear(self) -> None:
         with self._lock:

@@ -603,6 +603,21 @@ class Neo4jStore(Store):
         with self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def erase(self, nodes: Iterable[str], records: Iterable[RecordPut] = ()) -> ChangeRecord:
+        node_ids, records = list(dict.fromkeys(nodes)), list(records)
+
+        def work(tx) -> list[FactChange]:
+            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            changes = self._delete(tx, seq, node_ids, [])
+            tx.run("MATCH (x:MaillageRemoval) WHERE x.node IN $ids OR x.source IN $ids OR x.target IN $ids DELETE x",
+                   ids=node_ids).consume()
+            self._put_records(tx, records)
+            tx.run(NEW_EPOCH, token=new_version()).consume()
+            tx.run(BUMP_VERSION, token=new_version()).consume()
+            return changes
+
+        return self._recorded(work)
+
     @staticmethod
     def _state_tags(tx, node_ids: Iterable[str]) -> dict[str, str]:
         ids = list(node_ids)
