@@ -144,10 +144,16 @@ def cmd_export(args) -> int:
     from graph.territory import TerritoryCache
     from visualisations import exports
 
-    with _open_store(args) as store:
-        body = exports.export(TerritoryCache(store).current(), args.format, personal=not args.without_persons,
-                              as_of=args.as_of)
     out = Path(args.out)
+    with _open_store(args) as store:
+        territory = TerritoryCache(store).current()
+        if args.format == "opendata" and out.suffix.lower() != ".zip":  # a folder: the package as published
+            from visualisations.opendata import write_package
+
+            write_package(territory, out)
+            print(t("export.written", path=out / "datapackage.json", format=args.format))
+            return 0
+        body = exports.export(territory, args.format, personal=not args.without_persons, as_of=args.as_of)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(body)
     print(t("export.written", path=out, format=args.format))

@@ -17,12 +17,14 @@ from visualisations import exports
 
 blueprint = Blueprint("exports", __name__, url_prefix="/api/v1")
 FORMAT = Parameter("format", Choice(exports.FORMATS), Bilingual(
-    "Format : gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP de deux CSV), kumu-xlsx, cytoscape (JSON).",
-    "Format: gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP of two CSV), kumu-xlsx, cytoscape (JSON)."),
+    "Format : gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP de deux CSV), kumu-xlsx, cytoscape (JSON), "
+    "opendata (paquet Frictionless sans donnée personnelle, en ZIP).",
+    "Format: gexf (Gephi), graphml (yEd, Cytoscape), kumu-csv (ZIP of two CSV), kumu-xlsx, cytoscape (JSON), "
+    "opendata (Frictionless package without personal data, as ZIP)."),
     required=True, path=True)
 MIMETYPES = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml", "kumu-csv": "application/zip",
              "kumu-xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "cytoscape": "application/json"}
+             "cytoscape": "application/json", "opendata": "application/zip"}
 
 
 @REGISTRY.get(blueprint, "/export/<format>", Bilingual(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 import zipfile
 
 import networkx as nx
@@ -119,3 +121,42 @@ def test_maillage_export_writes_the_file(tmp_path):
     assert done.returncode == 0 and str(out) in done.stdout
     read = nx.read_gexf(out)
     assert read.number_of_nodes() > 0 and not [n for n in read if n.startswith("ag-")]
+
+
+def test_the_open_data_package_is_valid_and_holds_no_personal_data(territory, tmp_path):
+    from frictionless import Package, validate
+
+    from visualisations import opendata
+
+    descriptor = opendata.write_package(territory, tmp_path / "package")
+    report = validate(str(descriptor))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "message"])
+    package = Package(str(descriptor))
+    assert package.licenses[0]["name"] == "etalab-2.0" and package.sources
+    text = "".join(path.read_text(encoding="utf-8") for path in (tmp_path / "package").iterdir())
+    persons = [n for n in territory.nodes.values() if n.kind in schema.PERSONAL_LABELS]
+    assert persons and not [n for n in persons if n.id in text or n.name in text]
+    def table(name: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO((tmp_path / "package" / f"{name}.csv").read_text(encoding="utf-8"))))
+
+    services = {row["id"]: row for row in table("services")}
+    sizes = {s: len([a for a, of in territory.service_of.items() if of == s]) for s in services}
+    assert all(int(services[s]["agents"]) == sizes[s] for s in services)
+    between = table("liens_entre_services")
+    assert between and all(sizes[r["service_a"]] >= opendata.MIN_GROUP and sizes[r["service_b"]] >= opendata.MIN_GROUP
+                           for r in between)
+    # Through the API, the same package whoever asks, and never a person in it.
+    world_zip = exports.export(territory, "opendata")
+    with zipfile.ZipFile(io.BytesIO(world_zip)) as archive:
+        assert "datapackage.json" in archive.namelist()
+        assert not [n for n in persons if n.name in "".join(archive.read(m).decode() for m in archive.namelist())]
+
+
+def test_maillage_export_writes_the_open_data_folder(tmp_path):
+    data = str(tmp_path / "data")
+    assert maillage("import", "--data", data, str(EXAMPLE)).returncode == 0
+    done = maillage("export", "--format", "opendata", "--out", str(tmp_path / "ouvert"), "--data", data)
+    assert done.returncode == 0 and (tmp_path / "ouvert" / "datapackage.json").is_file()
+    checked = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+                             cwd=tmp_path / "ouvert", capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout[-2000:]

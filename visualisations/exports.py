@@ -27,7 +27,7 @@ from graph.territory import Territory
 from visualisations.layout import layout
 from visualisations.render import KIND_COLOURS
 
-FORMATS = ("gexf", "graphml", "kumu-csv", "kumu-xlsx", "cytoscape")
+FORMATS = ("gexf", "graphml", "kumu-csv", "kumu-xlsx", "cytoscape", "opendata")
 JOIN = "|"  # several values in a cell, as Kumu reads them
 GEXF_NS = "http://gexf.net/1.3"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -221,9 +221,27 @@ def to_cytoscape(graph: nx.Graph) -> bytes:
 
 WRITERS = {"gexf": to_gexf, "graphml": to_graphml, "kumu-csv": to_kumu_csv, "kumu-xlsx": to_kumu_xlsx,
            "cytoscape": to_cytoscape}
-SUFFIXES = {"gexf": ".gexf", "graphml": ".graphml", "kumu-csv": ".zip", "kumu-xlsx": ".xlsx", "cytoscape": ".json"}
+SUFFIXES = {"gexf": ".gexf", "graphml": ".graphml", "kumu-csv": ".zip", "kumu-xlsx": ".xlsx", "cytoscape": ".json",
+            "opendata": ".zip"}
+
+
+def to_opendata(t: Territory) -> bytes:
+    """The open-data package (:mod:`visualisations.opendata`, never a natural person, whoever asks) as a ZIP."""
+    import tempfile
+    from pathlib import Path
+
+    from visualisations.opendata import write_package
+
+    out = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        write_package(t, Path(folder))
+        for path in sorted(Path(folder).iterdir()):
+            archive.write(path, path.name)
+    return out.getvalue()
 
 
 def export(t: Territory, fmt: str, personal: bool = True, as_of: str | None = None) -> bytes:
     """The network of *t* in format *fmt* (one of :data:`FORMATS`)."""
+    if fmt == "opendata":
+        return to_opendata(t)
     return WRITERS[fmt](export_graph(t, personal, as_of))
