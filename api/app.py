@@ -10,16 +10,20 @@ from graph.stores import Store, open_store
 
 
 def create_app(store: Store | None = None, config: StoreConfig | None = None,
-               anonymous_read: bool | None = None) -> Flask:
+               anonymous_read: bool | None = None, persons_visible_to: str | None = None) -> Flask:
     """Build the app around *store*, or around the store the environment configures.
 
-    *anonymous_read*: whether visitors without an account may read (default: ``MAILLAGE_ANONYMOUS_READ``).
+    *anonymous_read*: whether visitors without an account may read (default: ``MAILLAGE_ANONYMOUS_READ``);
+    *persons_visible_to*: the least role that sees persons by name, or ``anonymous`` (default:
+    ``MAILLAGE_PERSONS_VISIBLE_TO``, else ``contributeur``).
     """
     Flask.json_provider_class = OrjsonProvider
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # a form or a JSON body; a larger one is a 413 problem
     if anonymous_read is not None:
         app.config["MAILLAGE_ANONYMOUS_READ"] = anonymous_read
+    if persons_visible_to is not None:
+        app.config["MAILLAGE_PERSONS_VISIBLE_TO"] = persons_visible_to
     state.attach(app, store if store is not None else open_store(config))
 
     from api import (

@@ -157,6 +157,10 @@ def _secret_key(app: Flask) -> str:
 
 def init(app: Flask) -> None:
     app.config.setdefault("MAILLAGE_ANONYMOUS_READ", os.environ.get("MAILLAGE_ANONYMOUS_READ", "") in ("1", "true"))
+    visible_to = os.environ.get("MAILLAGE_PERSONS_VISIBLE_TO") or accounts.PERSONS_VISIBLE_TO
+    if visible_to != "anonymous" and visible_to not in accounts.ROLES:
+        raise ValueError(f"MAILLAGE_PERSONS_VISIBLE_TO={visible_to}: anonymous, {', '.join(accounts.ROLES)}")
+    app.config.setdefault("MAILLAGE_PERSONS_VISIBLE_TO", visible_to)
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=os.environ.get("MAILLAGE_SECURE_COOKIES", "") in ("1", "true"),

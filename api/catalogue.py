@@ -150,7 +150,7 @@ def themes() -> Response:
                                                 "Services and pôles, with their parent and number of agents."),
               tag="catalogue")
 def services() -> Response:
-    t = territory()
+    t = territory(counts_only=True)  # services and their number of agents: no person named
     items = [{**t.summary(n.id), "parent": t.parent_of.get(n.id), "pole": t.pole_of(n.id),
               "agents": len(t.agents_by_service.get(n.id, ()))}
              for n in sorted(t.nodes.values(), key=lambda n: n.id) if n.kind == schema.SERVICE.label]

@@ -242,12 +242,13 @@ def cmd_view(args) -> int:
     return 0
 
 
-def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None) -> int:
+def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None,
+           persons_visible_to: str | None = None) -> int:
     from waitress import serve
 
     from api.app import create_app
 
-    app = create_app(store, anonymous_read=anonymous_read)
+    app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to)
     print(ready_message, flush=True)
     serve(app, host=host, port=port, threads=8, ident="maillage")
     return 0
@@ -265,10 +266,10 @@ def cmd_demo(args) -> int:
     if code:
         return code
     demo_accounts(store)
-    # The fictitious territory is open to read (as a workshop room's screen would be); the accounts show each
-    # role's pages and changes.
+    # The fictitious territory is open to read, its fictitious persons too (as a workshop room's screen would
+    # be); the accounts show each role's pages and changes.
     return _serve(store, args.host, args.port, t("demo.ready", url=f"http://{args.host}:{args.port}/"),
-                  anonymous_read=True)
+                  anonymous_read=True, persons_visible_to="anonymous")
 
 
 DEMO_PASSWORD = "demo-maillage"

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from api.auth import account, author, require
-from api.state import get_store, territory
+from api.state import full_territory, get_store, sees_persons, territory
 from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
@@ -253,6 +253,8 @@ def _describe(change) -> str:
 @blueprint.get("/history")
 def history_page() -> Response:
     store, w = get_store(), words("ui")
+    if not sees_persons():
+        return page("message.html", w["history"], 403, message=t("forbidden.persons"))
     filters = {name: request.args.get(name) or None for name in ("by", "kind", "since", "until", "touching")}
     if filters["kind"] not in (None, *history.KINDS):
         filters["kind"] = None
@@ -320,7 +322,8 @@ def campaign_page(campaign_id: str) -> Response:
 
 @blueprint.route("/survey/<token>", methods=["GET", "POST"])
 def survey(token: str) -> Response:
-    store, w, t_ = get_store(), words("ui"), territory()
+    # A personal link is a staff member's or a partner's: its page completes names among every actor.
+    store, w, t_ = get_store(), words("ui"), full_territory()
     try:
         campaign, respondent = campaigns.link(store, token)
     except NotFound:
@@ -333,7 +336,7 @@ def survey(token: str) -> Response:
     if request.method == "POST" and not context["closed"]:
         pairs = list(zip(request.form.getlist("name"), request.form.getlist("frequency")))
         try:
-            campaigns.answer(store, territory(), token, pairs)
+            campaigns.answer(store, t_, token, pairs)
             notice = t("campaign.thanks")
         except campaigns.CampaignError as refused:
             return page("survey.html", w["survey"], 422, rows=_survey_rows(pairs), **context,

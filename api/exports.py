@@ -1,13 +1,12 @@
 """``GET /api/v1/export/{format}``: the cooperation network for Gephi, yEd, Cytoscape, Kumu and spreadsheets.
 
-Natural persons (agents, elected officials) are in an export only for a signed-in account;
-an anonymous visitor (``MAILLAGE_ANONYMOUS_READ=1``) gets organisations and services only.
+Natural persons (agents, elected officials' ties) are in an export only for those who may see them
+(:func:`api.state.territory`, the rule of every surface); the open-data package never has them.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from api.auth import account
 from api.questions import raw_values
 from api.registry import REGISTRY
 from api.state import territory
@@ -35,7 +34,7 @@ def export(format: str) -> Response:
     t = territory()
     raw = raw_values((FORMAT, AS_OF), {"format": format})
     fmt, as_of = FORMAT.check(raw["format"], t), AS_OF.check(raw["as_of"], t)
-    body = exports.export(t, fmt, personal=account() is not None, as_of=as_of)
+    body = exports.export(t, fmt, as_of=as_of)  # persons only for those who may see them (territory())
     response = Response(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="maillage{exports.SUFFIXES[fmt]}"'
     return response

@@ -35,7 +35,7 @@ def raw_values(parameters: Iterable[Parameter], in_path: Mapping[str, str] | Non
 
 def _view(question: Question) -> Callable[..., Response]:
     def answer(**in_path: str) -> Response:
-        t = territory()
+        t = territory(question.counts_only)
         raw = raw_values(question.parameters, in_path)
         if question.cache == GLOBAL:
             values = question.check(t, raw)

@@ -16,9 +16,28 @@ def get_store(app: Flask | None = None) -> Store:
     return (app or current_app).extensions[STORE_KEY]
 
 
-def territory() -> Territory:
-    """The snapshot of the store's current version (refreshed after any write)."""
+def full_territory() -> Territory:
+    """The snapshot of the store's current version (refreshed after any write), persons included: for what
+    only counts them (aggregates by service), or for those who may see them."""
     return current_app.extensions[CACHE_KEY].current()
+
+
+def sees_persons() -> bool:
+    """Whether whoever asks sees natural persons by name (the one rule, :func:`graph.accounts.sees_persons`)."""
+    from flask_login import current_user
+
+    from graph.accounts import sees_persons as rule
+
+    found = current_user.account if getattr(current_user, "is_authenticated", False) else None
+    return rule(found.role if found is not None and not found.disabled else None,
+                current_app.config.get("MAILLAGE_PERSONS_VISIBLE_TO", "contributeur"))
+
+
+def territory(counts_only: bool = False) -> Territory:
+    """The snapshot as whoever asks may see it: every page, answer, view, export and search reads this one.
+    *counts_only*: the answer only counts persons by service (never names one), so it reads them all."""
+    snapshot = full_territory()
+    return snapshot if counts_only or sees_persons() else snapshot.masked()
 
 
 def request_language() -> str:

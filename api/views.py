@@ -17,7 +17,8 @@ blueprint = Blueprint("views", __name__, url_prefix="/views")
 
 def _page(view: View) -> Callable[..., Response]:
     def page(**in_path: str) -> Response:
-        return Response(view.html(territory(), **raw_values(view.parameters, in_path)), mimetype="text/html")
+        return Response(view.html(territory(view.counts_only), **raw_values(view.parameters, in_path)),
+                        mimetype="text/html")
 
     page.__name__ = f"{view.name}_view"
     return page
@@ -32,5 +33,5 @@ def figure(name: str, fmt: str) -> Response:
     declared = FIGURES.get(name)
     if declared is None:
         raise InvalidParameter("figure", name, Message("expect.choice", choices=", ".join(FIGURES)))
-    return Response(declared.image(territory(), fmt, **raw_values(declared.parameters)),
+    return Response(declared.image(territory(declared.counts_only), fmt, **raw_values(declared.parameters)),
                     mimetype=declared.mimetype(fmt))

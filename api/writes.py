@@ -20,9 +20,10 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.auth import author, require
 from api.problems import problem
-from api.state import get_store
-from graph import campaigns, editing, history, privacy
+from api.state import get_store, sees_persons
+from graph import campaigns, editing, history, privacy, schema
 from graph.editing import RECORD_KINDS
+from graph.errors import NotFound
 from graph.i18n import Bilingual, Message, t
 from graph.issues import JsonPointer, Report
 from graph.stores.base import Conflict
@@ -100,6 +101,19 @@ def body() -> dict[str, Any]:
 def if_match() -> str | None:
     value = request.headers.get("If-Match")
     return value.strip().strip('"').removeprefix("W/").strip('"') if value else None
+
+
+def _hidden(*node_ids: str) -> bool:
+    """Whether one of these nodes is a person whoever asks may not see (:func:`api.state.sees_persons`)."""
+    if sees_persons():
+        return False
+    kinds = get_store().kinds_of(node_ids)
+    return any(kinds.get(n) in schema.PERSONAL_LABELS for n in node_ids)
+
+
+def _forbid_persons() -> None:
+    if not sees_persons():
+        raise editing.Forbidden("forbidden.persons")
 
 
 def _with_etag(payload: dict, tag: str, status: int = 200) -> Response:
@@ -193,6 +207,8 @@ def create_actor() -> Response:
 @_declare("/actors/<actor_id>/record", "GET", "lecteur", Bilingual(
     "La fiche d'un acteur telle qu'on la modifie, avec son ETag.", "An actor's record as edited, with its ETag."))
 def actor_record(actor_id: str) -> Response:
+    if _hidden(actor_id):
+        raise NotFound(Message("what.actor"), actor_id)
     found, tag = editing.record_json(get_store(), editing.ACTOR, actor_id)
     return _with_etag(found, tag)
 
@@ -272,6 +288,8 @@ def declare_cooperation() -> Response:
                                                                  "A declared tie, with its ETag."))
 def get_cooperation(coop_id: str) -> Response:
     rel, tag = editing.read_cooperation(get_store(), coop_id)
+    if _hidden(rel.source, rel.target):
+        raise NotFound(Message("what.cooperation"), coop_id)
     return _with_etag(editing.cooperation_json(rel), tag)
 
 
@@ -365,6 +383,7 @@ HISTORY_FILTERS = ("by", "kind", "since", "until", "touching", "limit")
     "L'historique : qui, quand, quoi (filtres by, kind, since, until, touching, limit).",
     "The history: who, when, what (filters by, kind, since, until, touching, limit)."))
 def list_history() -> Response:
+    _forbid_persons()  # the history tells who changed what about whom
     args = {name: request.args.get(name) or None for name in HISTORY_FILTERS}
     limit = args.pop("limit")
     try:
@@ -386,6 +405,7 @@ def list_history() -> Response:
 @_declare("/history/<change_id>", "GET", "lecteur", Bilingual("Une modification, avec l'avant et l'après.",
                                                               "One change, with before and after."))
 def get_change(change_id: str) -> Response:
+    _forbid_persons()
     found = history.get(get_store(), change_id)
     if found is None:
         return problem(404, t("problem.not_found"), t("error.not_found", what=t("what.change"), id=change_id))

@@ -46,6 +46,22 @@ def role_at_least(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
+# Who sees natural persons (agents, elected officials' ties) by name: an account of this role or above
+# (``MAILLAGE_PERSONS_VISIBLE_TO``), or everyone with ``anonymous`` (a fictitious demo, a closed room).
+PERSONS_VISIBLE_TO = "contributeur"
+
+
+def sees_persons(role: str | None, visible_to: str = PERSONS_VISIBLE_TO) -> bool:
+    """Whether an account of *role* (None: no account) sees persons by name.
+
+    >>> sees_persons(None), sees_persons("lecteur"), sees_persons("contributeur"), sees_persons(None, "anonymous")
+    (False, False, True, True)
+    """
+    if visible_to == "anonymous":
+        return True
+    return role is not None and role_at_least(role, visible_to)
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 

@@ -771,4 +771,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.person_erase_hint": {"fr": "Tapez l'identifiant de la personne pour confirmer : l'effacement est définitif.", "en": "Type the person's identifier to confirm: the erasure is final."},
     "ui.person_erased": {"fr": "La personne a été effacée.", "en": "The person has been erased."},
     "ui.declared_by_other": {"fr": "déclaré par quelqu'un d'autre", "en": "declared by someone else"},
+    "forbidden.persons": {"fr": "votre rôle ne donne pas accès aux données personnelles (agents, liens des élus)", "en": "your role gives no access to personal data (agents, elected officials' ties)"},
 }

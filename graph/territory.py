@@ -194,6 +194,20 @@ class Territory:
 
         return self.measure(("evidence", evidence), confirmed_only)
 
+    def masked(self) -> Territory:
+        """This snapshot as people who may not see persons see it: no agent at all (they count only in
+        aggregates, computed on the full snapshot), elected officials by their public role only (their node,
+        none of their ties). Built once per snapshot."""
+        def without_persons() -> Territory:
+            agents = {n for n, node in self.nodes.items() if node.kind == schema.AGENT.label}
+            elected = {n for n, node in self.nodes.items() if node.kind == schema.ELECTED.label}
+            kept = [rel for rel in self.relationships if rel.source not in agents and rel.target not in agents
+                    and not (rel.type in FACT_TYPES and (rel.source in elected or rel.target in elected))]
+            return Territory(self.version + ":masked", [node for n, node in self.nodes.items() if n not in agents],
+                             kept, self.mark)
+
+        return self.measure(("masked",), without_persons)
+
     @cached_property
     def agents_by_service(self) -> dict[str, list[str]]:
         members: dict[str, list[str]] = defaultdict(list)

@@ -14,6 +14,7 @@ EXAMPLE = ROOT / "examples" / "malaunay-fictif"
 # The reading tests read as a closed intranet may (MAILLAGE_ANONYMOUS_READ=1); the accounts tests turn it off
 # to show that reading requires an account by default.
 os.environ.setdefault("MAILLAGE_ANONYMOUS_READ", "1")
+os.environ.setdefault("MAILLAGE_PERSONS_VISIBLE_TO", "anonymous")
 # The real public files live in shared/data beside the checkout (MAILLAGE_SHARED_DATA overrides).
 SHARED_DATA = Path(os.environ.get("MAILLAGE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 

@@ -70,6 +70,10 @@ def cases(world, who: str) -> list[tuple[str, str, dict | None, tuple[int, ...]]
         ("POST", f"/api/v1/proposals/{_proposal_id(world, f'prop-a-{n}')}/accept", None, (401, 403, 403, 200, 200)),
         ("POST", f"/api/v1/proposals/{_proposal_id(world, f'prop-r-{n}')}/reject", None, (401, 403, 403, 200, 200)),
         ("GET", "/api/v1/history", None, (401, 200, 200, 200, 200)),
+        # A person's data: the administrator, or the person themself (Camille, for ag-00001).
+        ("GET", "/api/v1/persons/ag-00001/access", None, (401, 403, 200, 403, 200)),
+        ("GET", "/api/v1/persons/ag-00003/access", None, (401, 403, 403, 403, 200)),
+        ("POST", f"/api/v1/persons/ag-0004{n}/erase", None, (401, 403, 403, 403, 200)),
         ("POST", f"/api/v1/history/{_change_id(world, n)}/undo", None, (401, 403, 403, 201, 201)),
     ]
 

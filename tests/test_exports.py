@@ -99,13 +99,13 @@ def test_without_persons_no_agent_or_elected_official_is_in_any_export(territory
         "Service", "Association", "Partner"}
 
 
-def test_the_api_leaves_persons_out_for_visitors_without_an_account(embedded_store, monkeypatch):
-    world = setting(embedded_store, anonymous_read=True)
-    client = world.client()
+def test_the_api_leaves_persons_out_for_those_who_may_not_see_them(embedded_store, monkeypatch):
+    world = setting(embedded_store)
+    client = create_app(embedded_store, anonymous_read=True, persons_visible_to="contributeur").test_client()
     anonymous = nx.read_graphml(io.BytesIO(client.get("/api/v1/export/graphml").data))
-    signed_in = nx.read_graphml(io.BytesIO(client.get("/api/v1/export/graphml", headers=world.headers("lecteur")).data))
+    signed_in = nx.read_graphml(io.BytesIO(client.get("/api/v1/export/graphml", headers=world.headers("camille")).data))
     assert "ag-00001" in signed_in and "ag-00001" not in anonymous
-    answer = client.get("/api/v1/export/gexf?as_of=2023-01-01", headers=world.headers("lecteur"))
+    answer = client.get("/api/v1/export/gexf?as_of=2023-01-01", headers=world.headers("camille"))
     assert answer.status_code == 200 and answer.mimetype == "application/gexf+xml"
     assert "attachment" in answer.headers["Content-Disposition"]
     assert client.get("/api/v1/export/pdf").status_code == 400

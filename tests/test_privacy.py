@@ -68,7 +68,8 @@ def _everything_served(world, client) -> str:
     """Every surface a person could show up on, as text: API answers, history, exports, search, views."""
     headers = world.headers("admin")
     texts = []
-    for path in ("/api/v1/actors?per_page=500", "/api/v1/actors/ag-00001/works-with", "/api/v1/cooperation/isolated",
+    for path in ("/api/v1/actors?per_page=200", "/api/v1/actors?per_page=200&page=2",
+                 "/api/v1/actors/ag-00001/works-with", "/api/v1/cooperation/isolated",
                  "/api/v1/cooperation/brokers", "/api/v1/history?limit=1000", "/search?q=Hamelin",
                  "/search?q=lea", "/views/actors/ag-00001", "/views/territory", "/api/v1/proposals"):
         texts.append(client.get(path, headers=headers).get_data(as_text=True))

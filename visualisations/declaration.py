@@ -28,6 +28,7 @@ class View:
     title: Bilingual
     parameters: tuple[Parameter, ...]
     build: Callable[..., Any]  # (territory, **checked) -> (view graph, Page)
+    counts_only: bool = False  # counts by service only: drawn from the whole snapshot, whoever asks
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parameters", with_evidence(self.parameters))
@@ -51,6 +52,7 @@ class Figure:
     title: Bilingual
     parameters: tuple[Parameter, ...]
     draw: Callable[..., bytes]  # (territory, format, **checked) -> image bytes
+    counts_only: bool = True  # the figures are counts by service
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parameters", with_evidence(self.parameters))

@@ -338,7 +338,7 @@ VIEWS: dict[str, View] = {view.name: view for view in (
                    "The service's identifier."), AS_OF), service),
     View("services", "/services", Bilingual("Carte des services (taille : agents ; couleur : indice E-I)",
                                             "Services map (size: agents; colour: E-I index)"),
-         (LEVEL, AS_OF), services_map),
+         (LEVEL, AS_OF), services_map, counts_only=True),
 )}
 
 FIGURES: dict[str, Figure] = {figure.name: figure for figure in (

@@ -258,6 +258,8 @@ class Question:
     cache: str = LOCAL
     order: int = 100  # where it comes in lists (README, --help)
     tags: tuple[str, ...] = field(default=("cooperation",))
+    # Counts by service only, never a person: answered from the whole snapshot, persons counted, whoever asks.
+    counts_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parameters", with_evidence(self.parameters))

@@ -73,4 +73,5 @@ QUESTION = Question(
     table=as_table,
     cache=GLOBAL,
     order=30,
+    counts_only=True,
 )
