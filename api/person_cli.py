@@ -35,6 +35,37 @@ def cmd_person(args, open_store) -> int:
     return 0
 
 
+def cmd_retention(args, open_store) -> int:
+    from graph import retention
+
+    with open_store(args) as store:
+        done = retention.review(store, args.years, apply=args.apply)
+    print(t("retention.done" if args.apply else "retention.dry", years=done["years"], flagged=len(done["flagged"]),
+            ended=len(done["ended"]), unflagged=len(done["unflagged"])))
+    return 0
+
+
+def cmd_register(args, open_store) -> int:
+    import os
+
+    from graph import register, retention, schema
+
+    with open_store(args) as store:
+        counts = store.node_counts()
+        settings = register.Settings(
+            store.describe(), os.environ.get("MAILLAGE_ANONYMOUS_READ", "") in ("1", "true"),
+            os.environ.get("MAILLAGE_PERSONS_VISIBLE_TO") or "contributeur", retention.years_setting(),
+            counts[schema.AGENT.label], counts[schema.ELECTED.label],
+            counts[schema.ASSOCIATION.label] + counts[schema.PARTNER.label])
+    text = register.processing_record(settings)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(t("person.written", id="registre", path=args.out))
+    else:
+        print(text)
+    return 0
+
+
 def add_parser(sub, with_store, open_store) -> None:
     fr = current_language() == "fr"
     person = sub.add_parser("person", help="droits d'une personne (RGPD) : accès, effacement" if fr
@@ -50,3 +81,14 @@ def add_parser(sub, with_store, open_store) -> None:
     p.add_argument("--yes", action="store_true", help="confirme l'effacement" if fr else "confirm the erasure")
     p.add_argument("--by", default="cli", help="qui efface (consigné)" if fr else "who erases (recorded)")
     person.set_defaults(func=lambda args: cmd_person(args, open_store))
+    p = with_store(sub.add_parser("retention", help="liens non renouvelés : signalés puis terminés" if fr
+                                  else "ties not renewed: flagged, then ended"))
+    p.add_argument("--years", type=int, help="durée sans renouvellement (défaut : $MAILLAGE_RETENTION_YEARS ou 3)"
+                   if fr else "time without renewal (default: $MAILLAGE_RETENTION_YEARS or 3)")
+    p.add_argument("--apply", action="store_true", help="applique (sinon, affiche seulement)" if fr
+                   else "apply (otherwise only show)")
+    p.set_defaults(func=lambda args: cmd_retention(args, open_store))
+    p = with_store(sub.add_parser("registre", help="registre des traitements (RGPD, art. 30) à compléter" if fr
+                                  else "record of processing activities (GDPR art. 30) to complete"))
+    p.add_argument("--out", help="fichier Markdown" if fr else "Markdown file")
+    p.set_defaults(func=lambda args: cmd_register(args, open_store))

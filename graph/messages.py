@@ -772,4 +772,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ui.person_erased": {"fr": "La personne a été effacée.", "en": "The person has been erased."},
     "ui.declared_by_other": {"fr": "déclaré par quelqu'un d'autre", "en": "declared by someone else"},
     "forbidden.persons": {"fr": "votre rôle ne donne pas accès aux données personnelles (agents, liens des élus)", "en": "your role gives no access to personal data (agents, elected officials' ties)"},
+    "retention.dry": {"fr": "Liens non renouvelés depuis {years} an(s) : {flagged} à signaler, {ended} à terminer, {unflagged} renouvelés (rien n'est changé sans --apply).", "en": "Ties not renewed for {years} year(s): {flagged} to flag, {ended} to end, {unflagged} renewed (nothing changes without --apply)."},
+    "retention.done": {"fr": "Liens non renouvelés depuis {years} an(s) : {flagged} signalés, {ended} terminés, {unflagged} renouvelés.", "en": "Ties not renewed for {years} year(s): {flagged} flagged, {ended} ended, {unflagged} renewed."},
 }
