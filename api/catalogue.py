@@ -140,7 +140,7 @@ def project(project_id: str) -> Response:
                         "Themes, with their coverage (projects, actors, services) and alerts."),
               tag="catalogue")
 def themes() -> Response:
-    covered = theme_coverage(territory())["themes"]
+    covered = theme_coverage(territory(counts_only=True))["themes"]  # counts per theme: agents count, unnamed
     return jsonify({"items": [{**c["theme"], "projects": len(c["projects"]), "actors": len(c["actors"]),
                                "services": len(c["services"]), "single_service": c["single_service"],
                                "single_person": c["single_person"]} for c in covered]})

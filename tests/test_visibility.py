@@ -58,7 +58,8 @@ def test_every_surface_shows_persons_only_to_those_who_may_see_them(viewers):
         elected_ties = get(f"/api/v1/actors/{ELECTED}/works-with").json["collaborators"]
         assert bool(elected_ties) is allowed, role
         # Counts by service are the same for everyone: agents count, unnamed.
-        counts[role] = (get("/api/v1/services").json, get("/api/v1/cooperation/services").json)
+        counts[role] = (get("/api/v1/services").json, get("/api/v1/cooperation/services").json,
+                        get("/api/v1/themes").json)
         # Pages and search.
         assert get(f"/actors/{AGENT}").status_code == (200 if allowed else 404), role
         assert (AGENT_NAME in get("/search?q=camille").get_data(as_text=True)) is allowed, role
