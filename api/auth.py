@@ -18,12 +18,13 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from api.problems import problem
-from api.state import get_store
+from api.state import account, get_store
 from graph import accounts, i18n
+from graph.config import AccessConfig
 from graph.editing import Author
 from graph.i18n import t
 
@@ -72,12 +73,6 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def anonymous_read(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("MAILLAGE_ANONYMOUS_READ"))
-
-
-def account() -> accounts.Account | None:
-    """The account of this request (session or token), or None."""
-    user = current_user
-    return user.account if getattr(user, "is_authenticated", False) else None
 
 
 def author(source: str | None = None) -> Author:
@@ -129,8 +124,7 @@ def _gate() -> Response | None:
     path = request.path
     if request.routing_exception is not None:
         return None  # no such page or method: Flask's 404 or 405 problem says so
-    if g.get("bad_token") or (request.headers.get("Authorization", "").lower().startswith("bearer ")
-                              and account() is None):
+    if account() is None and g.get("bad_token"):  # loading the account is what tells a refused token
         return problem(401, t("problem.unauthorised"), t("problem.bad_token"))
     if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("by_token") and (
             account() is not None or not path.startswith("/api/")):
@@ -156,11 +150,9 @@ def _secret_key(app: Flask) -> str:
 
 
 def init(app: Flask) -> None:
-    app.config.setdefault("MAILLAGE_ANONYMOUS_READ", os.environ.get("MAILLAGE_ANONYMOUS_READ", "") in ("1", "true"))
-    visible_to = os.environ.get("MAILLAGE_PERSONS_VISIBLE_TO") or accounts.PERSONS_VISIBLE_TO
-    if visible_to != "anonymous" and visible_to not in accounts.ROLES:
-        raise ValueError(f"MAILLAGE_PERSONS_VISIBLE_TO={visible_to}: anonymous, {', '.join(accounts.ROLES)}")
-    app.config.setdefault("MAILLAGE_PERSONS_VISIBLE_TO", visible_to)
+    access = AccessConfig.from_env()
+    app.config.setdefault("MAILLAGE_ANONYMOUS_READ", access.anonymous_read)
+    app.config.setdefault("MAILLAGE_PERSONS_VISIBLE_TO", access.persons_visible_to)
     app.config["SECRET_KEY"] = _secret_key(app)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=os.environ.get("MAILLAGE_SECURE_COOKIES", "") in ("1", "true"),

@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from api.auth import account, author, require
-from api.state import full_territory, get_store, sees_persons, territory
+from api.auth import author, require
+from api.catalogue import folded
+from api.state import account, full_territory, get_store, sees_persons, territory
 from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
@@ -28,14 +29,10 @@ def page(template: str, title: str, status: Any = 200, **values: Any) -> Respons
     return Response(render_template(template, title=title, **values), status=status, mimetype="text/html")
 
 
-def _folded(text: str) -> str:
-    return schema.slugify(text).replace("-", " ")
-
-
 def _actor_choices() -> list[tuple[str, str]]:
     t_ = territory()
     return sorted(((n.id, n.name) for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS),
-                  key=lambda item: _folded(item[1]))
+                  key=lambda item: folded(item[1]))
 
 
 def _kind_choices() -> list[tuple[str, str]]:
@@ -59,15 +56,15 @@ def search() -> Response:
     q = request.args.get("q", "").strip()
     results = []
     if q:
-        wanted = _folded(q)
+        wanted = folded(q)
         t_ = territory()
         prefix = {schema.PROJECT.label: "/projects/", schema.THEME.label: "/themes/"}
         for node in t_.nodes.values():
             if node.kind in schema.ACTOR_LABELS + (schema.PROJECT.label, schema.THEME.label) \
-                    and wanted in _folded(node.name):
+                    and wanted in folded(node.name):
                 results.append({"name": node.name, "kind": schema.kind_name(node.kind),
                                 "url": prefix.get(node.kind, "/actors/") + node.id})
-        results.sort(key=lambda r: (not _folded(r["name"]).startswith(wanted), _folded(r["name"])))
+        results.sort(key=lambda r: (not folded(r["name"]).startswith(wanted), folded(r["name"])))
     return page("search.html", words("ui")["search"], q=q, results=results[:200])
 
 
@@ -195,7 +192,7 @@ def my_ties() -> Response:
                      "status": editing.status_of(rel), "reason": rel.properties.get("reason"),
                      "declared_by_name": t_.nodes[declared_by].name if declared_by in t_.nodes else declared_by,
                      "may_answer": declared_by != me.agent})
-    ties.sort(key=lambda tie: (tie["status"] != "declared", _folded(str(tie["other_name"]))))
+    ties.sort(key=lambda tie: (tie["status"] != "declared", folded(str(tie["other_name"]))))
     notice = t("form.declared") if request.args.get("notice") == "declared" else None
     return page("my_ties.html", w["my_ties"], ties=ties, notice=notice)
 
@@ -258,12 +255,11 @@ def history_page() -> Response:
     filters = {name: request.args.get(name) or None for name in ("by", "kind", "since", "until", "touching")}
     if filters["kind"] not in (None, *history.KINDS):
         filters["kind"] = None
-    items = history.entries(store, limit=200, **filters)
+    items = history.entries(store, limit=200, changes=True, **filters)
     for entry in items:
         counts = {k: v for k, v in entry.get("counts", {}).items() if v and not k.endswith("unchanged")}
         entry["counts_text"] = ", ".join(f"{w.get('count_' + k, k)} {v}" for k, v in counts.items())
-        stored = store.get_record(history.HISTORY, entry["id"]) if not entry.get("parts") else None
-        shown = history.changes_of(store, stored) if stored else []
+        shown = history.changes_of(store, entry) if not entry.get("parts") else []  # an import: its counts
         entry["details"] = [_describe(c) for c in shown[:20]] or [entry["counts_text"]]
     return page("history.html", w["history"], items=items, filters=filters, kinds=history.KINDS)
 
@@ -330,7 +326,7 @@ def survey(token: str) -> Response:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
     names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
     context = {"campaign": campaign, "respondent_name": names.get(respondent, respondent),
-               "actors": sorted(names.items(), key=lambda item: _folded(item[1])),
+               "actors": sorted(names.items(), key=lambda item: folded(item[1])),
                "frequencies": campaigns.FREQUENCIES, "closed": not campaigns.is_open(campaign)}
     notice = None
     if request.method == "POST" and not context["closed"]:

@@ -46,15 +46,14 @@ def cmd_retention(args, open_store) -> int:
 
 
 def cmd_register(args, open_store) -> int:
-    import os
+    from graph import register, schema
+    from graph.config import AccessConfig
 
-    from graph import register, retention, schema
-
+    access = AccessConfig.from_env()
     with open_store(args) as store:
         counts = store.node_counts()
         settings = register.Settings(
-            store.describe(), os.environ.get("MAILLAGE_ANONYMOUS_READ", "") in ("1", "true"),
-            os.environ.get("MAILLAGE_PERSONS_VISIBLE_TO") or "contributeur", retention.years_setting(),
+            store.describe(), access.anonymous_read, access.persons_visible_to, access.retention_years,
             counts[schema.AGENT.label], counts[schema.ELECTED.label],
             counts[schema.ASSOCIATION.label] + counts[schema.PARTNER.label])
     text = register.processing_record(settings)

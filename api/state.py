@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
+from flask_login import current_user
 
 from graph import i18n
+from graph.accounts import Account
+from graph.accounts import sees_persons as rules_sees_persons
 from graph.stores import Store
 from graph.territory import Territory, TerritoryCache
 
@@ -22,15 +25,16 @@ def full_territory() -> Territory:
     return current_app.extensions[CACHE_KEY].current()
 
 
+def account() -> Account | None:
+    """The account of this request (a session or a token), or None."""
+    return current_user.account if getattr(current_user, "is_authenticated", False) else None
+
+
 def sees_persons() -> bool:
     """Whether whoever asks sees natural persons by name (the one rule, :func:`graph.accounts.sees_persons`)."""
-    from flask_login import current_user
-
-    from graph.accounts import sees_persons as rule
-
-    found = current_user.account if getattr(current_user, "is_authenticated", False) else None
-    return rule(found.role if found is not None and not found.disabled else None,
-                current_app.config.get("MAILLAGE_PERSONS_VISIBLE_TO", "contributeur"))
+    found = account()
+    return rules_sees_persons(found.role if found is not None and not found.disabled else None,
+                              current_app.config["MAILLAGE_PERSONS_VISIBLE_TO"])
 
 
 def territory(counts_only: bool = False) -> Territory:

@@ -384,7 +384,7 @@ HISTORY_FILTERS = ("by", "kind", "since", "until", "touching", "limit")
     "The history: who, when, what (filters by, kind, since, until, touching, limit)."))
 def list_history() -> Response:
     _forbid_persons()  # the history tells who changed what about whom
-    args = {name: request.args.get(name) or None for name in HISTORY_FILTERS}
+    args: dict[str, Any] = {name: request.args.get(name) or None for name in HISTORY_FILTERS}
     limit = args.pop("limit")
     try:
         count = int(limit) if limit else 100

@@ -46,13 +46,10 @@ def role_at_least(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
-# Who sees natural persons (agents, elected officials' ties) by name: an account of this role or above
-# (``MAILLAGE_PERSONS_VISIBLE_TO``), or everyone with ``anonymous`` (a fictitious demo, a closed room).
-PERSONS_VISIBLE_TO = "contributeur"
-
-
-def sees_persons(role: str | None, visible_to: str = PERSONS_VISIBLE_TO) -> bool:
-    """Whether an account of *role* (None: no account) sees persons by name.
+def sees_persons(role: str | None, visible_to: str = "contributeur") -> bool:
+    """Whether an account of *role* (None: no account) sees natural persons (agents, elected officials' ties) by
+    name, when *visible_to* is the least role that does (``MAILLAGE_PERSONS_VISIBLE_TO``, see
+    :class:`graph.config.AccessConfig`), or ``anonymous`` (everyone: a fictitious demo, a closed room).
 
     >>> sees_persons(None), sees_persons("lecteur"), sees_persons("contributeur"), sees_persons(None, "anonymous")
     (False, False, True, True)

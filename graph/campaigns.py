@@ -48,10 +48,6 @@ class CampaignError(ValueError):
         super().__init__(key)
 
 
-def _fold(text: str) -> str:
-    return schema.slugify(text)
-
-
 def open_campaign(store: Store, territory: Territory, author: Author, closes: str, services: list[str],
                   partners: list[str] | tuple[str, ...] = (), question: str = DEFAULT_QUESTION
                   ) -> tuple[dict, dict[str, str]]:
@@ -116,8 +112,9 @@ def resolve_name(territory: Territory, text: str) -> str | None:
     text = text.strip()
     if text in territory.nodes and territory.nodes[text].kind in schema.ACTOR_LABELS:
         return text
-    folded = _fold(text.split(" — ")[0])
-    matches = [n.id for n in territory.nodes.values() if n.kind in schema.ACTOR_LABELS and _fold(n.name) == folded]
+    folded = schema.slugify(text.split(" — ")[0])
+    matches = [n.id for n in territory.nodes.values()
+               if n.kind in schema.ACTOR_LABELS and schema.slugify(n.name) == folded]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -162,11 +159,8 @@ def answer(store: Store, territory: Territory, token: str, names: list[tuple[str
                 "id": proposal_id, "kind": "actor", "values": {"name": name}, "by": f"enquete:{respondent}",
                 "at": entry.at, "status": "pending", "source": f"campagne:{campaign['id']}",
                 "note": respondent}))
-
-    def records(record) -> list[RecordPut]:
-        return history.entry_records(entry, record) + extra
-
-    store.apply(Edit(Batch([], list(ties.values())), delete_relationships=dropped, records=records))
+    store.apply(Edit(Batch([], list(ties.values())), delete_relationships=dropped,
+                     records=history.recorder(entry, extra)))
     return recorded
 
 

@@ -1,4 +1,4 @@
-"""Configuration from the environment: which store, where its data lives."""
+"""Configuration from the environment: which store, where its data lives; who reads what, how long ties last."""
 from __future__ import annotations
 
 import os
@@ -31,3 +31,27 @@ class StoreConfig:
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """Who may read, who sees persons by name, how long a declared tie lasts without renewal: read once here for
+    the web application, the processing record and the retention review.
+
+    *persons_visible_to*: the least role that sees persons (``anonymous``: everyone).
+    """
+
+    anonymous_read: bool = False
+    persons_visible_to: str = "contributeur"
+    retention_years: int = 3
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> AccessConfig:
+        from graph.accounts import ROLES
+
+        env = os.environ if environ is None else environ
+        visible_to = env.get("MAILLAGE_PERSONS_VISIBLE_TO") or cls.persons_visible_to
+        if visible_to != "anonymous" and visible_to not in ROLES:
+            raise ValueError(f"MAILLAGE_PERSONS_VISIBLE_TO={visible_to}: anonymous, {', '.join(ROLES)}")
+        return cls(env.get("MAILLAGE_ANONYMOUS_READ", "") in ("1", "true"), visible_to,
+                   int(env.get("MAILLAGE_RETENTION_YEARS") or cls.retention_years))

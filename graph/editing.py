@@ -131,19 +131,17 @@ def _shape(values: Mapping[str, Any], allowed: tuple[str, ...], locate: Locate, 
     return shaped
 
 
-def _checked(kind: RecordKind, values: dict[str, Any], locate: Locate, provenance, store: Store,
-             own_id: str | None = None, report: Report | None = None) -> rules.Facts:
-    """The facts of a record, checked (and its references resolved against the store); every problem, with
-    those already in *report* (the body's shape), raised at once as :class:`Invalid`."""
+def _checked(rule: Callable[..., rules.Facts], values: dict[str, Any], locate: Locate, provenance, store: Store,
+             report: Report | None = None) -> rules.Facts:
+    """The facts *rule* reads in *values*, checked, their references resolved against the store (and the record's
+    own node); every problem, with those already in *report* (the body's shape), raised at once as
+    :class:`Invalid`."""
     report = report if report is not None else Report()
-    facts = kind.rule(rules.Checker(values, locate, report), provenance)
-    known = {own_id: kind.labels[0]} if own_id else {}
-    if facts.node is not None:
-        known[facts.node.id] = facts.node.kind
+    facts = rule(rules.Checker(values, locate, report), provenance)
+    own = {facts.node.id: facts.node.kind} if facts.node is not None else {}
 
     def kind_of(ids: set[str]) -> dict[str, str]:
-        found = store.kinds_of(ids - set(known))
-        return {**found, **{i: k for i, k in known.items() if i in ids}}
+        return {**store.kinds_of(ids - set(own)), **{i: k for i, k in own.items() if i in ids}}
 
     rules.resolve_references(facts.references, kind_of, report)
     if report.errors:
@@ -161,8 +159,10 @@ def read_record(store: Store, kind: RecordKind, node_id: str) -> tuple[Node, lis
     return node, owned, state_tag(node.digest(), [rel.digest() for rel in owned])
 
 
-def record_values(store: Store, node: Node, owned: list[Relationship]) -> dict[str, Any]:
-    """A record as its form and its JSON show it (canonical field names)."""
+def record_values(store: Store, node: Node, owned: list[Relationship],
+                  theme_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A record as its form and its JSON show it (canonical field names). *theme_names*: the names of its themes
+    when the caller has them (a change just written), else they are read."""
     values: dict[str, Any] = {"id": node.id, "name": node.name}
     if node.kind in schema.ACTOR_LABELS:
         values["kind"] = schema.NODE_KINDS[node.kind].template_type
@@ -174,17 +174,32 @@ def record_values(store: Store, node: Node, owned: list[Relationship]) -> dict[s
         if rel.type in ("MEMBER_OF", "PART_OF"):
             values["service"] = rel.target
     theme_ids = [rel.target for rel in owned if rel.type in ("ENGAGED_IN", "ADDRESSES")]
-    names = {tid: (store.get_node(tid) or Node("Theme", tid, tid)).name for tid in theme_ids}
+    names = dict(theme_names or {})
+    for tid in theme_ids:
+        if tid not in names:
+            names[tid] = (store.get_node(tid) or Node("Theme", tid, tid)).name
     values["themes"] = [names[tid] for tid in theme_ids]
     return values
 
 
-def record_json(store: Store, kind: RecordKind, node_id: str) -> tuple[dict, str]:
-    node, owned, tag = read_record(store, kind, node_id)
-    body = record_values(store, node, owned)
+def _record_json(store: Store, node: Node, owned: list[Relationship], tag: str,
+                 theme_names: Mapping[str, str] | None = None) -> tuple[dict, str]:
+    body = record_values(store, node, owned, theme_names)
     if node.kind in schema.ACTOR_LABELS:
         body["kind_label"] = node.kind
     return body, tag
+
+
+def record_json(store: Store, kind: RecordKind, node_id: str) -> tuple[dict, str]:
+    """A record's JSON and ETag, read from the store."""
+    return _record_json(store, *read_record(store, kind, node_id))
+
+
+def _written_json(store: Store, node: Node, owned: list[Relationship], themes: list[Node]) -> tuple[dict, str]:
+    """The JSON and ETag of a record as a change has just written it: computed, not read back (its content and
+    the relationships it carries are known; the ETag is made as the store makes it)."""
+    tag = state_tag(node.digest(), [rel.digest() for rel in owned])
+    return _record_json(store, node, owned, tag, {theme.id: theme.name for theme in themes})
 
 
 # --- actors and projects --------------------------------------------------------------------------------
@@ -196,7 +211,7 @@ def create_record(store: Store, kind: RecordKind, values: Mapping[str, Any], aut
     report = Report()
     shaped = _shape(values, kind.fields, locate, report)
     entry = history.Entry(author.login, "create", author.source)
-    facts = _checked(kind, shaped, locate, entry.provenance(), store, report=report)
+    facts = _checked(kind.rule, shaped, locate, entry.provenance(), store, report=report)
     assert facts.node is not None
     entry.summary = facts.node.name
     edit = Edit(Batch([facts.node, *facts.shared_nodes], facts.relationships),
@@ -205,7 +220,8 @@ def create_record(store: Store, kind: RecordKind, values: Mapping[str, Any], aut
         store.apply(edit)
     except Conflict:
         raise Exists(facts.node.id) from None
-    return record_json(store, kind, facts.node.id)
+    owned = [rel for rel in facts.relationships if rel.type in schema.OWNED_TYPES]
+    return _written_json(store, facts.node, owned, facts.shared_nodes)
 
 
 def may_edit_record(author: Author, node_id: str, kind: RecordKind | None = None) -> bool:
@@ -230,19 +246,18 @@ def update_record(store: Store, kind: RecordKind, node_id: str, changes: Mapping
         report.add(locate("id"), shaped["id"], Message("expect.same_id", id=node_id))
     if report.errors:
         raise Invalid(report)
-    for attempt in range(3):
+    attempts = 0
+    while True:
         node, owned, tag = read_record(store, kind, node_id)
         if if_match is not None and if_match != tag:
             raise Conflict([node_id])
         entry = history.Entry(author.login, "update", author.source, node.name)
         values = {**record_values(store, node, owned), **shaped}
-        facts = _checked(kind, values, locate, entry.provenance(), store, own_id=node_id)
+        facts = _checked(kind.rule, values, locate, entry.provenance(), store)
         assert facts.node is not None
-        properties = dict(node.properties)
-        properties.update({k: v for k, v in facts.node.properties.items() if k in shaped or v not in (None, "")})
-        for name in shaped:
-            if name in facts.node.properties:
-                properties[name] = facts.node.properties[name]
+        # Properties the form does not show (an association's postcode…) stay; those it shows take the rule's value.
+        properties = {**node.properties,
+                      **{k: v for k, v in facts.node.properties.items() if k in shaped or v not in (None, "")}}
         new_node = Node(facts.node.kind, node_id, facts.node.name, properties, entry.provenance())
         current = {rel.identity: rel for rel in owned}
         wanted = {rel.identity: rel for rel in facts.relationships}
@@ -252,11 +267,13 @@ def update_record(store: Store, kind: RecordKind, node_id: str, changes: Mapping
         try:
             store.apply(edit)
         except Conflict:
-            if if_match is not None or attempt == 2:
+            attempts += 1
+            if if_match is not None or attempts == 3:
                 raise
             continue
-        break
-    return record_json(store, kind, node_id)
+        kept = [rel for i, rel in current.items() if i in wanted]
+        return _written_json(store, new_node, kept + [rel for i, rel in wanted.items() if i not in current],
+                             facts.shared_nodes)
 
 
 def retire_record(store: Store, kind: RecordKind, node_id: str, author: Author, if_match: str | None = None,
@@ -331,7 +348,7 @@ def declare(store: Store, values: Mapping[str, Any], author: Author, locate: Loc
     if not author.may("animateur") and author.agent not in (shaped.get("actor_a"), shaped.get("actor_b")):
         raise Forbidden("forbidden.not_your_tie")
     entry = history.Entry(author.login, entry_kind, author.source)
-    facts = _checked_cooperation(store, shaped, locate, entry.provenance())
+    facts = _checked(rules.cooperation, shaped, locate, entry.provenance(), store)
     rel = facts.relationships[0]
     declared_by = author.agent if author.agent in _sides(rel) else author.login
     rel.properties.update(status="declared", declared_by=declared_by)
@@ -341,15 +358,6 @@ def declare(store: Store, values: Mapping[str, Any], author: Author, locate: Loc
     except Conflict:
         raise Exists(cooperation_id(rel.identity)) from None
     return cooperation_json(rel), rel.digest()
-
-
-def _checked_cooperation(store: Store, values: dict, locate: Locate, provenance) -> rules.Facts:
-    report = Report()
-    facts = rules.cooperation(rules.Checker(values, locate, report), provenance)
-    rules.resolve_references(facts.references, store.kinds_of, report)
-    if report.errors:
-        raise Invalid(report)
-    return facts
 
 
 def _may_touch_tie(author: Author, rel: Relationship) -> bool:
@@ -374,7 +382,7 @@ def update_cooperation(store: Store, coop_id: str, changes: Mapping[str, Any], a
     entry = history.Entry(author.login, "update", author.source, f"{rel.source} — {rel.target}")
     values = {"actor_a": rel.source, "actor_b": rel.target,
               **{k: rel.properties.get(k) or "" for k in COOPERATION_EDITABLE + ("origin",)}, **shaped}
-    facts = _checked_cooperation(store, values, locate, entry.provenance())
+    facts = _checked(rules.cooperation, values, locate, entry.provenance(), store)
     new = facts.relationships[0]
     properties = {**rel.properties, **{k: v for k, v in new.properties.items() if k in shaped}}
     after = Relationship(rel.type, rel.source, rel.target, rel.key, properties, entry.provenance())
@@ -427,7 +435,7 @@ def propose(store: Store, kind: RecordKind, values: Mapping[str, Any], author: A
         raise Forbidden("forbidden.propose")
     report = Report()
     shaped = _shape(values, kind.fields, locate, report)
-    facts = _checked(kind, shaped, locate, None, store, report=report)
+    facts = _checked(kind.rule, shaped, locate, None, store, report=report)
     assert facts.node is not None
     if store.kinds_of([facts.node.id]):
         raise Exists(facts.node.id)

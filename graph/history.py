@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph import schema
-from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, _compact, _expanded
+from graph.model import Batch, ChangeRecord, FactChange, Node, Provenance, Relationship, _compact, _expanded
 from graph.stores.base import Edit, RecordPut, Store
 
 HISTORY = "history"
@@ -79,7 +79,8 @@ def _touched(changes: Iterable[FactChange]) -> list[str]:
     return list(found)
 
 
-def _entry_value(entry: Entry, record: ChangeRecord) -> dict[str, Any]:
+def entry_value(entry: Entry, record: ChangeRecord) -> dict[str, Any]:
+    """An entry's record, before its changes and what they touched are added."""
     return {"id": entry.id, "at": entry.at, "by": entry.by, "kind": entry.kind, "source": entry.source,
             "summary": entry.summary, "counts": record.as_dict(), "undoes": entry.undoes, "undone_by": None}
 
@@ -104,7 +105,7 @@ def entry_records(entry: Entry, record: ChangeRecord) -> list[RecordPut]:
     """The records of *entry* with the changes of *record* (nothing when it changed nothing)."""
     if not record.changed:
         return []
-    value = _entry_value(entry, record)
+    value = entry_value(entry, record)
     touched: dict[str, None] = {}
     parts = list(_parts(entry, record, touched))
     if len(parts) <= 1:
@@ -140,7 +141,7 @@ def record_write(store: Store, entry: Entry, record: ChangeRecord) -> None:
             store.put_records(pending)
             pending = []
     store.put_records(pending)
-    value = {**_entry_value(entry, record), "parts": count, "changes": [], "touched": list(touched)}
+    value = {**entry_value(entry, record), "parts": count, "changes": [], "touched": list(touched)}
     store.put_records([(HISTORY, entry.id, value)])
 
 
@@ -165,9 +166,11 @@ def _tuple(values: list | None) -> tuple | None:
 
 
 def entries(store: Store, *, by: str | None = None, kind: str | None = None, since: str | None = None,
-            until: str | None = None, touching: str | None = None, limit: int = 100) -> list[dict]:
+            until: str | None = None, touching: str | None = None, limit: int = 100,
+            changes: bool = False) -> list[dict]:
     """History entries, newest first, filtered by person, kind, date (``since``/``until``: ISO dates or times,
-    inclusive) and node touched; without their fact changes."""
+    inclusive) and node touched; with *changes*, as stored (for :func:`changes_of`), else without their fact
+    changes."""
     found = []
     for _, entry in reversed(store.records(HISTORY)):
         if (by and entry["by"] != by) or (kind and entry["kind"] != kind):
@@ -176,7 +179,7 @@ def entries(store: Store, *, by: str | None = None, kind: str | None = None, sin
             continue
         if touching and touching not in entry.get("touched", ()):
             continue
-        found.append({k: v for k, v in entry.items() if k != "changes"})
+        found.append(entry if changes else {k: v for k, v in entry.items() if k != "changes"})
         if len(found) >= limit:
             break
     return found
@@ -236,15 +239,23 @@ def public(entry: dict, store: Store | None = None, with_changes: bool = False) 
     *with_changes* each fact's before and after."""
     shown = {k: v for k, v in entry.items() if k not in ("changes", "parts")}
     if with_changes and store is not None:
-        shown["changes"] = [{"op": c.op, "before": _fact_json(c.before), "after": _fact_json(c.after)}
-                            for c in changes_of(store, entry)]
+        shown["changes"] = [change_json(c) for c in changes_of(store, entry)]
     return shown
 
 
-def _fact_json(fact) -> dict | None:
+def change_json(change: FactChange) -> dict:
+    return {"op": change.op, "before": fact_json(change.before), "after": fact_json(change.after)}
+
+
+def fact_json(fact: Node | Relationship | None, provenance: bool = False) -> dict | None:
+    """A fact as the API shows it (with *provenance*, where it came from)."""
     if fact is None:
         return None
     if isinstance(fact, Node):
-        return {"node": fact.id, "kind": fact.kind, "name": fact.name, "properties": fact.properties}
-    return {"type": fact.type, "source": fact.source, "target": fact.target, "key": fact.key,
-            "properties": fact.properties}
+        shown: dict[str, Any] = {"id": fact.id, "kind": fact.kind, "name": fact.name, "properties": fact.properties}
+    else:
+        shown = {"type": fact.type, "source": fact.source, "target": fact.target, "key": fact.key,
+                 "properties": fact.properties}
+    if provenance:
+        shown["provenance"] = fact.provenance.as_properties() if fact.provenance else None
+    return shown

@@ -36,17 +36,6 @@ def _person(store: Store, person_id: str) -> Node:
     return node
 
 
-def _fact(fact: Node | Relationship | None) -> dict | None:
-    if fact is None:
-        return None
-    provenance = fact.provenance.as_properties() if fact.provenance else None
-    if isinstance(fact, Node):
-        return {"id": fact.id, "kind": fact.kind, "name": fact.name, "properties": fact.properties,
-                "provenance": provenance}
-    return {"type": fact.type, "source": fact.source, "target": fact.target, "key": fact.key,
-            "properties": fact.properties, "provenance": provenance}
-
-
 def access(store: Store, person_id: str) -> dict[str, Any]:
     """Everything Maillage holds about *person_id* (a JSON-ready dict)."""
     node = _person(store, person_id)
@@ -60,19 +49,19 @@ def access(store: Store, person_id: str) -> dict[str, Any]:
             found = store.get_node(other)
             names[other] = found.name if found else other
         declared_by = rel.properties.get("declared_by")
-        relationships.append({**_fact(rel), "direction": "out" if rel.source == person_id else "in",  # type: ignore[dict-item]
+        shown = history.fact_json(rel, provenance=True)
+        assert shown is not None
+        relationships.append({**shown, "direction": "out" if rel.source == person_id else "in",
                               "other": other, "other_name": names[other],
                               "declared_by_someone_else": bool(declared_by) and declared_by != person_id})
     entries = []
-    for entry in history.entries(store, touching=person_id, limit=10**6):
-        stored = history.get(store, entry["id"]) or entry
-        mine = [c for c in history.changes_of(store, stored) if _concerns(c.fact, person_id)]
-        entries.append({**history.public(entry), "changes": [{"op": c.op, "before": _fact(c.before),
-                                                               "after": _fact(c.after)} for c in mine]})
+    for entry in history.entries(store, touching=person_id, limit=10**6, changes=True):
+        mine = [history.change_json(c) for c in history.changes_of(store, entry) if _concerns(c.fact, person_id)]
+        entries.append({**history.public(entry), "changes": mine})
     linked = [a.public() for a in accounts.all_accounts(store) if a.agent == person_id]
     answers = [value for _, value in store.records(campaigns.ANSWERS) if value["respondent"] == person_id]
-    return {"person": _fact(node), "relationships": relationships, "history": entries, "accounts": linked,
-            "survey_answers": answers, "generated_at": history.now()}
+    return {"person": history.fact_json(node, provenance=True), "relationships": relationships, "history": entries,
+            "accounts": linked, "survey_answers": answers, "generated_at": history.now()}
 
 
 def _concerns(fact: Node | Relationship, person_id: str) -> bool:
@@ -150,7 +139,7 @@ def erase(store: Store, person_id: str, by: str, source: str = "cli") -> dict[st
     entry = history.Entry(by, "erase", source, "Effacement d'une personne (RGPD)")
     summary = {"nodes_deleted": record.nodes_deleted, "relationships_deleted": record.relationships_deleted,
                "records_changed": len(records), "accounts_removed": len(logins)}
-    store.put_records([(history.HISTORY, entry.id, {
-        "id": entry.id, "at": entry.at, "by": entry.by, "kind": "erase", "source": source, "summary": entry.summary,
-        "counts": record.as_dict(), "undoes": None, "undone_by": None, "parts": 0, "changes": [], "touched": []})])
+    # Recorded without its changes: they are what was erased.
+    store.put_records([(history.HISTORY, entry.id,
+                        {**history.entry_value(entry, record), "parts": 0, "changes": [], "touched": []})])
     return {"id": entry.id, **summary}

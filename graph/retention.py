@@ -2,7 +2,7 @@
 
 A declared tie (``COOPERATES_WITH``) is *renewed* when it is declared, edited, confirmed or
 disputed (the date of its last write, its ``status_at``, its ``since``, whichever is latest).
-One not renewed for :data:`DEFAULT_YEARS` years (``MAILLAGE_RETENTION_YEARS``) is flagged
+One not renewed for 3 years (``MAILLAGE_RETENTION_YEARS``, :class:`graph.config.AccessConfig`) is flagged
 (``retention_flag``: the date, shown to the people concerned, who may confirm it again); one
 still flagged :data:`GRACE_DAYS` days later ends (``until``): it stays in the history and in
 "as of" questions, no longer in today's network. A tie renewed after its flag loses the flag.
@@ -10,20 +10,15 @@ Each pass is recorded in the history, by ``retention``.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date, timedelta
 
 from graph import history
+from graph.config import AccessConfig
 from graph.model import Batch, Relationship
 from graph.stores.base import Edit, Store
 
-DEFAULT_YEARS = 3
 GRACE_DAYS = 90
-
-
-def years_setting() -> int:
-    return int(os.environ.get("MAILLAGE_RETENTION_YEARS") or DEFAULT_YEARS)
 
 
 def renewed_on(rel: Relationship) -> str:
@@ -37,7 +32,7 @@ def review(store: Store, years: int | None = None, today: date | None = None, ap
     """Flag the ties not renewed for *years*, end those flagged more than :data:`GRACE_DAYS` ago, unflag those
     renewed since. Returns the identities of each group; with *apply* false, changes nothing."""
     today = today or date.today()
-    years = years if years is not None else years_setting()
+    years = years if years is not None else AccessConfig.from_env().retention_years
     limit = (today - timedelta(days=round(365.25 * years))).isoformat()
     grace = (today - timedelta(days=GRACE_DAYS)).isoformat()
     flagged, ended, unflagged = [], [], []

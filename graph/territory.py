@@ -186,27 +186,25 @@ class Territory:
         than one side's word, still count). Built once per snapshot."""
         if evidence in (None, "all"):
             return self
-
-        def confirmed_only() -> Territory:
-            kept = [rel for rel in self.relationships
-                    if rel.type != "COOPERATES_WITH" or rel.properties.get("status") == "confirmed"]
-            return Territory(self.version, list(self.nodes.values()), kept, self.mark)
-
-        return self.measure(("evidence", evidence), confirmed_only)
+        return self._narrowed(("evidence", evidence), lambda node: True, lambda rel: (
+            rel.type != "COOPERATES_WITH" or rel.properties.get("status") == "confirmed"))
 
     def masked(self) -> Territory:
         """This snapshot as people who may not see persons see it: no agent at all (they count only in
         aggregates, computed on the full snapshot), elected officials by their public role only (their node,
         none of their ties). Built once per snapshot."""
-        def without_persons() -> Territory:
-            agents = {n for n, node in self.nodes.items() if node.kind == schema.AGENT.label}
-            elected = {n for n, node in self.nodes.items() if node.kind == schema.ELECTED.label}
-            kept = [rel for rel in self.relationships if rel.source not in agents and rel.target not in agents
-                    and not (rel.type in FACT_TYPES and (rel.source in elected or rel.target in elected))]
-            return Territory(self.version + ":masked", [node for n, node in self.nodes.items() if n not in agents],
-                             kept, self.mark)
+        agents = {n for n, node in self.nodes.items() if node.kind == schema.AGENT.label}
+        elected = {n for n, node in self.nodes.items() if node.kind == schema.ELECTED.label}
+        return self._narrowed(("masked",), lambda node: node.id not in agents, lambda rel: (
+            rel.source not in agents and rel.target not in agents
+            and not (rel.type in FACT_TYPES and (rel.source in elected or rel.target in elected))))
 
-        return self.measure(("masked",), without_persons)
+    def _narrowed(self, key: tuple, keep_node: Callable[[Node], bool],
+                  keep_relationship: Callable[[Relationship], bool]) -> Territory:
+        """A snapshot of the nodes and relationships kept, memoised on this one under *key*."""
+        return self.measure(key, lambda: Territory(
+            ":".join((self.version, *key)), [n for n in self.nodes.values() if keep_node(n)],
+            [rel for rel in self.relationships if keep_relationship(rel)], self.mark))
 
     @cached_property
     def agents_by_service(self) -> dict[str, list[str]]:

@@ -208,10 +208,6 @@ class Store(ABC):
     @abstractmethod
     def get_record(self, collection: str, key: str) -> dict | None: ...
 
-    def get_records(self, keys: Iterable[tuple[str, str]]) -> list[dict | None]:
-        """Several records at once, by (collection, key), in order (a store may read them in one round trip)."""
-        return [self.get_record(collection, key) for collection, key in keys]
-
     @abstractmethod
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         """The records of *collection* whose key starts with *prefix*, by key."""

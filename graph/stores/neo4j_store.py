@@ -84,31 +84,29 @@ READ_MARK = """
 OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
 OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
 RETURN e.value AS epoch, s.value AS seq"""
-# What changed between two marks: the reads are separate statements, so each is bounded by the mark read
-# first; what is written meanwhile comes with the next refresh.
-# One round trip for every type, each part on its type's index.
-# The hint makes the planner seek the changed relationships; left alone, it scanned every one of the type.
-RELATIONSHIPS_SINCE = "CALL () {" + " UNION ALL ".join(
+# Everything a refresh reads, in one round trip: the mark, then what changed up to it. Relationships are read
+# type by type (UNION ALL), each part seeking its type's index: left alone, the planner scanned every
+# relationship of the type.
+_RELATIONSHIPS_SINCE = " UNION ALL ".join(
     f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) USING INDEX SEEK r:{rel_type}(_seq) "
-    f"WHERE r._seq > $since AND r._seq <= $now "
+    f"WHERE r._seq > $since AND r._seq <= now "
     f"RETURN '{rel_type}' AS type, a.id AS source, b.id AS target, properties(r) AS props"
-    for rel_type in schema.RELATIONSHIP_TYPES) + "} RETURN type, source, target, props"
-# Everything a refresh reads, in one round trip: the mark, then what changed up to it.
-CHANGES_SINCE = """
-OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
-OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
+    for rel_type in schema.RELATIONSHIP_TYPES)
+CHANGES_SINCE = f"""
+OPTIONAL MATCH (e:MaillageMeta {{key: 'epoch'}})
+OPTIONAL MATCH (s:MaillageMeta {{key: 'sequence'}})
 WITH coalesce(e.value, '') AS epoch, coalesce(s.value, 0) AS now
-CALL (now) {
+CALL (now) {{
   MATCH (n:Entity) WHERE n._seq > $since AND n._seq <= now RETURN collect([properties(n), labels(n)]) AS nodes
-}
-CALL (now) {
-  """ + RELATIONSHIPS_SINCE.replace("$now", "now").replace("CALL () {", "CALL (now) {").replace(
-    "} RETURN type, source, target, props", "} RETURN collect([type, source, target, props]) AS relationships") + """
-}
-CALL (now) {
+}}
+CALL (now) {{
+  CALL (now) {{ {_RELATIONSHIPS_SINCE} }}
+  RETURN collect([type, source, target, props]) AS relationships
+}}
+CALL (now) {{
   MATCH (x:MaillageRemoval) WHERE x.seq > $since AND x.seq <= now
   WITH x ORDER BY x.seq RETURN collect([x.node, x.type, x.source, x.target, x.key]) AS removals
-}
+}}
 RETURN epoch, now, nodes, relationships, removals"""
 # Retiring and deleting: the facts are first stamped with the transaction's number (which locks them),
 # then read as they are. Named relationships are found by type (one query per type of the closed list).
@@ -153,8 +151,6 @@ UNWIND $rows AS row MERGE (r:MaillageRecord {rid: row[0]})
 SET r.collection = row[1], r.key = row[2], r.value = row[3]"""
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
 GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
-GET_RECORDS = ("UNWIND range(0, size($rids) - 1) AS i OPTIONAL MATCH (r:MaillageRecord {rid: $rids[i]}) "
-               "RETURN i, r.value AS value ORDER BY i")
 LIST_RECORDS = ("MATCH (r:MaillageRecord {collection: $collection}) WHERE r.key STARTS WITH $prefix "
                 "RETURN r.key AS key, r.value AS value ORDER BY r.key")
 STATE_HASHES = """
@@ -303,6 +299,14 @@ def _chunks(query: str, row: Callable, items: list, provenance_key: tuple) -> li
     return [(query, row, items[start:start + CHUNK], shared) for start in range(0, len(items), CHUNK)]
 
 
+def _node_chunks(nodes: Iterable[Node]) -> list[tuple[str, Callable, list, dict]]:
+    """Chunks of :data:`WRITE_NODES` for *nodes* (one per id), grouped by the provenance they share."""
+    by_provenance: dict[tuple, list] = defaultdict(list)
+    for node in nodes:
+        by_provenance[_provenance_key(node)].append(node)
+    return [c for key, group in by_provenance.items() for c in _chunks(WRITE_NODES, _node_row, group, key)]
+
+
 def _grouped_relationships(relationships: list[Relationship]) -> dict[tuple, list[tuple[Relationship, int]]]:
     """One relationship per identity (the last wins), grouped by type and shared provenance, each with the
     hash of its identity: all the sorting out a write can do before it knows which nodes it created."""
@@ -400,15 +404,11 @@ class Neo4jStore(Store):
                 # Needs no answer from the server: done while it writes the nodes.
                 grouping = helper.submit(_grouped_relationships, batch.relationships)
                 nodes = {node.id: node for node in batch.nodes}
-                by_provenance: dict[tuple, list] = defaultdict(list)
-                for node in nodes.values():
-                    by_provenance[_provenance_key(node)].append(node)
 
                 def nodes_written(items: list[Node], result: Any, nodes: dict[str, Node] = nodes) -> None:
                     new_nodes.update(self._nodes_written(items, result, nodes, record))
 
-                self._send([c for key, group in by_provenance.items()
-                            for c in _chunks(WRITE_NODES, _node_row, group, key)], advanced, nodes_written)
+                self._send(_node_chunks(nodes.values()), advanced, nodes_written)
 
                 chunks = []
                 for (rel_type, *key), group in grouping.result().items():
@@ -575,13 +575,9 @@ class Neo4jStore(Store):
             seq = tx.run(NEXT_SEQUENCE_AND_VERSION, token=new_version()).single()["seq"]
             check_expectations(edit, self._state_tags(tx, edit.expect_states), self._digests(tx, edit.expect_facts))
             nodes = {node.id: node for node in batch.nodes}
-            groups: dict[tuple, list] = defaultdict(list)
-            for node in batch.nodes:
-                groups[_provenance_key(node)].append(node)
-            for key, group in groups.items():
-                for query, row, items, shared in _chunks(WRITE_NODES, _node_row, group, key):
-                    result = tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq).single()
-                    self._nodes_written(items, result, nodes, record)
+            for query, row, items, shared in _node_chunks(batch.nodes):
+                result = tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq).single()
+                self._nodes_written(items, result, nodes, record)
             for (rel_type, *rest), group in _grouped_relationships(batch.relationships).items():
                 for query, row, rels, shared in _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row,
                                                         [rel for rel, _ in group], tuple(rest)):
@@ -680,10 +676,6 @@ class Neo4jStore(Store):
     def get_record(self, collection: str, key: str) -> dict | None:
         records, _, _ = self._query(GET_RECORD, rid=_record_id(collection, key))
         return json.loads(records[0]["value"]) if records else None
-
-    def get_records(self, keys: Iterable[tuple[str, str]]) -> list[dict | None]:
-        records, _, _ = self._query(GET_RECORDS, rids=[_record_id(c, k) for c, k in keys])
-        return [json.loads(r["value"]) if r["value"] is not None else None for r in records]
 
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         records, _, _ = self._query(LIST_RECORDS, collection=collection, prefix=prefix)
