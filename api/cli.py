@@ -41,12 +41,12 @@ class ProgressPrinter:
         self.stream.flush()
 
 
-def _open_store(args):
+def _open_store(args, upgrade: bool = True):
     from graph.stores import open_store
 
     config = StoreConfig.from_env(data_dir=Path(args.data) if getattr(args, "data", None) else None)
     try:
-        store = open_store(config)
+        store = open_store(config, upgrade=upgrade)
         store.ping()
     except Exception as exc:
         print(t("error.store", error=exc), file=sys.stderr)
@@ -367,9 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
                        else "file to write (.html; .png or .svg for a figure)")
         add_arguments(v, declared.parameters)
     p.set_defaults(func=cmd_view)
-    from api import account_cli, person_cli, workshop_cli
+    from api import account_cli, operations_cli, person_cli, workshop_cli
 
     workshop_cli.add_parser(sub, with_store, _open_store)
+    operations_cli.add_parser(sub, with_store, _open_store)
     account_cli.add_parser(sub, with_store, _open_store)
     person_cli.add_parser(sub, with_store, _open_store)
     from visualisations.exports import FORMATS as EXPORT_FORMATS

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from graph import migrations
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j_store import Neo4jStore
 
@@ -54,6 +55,7 @@ def neo4j_store(neo4j_uri):
     store = Neo4jStore(neo4j_uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "test"),
                        os.environ.get("NEO4J_DATABASE") or None)
     store.clear()
+    migrations.upgrade(store)  # as open_store does: a store of this release records its schema version
     yield store
     store.close()
 
@@ -61,6 +63,7 @@ def neo4j_store(neo4j_uri):
 @pytest.fixture
 def embedded_store(tmp_path):
     store = EmbeddedStore(tmp_path / "data")
+    migrations.upgrade(store)
     yield store
     store.close()
 

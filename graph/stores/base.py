@@ -107,6 +107,20 @@ def unnamed_attached(edit: Edit, removed: list[Relationship]) -> list[Relationsh
     return [rel.identity for rel in removed if rel.identity not in named]
 
 
+@dataclass
+class Dump:
+    """Everything a store holds, read as one consistent state (:meth:`Store.dump`): its facts and its records
+    (accounts, history, campaigns…), for a backup."""
+
+    nodes: list[Node]
+    relationships: list[Relationship]
+    records: list[tuple[str, str, dict]]  # (collection, key, value), by collection then key
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached now (a Neo4j server stopped or restarting): HTTP 503, try again later."""
+
+
 class Conflict(Exception):
     """An edit's preconditions no longer hold: someone changed these facts meanwhile (HTTP 412)."""
 
@@ -132,6 +146,9 @@ def new_version() -> str:
 
 class Store(ABC):
     backend: str
+    # The errors that mean "the store cannot be reached now" (not a defect): the application answers 503 for
+    # them, keeps serving its last snapshot for reading, and the store's driver reconnects by itself.
+    unavailable_errors: tuple[type[BaseException], ...] = ()
 
     @abstractmethod
     def describe(self) -> str:
@@ -211,6 +228,10 @@ class Store(ABC):
     @abstractmethod
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         """The records of *collection* whose key starts with *prefix*, by key."""
+
+    @abstractmethod
+    def dump(self) -> Dump:
+        """Every fact and record as one consistent state, even while others write (a backup)."""
 
     @abstractmethod
     def version(self) -> str:

@@ -33,6 +33,7 @@ from graph.model import (
 from graph.stores.base import (
     Changes,
     Conflict,
+    Dump,
     Edit,
     Progress,
     RecordPut,
@@ -479,14 +480,30 @@ class EmbeddedStore(Store):
                 (kind, kind)).fetchall()
         return (self._node(row) for row in rows)
 
-    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
+    def _relationship_rows(self, types: Iterable[str] | None = None) -> list:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
         marks = ",".join("?" * len(wanted))
+        return self._db.execute(
+            f"SELECT type, source, target, key, props, prov FROM relationships WHERE type IN ({marks}) "
+            "ORDER BY type, source, target, key", wanted).fetchall()
+
+    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT type, source, target, key, props, prov FROM relationships WHERE type IN ({marks}) "
-                "ORDER BY type, source, target, key", wanted).fetchall()
+            rows = self._relationship_rows(types)
         return (self._relationship(row) for row in rows)
+
+    def dump(self) -> Dump:
+        with self._lock:
+            self._db.execute("BEGIN")  # one snapshot, even with another process writing (write-ahead log)
+            try:
+                nodes = self._db.execute("SELECT id, kind, name, props, prov FROM nodes ORDER BY id").fetchall()
+                relationships = self._relationship_rows()
+                records = self._db.execute(
+                    "SELECT collection, key, value FROM records ORDER BY collection, key").fetchall()
+            finally:
+                self._db.execute("COMMIT")
+        return Dump([self._node(row) for row in nodes], [self._relationship(row) for row in relationships],
+                    [(collection, key, json.loads(value)) for collection, key, value in records])
 
     @staticmethod
     def _relationship(row) -> Relationship:

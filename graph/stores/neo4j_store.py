@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from neo4j import GraphDatabase
+from neo4j.exceptions import ConnectionPoolError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph import schema
 from graph.i18n import t
@@ -38,6 +39,7 @@ from graph.model import (
 from graph.stores.base import (
     Changes,
     Conflict,
+    Dump,
     Edit,
     Progress,
     RecordPut,
@@ -149,6 +151,12 @@ CREATE (:MaillageRemoval {seq: $seq, type: x[0], source: x[1], target: x[2], key
 PUT_RECORDS = """
 UNWIND $rows AS row MERGE (r:MaillageRecord {rid: row[0]})
 SET r.collection = row[1], r.key = row[2], r.value = row[3]"""
+# Taking the sequence node's write lock without changing it: every write transaction takes it first, so a
+# transaction holding it sees no write in flight (a backup's consistent read; records written on their own).
+LOCK_WRITERS = "MERGE (m:MaillageMeta {key: 'sequence'}) SET m.value = coalesce(m.value, 0)"
+ALL_NODES = "MATCH (n:Entity) RETURN properties(n) AS props, labels(n) AS labels ORDER BY n.id"
+ALL_RECORDS = ("MATCH (r:MaillageRecord) RETURN r.collection AS collection, r.key AS key, r.value AS value "
+               "ORDER BY collection, key")
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
 GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
 LIST_RECORDS = ("MATCH (r:MaillageRecord {collection: $collection}) WHERE r.key STARTS WITH $prefix "
@@ -348,13 +356,22 @@ def _split(props: dict) -> tuple[dict, Provenance]:
     return user, Provenance.from_properties(props)
 
 
+# How long a managed transaction is retried on a transient failure (a server restarting) before the person's
+# request gets a 503: the driver's 30 s would hold every request of a workshop for half a minute.
+RETRY_SECONDS = 10.0
+
+
 class Neo4jStore(Store):
     backend = "neo4j"
+    # The server stopped, restarting, or its connection lost: the driver reconnects on the next request.
+    unavailable_errors = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError)
 
-    def __init__(self, uri: str, user: str = "neo4j", password: str = "", database: str | None = None):
+    def __init__(self, uri: str, user: str = "neo4j", password: str = "", database: str | None = None,
+                 retry_seconds: float = RETRY_SECONDS):
         self.uri = uri
         self.database = database
-        self.driver = GraphDatabase.driver(uri, auth=(user, password))
+        self.driver = GraphDatabase.driver(uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
+                                           connection_timeout=5.0, connection_acquisition_timeout=retry_seconds)
         # Fail fast on an unreachable server, before managed transactions start retrying.
         try:
             self.driver.verify_connectivity()
@@ -670,8 +687,13 @@ class Neo4jStore(Store):
 
     def put_records(self, records: Iterable[RecordPut]) -> None:
         records = list(records)
+
+        def work(tx) -> None:
+            tx.run(LOCK_WRITERS).consume()  # a backup in progress sees these records whole or not at all
+            self._put_records(tx, records)
+
         with self.driver.session(database=self.database) as session:
-            session.execute_write(lambda tx: self._put_records(tx, records))
+            session.execute_write(work)
 
     def get_record(self, collection: str, key: str) -> dict | None:
         records, _, _ = self._query(GET_RECORD, rid=_record_id(collection, key))
@@ -680,6 +702,19 @@ class Neo4jStore(Store):
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         records, _, _ = self._query(LIST_RECORDS, collection=collection, prefix=prefix)
         return [(r["key"], json.loads(r["value"])) for r in records]
+
+    def dump(self) -> Dump:
+        """Read in one transaction holding the writers' lock (Neo4j reads see each commit as it lands, so a
+        plain read transaction could see half of a change made meanwhile): writes wait for the read's length,
+        then go on. Rolled back: the lock is all it takes."""
+        with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session, \
+                session.begin_transaction() as tx:
+            tx.run(LOCK_WRITERS).consume()
+            nodes = [self._node(r["props"], r["labels"]) for r in tx.run(ALL_NODES)]
+            relationships = self._all_relationships(tx, list(schema.RELATIONSHIP_TYPES))
+            records = [(r["collection"], r["key"], json.loads(r["value"])) for r in tx.run(ALL_RECORDS)]
+            tx.rollback()
+        return Dump(nodes, relationships, records)
 
     def _recorded(self, work: Callable) -> ChangeRecord:
         """Run *work* in one managed write transaction; its changes, once committed, as a record."""
@@ -767,15 +802,18 @@ class Neo4jStore(Store):
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
-        found: list[Relationship] = []
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH // 4) as session:
-            for record in session.run(ALL_RELATIONSHIPS, types=wanted):
-                source = record["source"]
-                found.extend(self._relationship(rel_type, source, target, props)
-                             for rel_type, target, props in record["out"])
+            return iter(self._all_relationships(session, wanted))
+
+    @classmethod
+    def _all_relationships(cls, runner, types: list[str]) -> list[Relationship]:
+        """Every relationship of *types*, read through *runner* (a session or a transaction), by identity."""
+        found = [cls._relationship(rel_type, record["source"], target, props)
+                 for record in runner.run(ALL_RELATIONSHIPS, types=types)
+                 for rel_type, target, props in record["out"]]
         # Sorting here rather than in Cypher halves the time of a whole read.
         found.sort(key=lambda rel: rel.identity)
-        return iter(found)
+        return found
 
     def clear(self) -> None:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
