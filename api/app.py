@@ -37,6 +37,7 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
         pages,
         problems,
         questions,
+        security,
         views,
         workshop_pages,
         workshops,
@@ -44,6 +45,7 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
     )
 
     problems.register(app)
+    security.init(app)
     auth.init(app)
     for module in (health, auth, home, catalogue, questions, workshops, writes, exports, openapi, pages, views,
                    workshop_pages, editing_pages):

@@ -22,6 +22,7 @@ from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from api.problems import problem
+from api import state
 from api.state import account, get_store
 from graph import accounts, i18n
 from graph.config import AccessConfig
@@ -45,9 +46,34 @@ class User(UserMixin):
         return self.account.login
 
 
+KNOWN_KEY = "maillage.known_accounts"
+
+
+def _as_last_known(key: str, lookup: Callable[[], accounts.Account | None]) -> accounts.Account | None:
+    """*lookup*'s answer, remembered under *key*; while the store does not answer, the account as it was last
+    read (reading from the last snapshot goes on for those signed in; writing fails anyway)."""
+    known: dict = current_app.extensions[KNOWN_KEY]
+    if key in known and state.recently_failed():
+        g.stale = True
+        return known[key]
+    try:
+        found = lookup()
+    except Exception as error:
+        if not state.unavailable(error) or key not in known:
+            raise
+        state.store_failed()
+        g.stale = True
+        return known[key]
+    if found is not None:
+        known[key] = found
+    else:
+        known.pop(key, None)
+    return found
+
+
 @login_manager.user_loader
 def _load(login: str) -> User | None:
-    account = accounts.get(get_store(), login)
+    account = _as_last_known("login:" + login, lambda: accounts.get(get_store(), login))
     return User(account) if account is not None and not account.disabled else None
 
 
@@ -56,7 +82,8 @@ def _from_token(req) -> User | None:
     header = req.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    account = accounts.account_for_token(get_store(), header[7:].strip())
+    token = header[7:].strip()
+    account = _as_last_known("token:" + accounts.digest(token), lambda: accounts.account_for_token(get_store(), token))
     if account is None:
         g.bad_token = True
         return None
@@ -160,6 +187,7 @@ def init(app: Flask) -> None:
                       WTF_CSRF_CHECK_DEFAULT=False, WTF_CSRF_TIME_LIMIT=None)
     app.session_interface = _SessionInterface()
     app.extensions[THROTTLE_KEY] = accounts.Throttle()
+    app.extensions[KNOWN_KEY] = {}
     csrf.init_app(app)
     login_manager.init_app(app)
     app.before_request(_gate)

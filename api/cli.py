@@ -246,8 +246,10 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
            persons_visible_to: str | None = None) -> int:
     from waitress import serve
 
+    from api import logs
     from api.app import create_app
 
+    logs.configure()
     app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to)
     print(ready_message, flush=True)
     serve(app, host=host, port=port, threads=8, ident="maillage")

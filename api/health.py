@@ -1,24 +1,44 @@
-"""``/health``: which store is in use and whether it answers."""
+"""``/health``: which store is in use and whether it answers.
+
+``ok`` (200): the store answers. ``degraded`` (503): it does not, but the last snapshot
+still answers reads (flagged stale) while writes get 503 problems; the store's driver
+reconnects by itself. ``unavailable`` (503): it does not, and nothing was read from it yet.
+"""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
-from api.state import get_store
+from api import state
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/health")
 def health():
-    store = get_store()
-    body: dict[str, Any] = {"store": store.backend, "description": store.describe()}
+    store = state.get_store()
+    body: dict[str, Any] = {"store": store.backend, "description": store.describe(),
+                            "schema": _schema_version(store)}
     try:
         store.ping()
     except Exception as exc:  # any driver or file error means "not reachable", reported as such
-        body.update(status="unavailable", reachable=False, error=str(exc))
+        state.store_failed()
+        snapshot = current_app.extensions[state.CACHE_KEY].last
+        body.update(status="degraded" if snapshot is not None else "unavailable", reachable=False,
+                    error=type(exc).__name__, reads="stale" if snapshot is not None else "unavailable",
+                    writes="unavailable",
+                    since=datetime.fromtimestamp(state.outage_since(), UTC).isoformat(timespec="seconds"))
         return jsonify(body), 503
-    body.update(status="ok", reachable=True)
+    body.update(status="ok", reachable=True, reads="ok", writes="ok")
     return jsonify(body)
 
+
+def _schema_version(store) -> int | None:
+    from graph import migrations
+
+    try:
+        return migrations.version_of(store)
+    except Exception:  # the store does not answer: reported below by the ping
+        return None

@@ -4,6 +4,7 @@ Titles and details are written in the request's language.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -13,6 +14,7 @@ from graph.errors import InvalidParameter, NotFound
 from graph.i18n import render, t
 
 PROBLEM_TYPE = "application/problem+json"
+LOG = logging.getLogger("maillage.errors")
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
@@ -47,5 +49,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
-        app.logger.exception("unexpected error")
+        from api import state
+
+        if state.unavailable(error):
+            # Nothing was committed (a write whose commit is in doubt raised too): the client tries again.
+            state.store_failed()
+            LOG.warning("store unavailable: %s", type(error).__name__)
+            response = problem(503, t("problem.unavailable"), t("problem.unavailable_detail"))
+            response.headers["Retry-After"] = str(state.RETRY_AFTER)
+            return response
+        LOG.exception("unexpected error")
         return problem(500, "Internal Server Error", t("problem.internal"))

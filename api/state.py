@@ -1,17 +1,26 @@
 """Per-app state, as flaskr's ``db.py``: the store, the snapshot cache over it, and the request's language."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+import re
+import time
+
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 from graph import i18n
 from graph.accounts import Account
 from graph.accounts import sees_persons as rules_sees_persons
 from graph.stores import Store
+from graph.stores.base import StoreUnavailable
 from graph.territory import Territory, TerritoryCache
 
 STORE_KEY = "maillage.store"
 CACHE_KEY = "maillage.territory"
+OUTAGE_KEY = "maillage.outage"  # when the store last failed to answer (time.monotonic), 0 when it answers
+RETRY_AFTER = 5  # seconds a client is told to wait when the store cannot be reached (a 503's Retry-After)
+# While the store is down, a read serves the snapshot without asking it again for this long: one failed
+# connection per interval rather than one per request.
+RETRY_INTERVAL = 1.0
 
 
 def get_store(app: Flask | None = None) -> Store:
@@ -19,10 +28,68 @@ def get_store(app: Flask | None = None) -> Store:
     return (app or current_app).extensions[STORE_KEY]
 
 
+def unavailable(error: BaseException) -> bool:
+    """Whether *error* means the store cannot be reached now (a 503, not a defect)."""
+    return isinstance(error, (StoreUnavailable, *get_store().unavailable_errors))
+
+
 def full_territory() -> Territory:
     """The snapshot of the store's current version (refreshed after any write), persons included: for what
-    only counts them (aggregates by service), or for those who may see them."""
-    return current_app.extensions[CACHE_KEY].current()
+    only counts them (aggregates by service), or for those who may see them.
+
+    When the store cannot be reached, the last snapshot answers, and the response says the data may be
+    stale (:func:`mark_stale`): reading is safe, since nothing can be written meanwhile through this store."""
+    cache: TerritoryCache = current_app.extensions[CACHE_KEY]
+    if cache.last is not None and recently_failed():
+        g.stale = True
+        return cache.last
+    try:
+        snapshot = cache.current()
+    except Exception as error:
+        if cache.last is None or not unavailable(error):
+            raise
+        store_failed()
+        g.stale = True
+        return cache.last
+    current_app.extensions[OUTAGE_KEY]["since"] = 0
+    return snapshot
+
+
+def recently_failed() -> bool:
+    """Whether the store failed to answer less than :data:`RETRY_INTERVAL` ago (readers then do not ask it)."""
+    outage = current_app.extensions[OUTAGE_KEY]
+    return bool(outage["since"]) and time.monotonic() - outage["asked"] < RETRY_INTERVAL
+
+
+def outage_since() -> float:
+    """When the store stopped answering (epoch seconds), 0 when it answers."""
+    return current_app.extensions[OUTAGE_KEY]["since"]
+
+
+def store_failed() -> None:
+    """Note that the store did not answer (a read or a write that failed with :func:`unavailable`)."""
+    outage = current_app.extensions[OUTAGE_KEY]
+    outage["since"] = outage["since"] or time.time()
+    outage["asked"] = time.monotonic()
+
+
+STALE_BANNER = re.compile(rb"<body[^>]*>")
+
+
+def mark_stale(response: Response) -> Response:
+    """A response served from the last snapshot while the store is down says so: a ``Warning`` header (110,
+    "Response is Stale") and, on a page or a view, a notice at the top."""
+    if not g.get("stale"):
+        return response
+    response.headers["Warning"] = '110 - "Response is Stale"'
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        notice = ("<style>.stale-notice{margin:0;padding:.5em;background:#fde68a;color:#000}</style>"
+                  '<p class="stale-notice" role="status">' + i18n.t("stale.notice") + "</p>").encode("utf-8")
+        body = response.get_data()
+        found = STALE_BANNER.search(body)
+        if found:
+            response.set_data(body[:found.end()] + notice + body[found.end():])
+    return response
 
 
 def account() -> Account | None:
@@ -66,5 +133,6 @@ def restore_language(_error: BaseException | None = None) -> None:
 def attach(app: Flask, store: Store) -> None:
     app.extensions[STORE_KEY] = store
     app.extensions[CACHE_KEY] = TerritoryCache(store)
+    app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}
     app.before_request(choose_language)
     app.teardown_request(restore_language)

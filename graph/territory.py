@@ -267,6 +267,11 @@ class TerritoryCache:
         self._snapshot: Territory | None = None
         self._lock = threading.Lock()
 
+    @property
+    def last(self) -> Territory | None:
+        """The last snapshot read, without asking the store (None before the first)."""
+        return self._snapshot
+
     def current(self) -> Territory:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:

@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if {"neo4j_uri", "neo4j_store"} & names or params.get("store") == "neo4j":
+        if {"neo4j_uri", "neo4j_store", "stoppable_neo4j"} & names or params.get("store") == "neo4j":
             item.add_marker(pytest.mark.neo4j)
 
 
@@ -34,19 +34,40 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"The real public files are missing: {SHARED_DATA} (set MAILLAGE_SHARED_DATA)")
 
 
-@pytest.fixture(scope="session")
-def neo4j_uri():
-    """Bolt URI of a real Neo4j: ``NEO4J_URI`` if set, else a server started here. Never skipped."""
-    if os.environ.get("NEO4J_URI"):
-        yield os.environ["NEO4J_URI"]
-        return
+def _start_neo4j():
     from tests import neo4j_server
 
     try:
-        server = neo4j_server.start()
+        return neo4j_server.start()
     except neo4j_server.Neo4jUnavailable as exc:
         pytest.fail(f"Neo4j could not start: {exc}", pytrace=False)
-    yield server.uri
+
+
+@pytest.fixture(scope="session")
+def neo4j_server():
+    """The Neo4j server the suite started (None when ``NEO4J_URI`` names one of yours)."""
+    if os.environ.get("NEO4J_URI"):
+        yield None
+        return
+    server = _start_neo4j()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(neo4j_server):
+    """Bolt URI of a real Neo4j: ``NEO4J_URI`` if set, else a server started here. Never skipped."""
+    return neo4j_server.uri if neo4j_server is not None else os.environ["NEO4J_URI"]
+
+
+@pytest.fixture
+def stoppable_neo4j(neo4j_server):
+    """A Neo4j server a test may stop and start again: the suite's own, else one started for the test."""
+    if neo4j_server is not None:
+        yield neo4j_server
+        return
+    server = _start_neo4j()
+    yield server
     server.stop()
 
 

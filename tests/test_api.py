@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from api.app import create_app
+from graph import migrations
 from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
@@ -18,7 +19,8 @@ def test_health_names_the_store_and_says_it_answers(client, store):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "reachable": True, "store": store.backend,
-                             "description": store.describe()}
+                             "description": store.describe(), "schema": migrations.CURRENT, "reads": "ok",
+                             "writes": "ok"}
 
 
 def test_status_counts_by_kind(client):

@@ -736,7 +736,10 @@ class Neo4jStore(Store):
     def changes_since(self, mark: tuple | None) -> Changes | None:
         if mark is None:
             return None
-        found = self._query(CHANGES_SINCE, since=mark[1]).records[0]
+        # Not retried (a plain auto-commit query): when the server is down, readers are answered at once from
+        # the last snapshot rather than after the retries of a managed transaction.
+        with self.driver.session(database=self.database, bookmark_manager=None) as session:
+            found = session.run(CHANGES_SINCE, since=mark[1]).single(strict=True)
         if found["epoch"] != mark[0]:
             return None
         nodes = [self._node(props, labels) for props, labels in found["nodes"]]

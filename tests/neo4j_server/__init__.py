@@ -85,6 +85,27 @@ class Neo4jServer:
     uri: str
     workdir: str
 
+    def stop_database(self, timeout: float = 60) -> None:
+        """Shut the database server down, as when it stops or restarts (the process waits to start it again)."""
+        self._command("stop")
+        deadline = time.monotonic() + timeout
+        while _answers(self.uri) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def start_database(self, timeout: float = 180) -> None:
+        """Start the database server again, on the same port and files; return once Bolt answers."""
+        self._command("start")
+        deadline = time.monotonic() + timeout
+        while not _answers(self.uri):
+            if time.monotonic() > deadline:
+                raise Neo4jUnavailable(f"Bolt did not answer again on {self.uri} within {timeout}s")
+            time.sleep(0.2)
+
+    def _command(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{line}\n".encode())
+        self.process.stdin.flush()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             try:
@@ -94,6 +115,17 @@ class Neo4jServer:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _answers(uri: str) -> bool:
+    from neo4j import GraphDatabase
+
+    try:
+        with GraphDatabase.driver(uri, auth=("neo4j", "test"), connection_timeout=2) as driver:
+            driver.verify_connectivity()
+        return True
+    except Exception:
+        return False
 
 
 def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
@@ -116,18 +148,13 @@ def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
         stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     server = Neo4jServer(process, f"bolt://127.0.0.1:{port}", workdir)
     deadline = time.monotonic() + timeout
-    from neo4j import GraphDatabase
-
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             raise Neo4jUnavailable(f"Neo4j exited with code {process.returncode}:\n{log.read()[-4000:]}")
-        try:
-            with GraphDatabase.driver(server.uri, auth=("neo4j", "test")) as driver:
-                driver.verify_connectivity()
+        if _answers(server.uri):
             return server
-        except Exception:
-            time.sleep(0.5)
+        time.sleep(0.5)
     log.seek(0)
     tail = log.read()[-4000:]
     server.stop()

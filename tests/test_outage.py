@@ -1,0 +1,147 @@
+"""The Neo4j server stops during a run of readers and writers, then starts again: reads answer from the last
+snapshot (flagged stale), writes get 503 problems with Retry-After, never a 500 and never a write acknowledged
+without being committed; /health says degraded; Maillage reconnects by itself."""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+
+from graph.stores.neo4j_store import Neo4jStore
+from tests import neo4j_server
+from tests.collab import setting
+
+READS = ["/api/v1/actors/ag-00001/works-with", "/views/actors/ag-00001", "/api/v1/cooperation/isolated",
+         "/actors/ag-00001"]
+READERS, WRITERS = 4, 4
+
+
+class Client:
+    def __init__(self, port: int, token: str):
+        self.port, self.token = port, token
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict, dict]:
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        try:
+            self.connection.request(method, path, body=json.dumps(body) if body is not None else None,
+                                    headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            raise
+        parsed = json.loads(data) if data and response.getheader("Content-Type", "").endswith("json") else {}
+        return response.status, parsed, dict(response.getheaders())
+
+
+def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo4j, tmp_path):
+    from waitress.server import create_server
+
+    from api.app import create_app
+
+    store = Neo4jStore(stoppable_neo4j.uri, "neo4j", "test", retry_seconds=2.0)
+    store.clear()
+    people = setting(store)
+    server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=12)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.effective_port
+    phase = ["before"]  # before | down | after
+    answers: Counter = Counter()  # (phase, kind, status)
+    stale_reads: Counter = Counter()
+    retry_after: list[str] = []
+    acknowledged: list[str] = []
+    problems: list[str] = []
+    health: dict[str, set] = {"before": set(), "down": set(), "after": set()}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def reader(number: int) -> None:
+        client = Client(port, people.tokens["lecteur"])
+        while not stop.is_set():
+            path = READS[number % len(READS)]
+            number += 1
+            now = phase[0]
+            try:
+                status, _, headers = client.call("GET", path)
+            except (OSError, http.client.HTTPException) as exc:
+                problems.append(f"read {path}: {exc!r}")
+                continue
+            with lock:
+                answers[(now, "read", status)] += 1
+                if status == 200 and "Warning" in headers:
+                    stale_reads[now] += 1
+                if status >= 500 and status != 503:
+                    problems.append(f"{path}: {status}")
+
+    def writer(number: int) -> None:
+        client = Client(port, people.tokens["animateur"])
+        count = 0
+        while not stop.is_set():
+            count += 1
+            actor = f"as-panne-{number}-{count}"
+            now = phase[0]
+            try:
+                status, body, headers = client.call(
+                    "POST", "/api/v1/actors", {"id": actor, "kind": "association", "name": f"Panne {number}-{count}"})
+            except (OSError, http.client.HTTPException) as exc:
+                problems.append(f"write {actor}: {exc!r}")
+                continue
+            with lock:
+                answers[(now, "write", status)] += 1
+                if status == 201:
+                    acknowledged.append(actor)
+                elif status == 503:
+                    retry_after.append(headers.get("Retry-After", ""))
+                    assert body["status"] == 503
+                else:
+                    problems.append(f"write {actor}: {status} {body}")
+            time.sleep(0.02)
+
+    def watch_health() -> None:
+        client = Client(port, "")
+        while not stop.is_set():
+            status, body, _ = client.call("GET", "/health")
+            health[phase[0]].add((status, body["status"]))
+            time.sleep(0.3)
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
+    threads += [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    threads.append(threading.Thread(target=watch_health))
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(4)
+        phase[0] = "down"
+        stoppable_neo4j.stop_database()
+        time.sleep(8)
+        stoppable_neo4j.start_database()
+        phase[0] = "after"
+        time.sleep(8)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+        server.close()
+    try:
+        found = {node.id for node in store.nodes("Association") if node.id.startswith("as-panne-")}
+        missing = set(acknowledged) - found
+        print(f"\nanswers: {dict(sorted(answers.items()))}\nstale reads: {dict(stale_reads)}; "
+              f"503 Retry-After: {Counter(retry_after)}; acknowledged writes: {len(acknowledged)}, "
+              f"found afterwards: {len(set(acknowledged) & found)}; health: {health}")
+        assert not problems, problems[:10]
+        assert not missing, f"acknowledged but not committed: {sorted(missing)[:10]}"
+        server_errors = sum(n for (_, _, status), n in answers.items() if status >= 500 and status != 503)
+        assert server_errors == 0
+        # While it was down: reads answered from the snapshot, flagged stale; writes refused with 503.
+        assert answers[("down", "read", 200)] > 0 and stale_reads["down"] > 0
+        assert answers[("down", "write", 503)] > 0 and set(retry_after) == {"5"}
+        assert (503, "degraded") in health["down"]
+        # Back without a restart of Maillage: writes acknowledged again, fresh reads, health ok.
+        assert answers[("after", "write", 201)] > 0 and answers[("after", "read", 200)] > 0
+        assert (200, "ok") in health["after"]
+    finally:
+        store.close()
