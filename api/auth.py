@@ -21,8 +21,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from api.problems import problem
 from api import state
+from api.problems import problem
 from api.state import account, get_store
 from graph import accounts, i18n
 from graph.config import AccessConfig

@@ -11,7 +11,7 @@ blueprint = Blueprint("home", __name__)
 PAGE = """<!doctype html>
 <html lang="{{ lang }}">
 <head><meta charset="utf-8"><title>Maillage</title>
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
+<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse}td,th{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}</style>
 </head>
 <body>

@@ -92,7 +92,7 @@ def openapi_json() -> Response:
 
 
 DOCS = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>API Maillage</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 code{background:#f3f3f3;padding:0 .2rem}h2{margin-top:2rem;font-size:1.1rem}td,th{text-align:left;padding:.2rem .6rem;
 border-bottom:1px solid #e5e5e5;vertical-align:top}</style></head><body>
 <h1>API Maillage</h1><p>{{ spec.info.description }} OpenAPI :

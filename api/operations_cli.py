@@ -10,7 +10,9 @@ from graph.i18n import current_language, t
 def cmd_backup(args, open_store) -> int:
     with open_store(args) as store:
         saved = backup.save(store, args.out)
-    print(t("backup.saved", path=args.out, schema=saved.schema, sha256=saved.sha256, **saved.counts))
+    counts = saved.counts
+    print(t("backup.saved", path=args.out, schema=saved.schema, sha256=saved.sha256, nodes=counts["nodes"],
+            relationships=counts["relationships"], records=counts["records"]))
     return 0
 
 
@@ -21,7 +23,9 @@ def cmd_restore(args, open_store) -> int:
         except backup.BackupError as refused:
             print(str(refused), file=sys.stderr)
             return 2
-        print(t("backup.restored", store=store.describe(), sha256=restored.sha256, **restored.counts))
+        counts = restored.counts
+        print(t("backup.restored", store=store.describe(), sha256=restored.sha256, nodes=counts["nodes"],
+                relationships=counts["relationships"], records=counts["records"]))
     return 0
 
 

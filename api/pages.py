@@ -13,7 +13,7 @@ from visualisations.render import kind_label
 blueprint = Blueprint("pages", __name__)
 
 BASE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }} — Maillage</title>
-<style>body{font-family:system-ui,sans-serif;max-width:56rem;margin:1.5rem auto;padding:0 1rem;color:#222}
+<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:56rem;margin:1.5rem auto;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}td,th{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left;
 vertical-align:top}.muted{color:#666}nav a{margin-right:1rem}</style></head><body>
 <nav><a href="/">Maillage</a><a href="/search">{{ ui.search }}</a><a href="/views/territory">{{ w.territory }}</a><a href="/views/services">{{ w.services }}</a>

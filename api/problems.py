@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from graph.errors import InvalidParameter, NotFound
 from graph.i18n import render, t
+from graph.mdgp import Infeasible
 
 PROBLEM_TYPE = "application/problem+json"
 LOG = logging.getLogger("maillage.errors")
@@ -42,6 +43,11 @@ def register(app: Flask) -> None:
     def invalid(error: InvalidParameter) -> Response:
         return problem(400, t("problem.invalid"), error.message(),
                        invalid_params=[{"name": error.name, "value": _shown(error.value), "reason": error.reason()}])
+
+    @app.errorhandler(Infeasible)
+    def infeasible(error: Infeasible) -> Response:
+        # No plan can meet the workshop's constraints (the API, the brief, its PDF, its participants list).
+        return problem(422, t("problem.infeasible"), error.reason.render(), constraint=error.reason.key)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -1,9 +1,10 @@
 """What every response carries: security headers, a request id, and one log line.
 
-The Content-Security-Policy allows no inline script or style except those the page itself
-contains, by their SHA-256 hashes (the views are self-contained files: the same HTML is
-written by ``maillage view`` and served here, so hashes rather than nonces), nothing
-from another site, no framing (``frame-ancestors 'none'``), forms posted only here.
+The Content-Security-Policy allows no inline script or style but those the templates
+wrote with this response's nonce (a name or a text that slipped into a page as markup
+would not have it), nothing from another site, no framing (``frame-ancestors 'none'``),
+forms posted only here. The views stay self-contained files: ``maillage view`` writes
+them without a nonce, the server with one.
 
 Each request gets an id (``X-Request-Id``: the client's if it sent a reasonable one)
 and, once answered, one log line (:mod:`api.logs`): method, route, status, duration,
@@ -12,10 +13,9 @@ survey or invitation link's token, or a body.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
+import secrets
 import time
 import uuid
 
@@ -24,26 +24,20 @@ from flask import Flask, Response, g, request
 from api import state
 
 LOG = logging.getLogger("maillage.requests")
-INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1\s*>", re.DOTALL | re.IGNORECASE)
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 SECRET_ARGUMENTS = ("token",)  # route arguments never logged (personal links)
 
 
-def _hashes(body: bytes) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {"script": [], "style": []}
-    for tag, content in INLINE.findall(body):
-        digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
-        found[tag.decode("ascii").lower()].append(f"'sha256-{digest}'")
-    return found
+def csp_nonce() -> str:
+    """This response's nonce, for the templates' ``<script>`` and ``<style>`` elements."""
+    return g.get("csp_nonce", "")
 
 
-def content_security_policy(body: bytes | None) -> str:
-    """The policy of a page whose HTML is *body* (None: not a page: nothing inline may run)."""
-    hashes = _hashes(body) if body else {"script": [], "style": []}
+def content_security_policy(nonce: str) -> str:
     return "; ".join([
         "default-src 'none'",
-        "script-src " + " ".join(["'self'", *dict.fromkeys(hashes["script"])]),
-        "style-src " + " ".join(["'self'", *dict.fromkeys(hashes["style"])]),
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src 'self' 'nonce-{nonce}'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
@@ -55,14 +49,14 @@ def content_security_policy(body: bytes | None) -> str:
 
 def _begin() -> None:
     g.started = time.perf_counter()
+    g.csp_nonce = secrets.token_urlsafe(18)
     asked = request.headers.get("X-Request-Id", "")
     g.request_id = asked if REQUEST_ID.fullmatch(asked) else uuid.uuid4().hex
 
 
 def _finish(response: Response) -> Response:
     response = state.mark_stale(response)
-    html = response.mimetype == "text/html" and not response.direct_passthrough
-    response.headers["Content-Security-Policy"] = content_security_policy(response.get_data() if html else None)
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors, for browsers that predate it
@@ -85,4 +79,5 @@ def _log(response: Response) -> None:
 
 def init(app: Flask) -> None:
     app.before_request(_begin)
+    app.context_processor(lambda: {"csp_nonce": csp_nonce()})
     app.after_request(_finish)

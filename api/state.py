@@ -83,8 +83,9 @@ def mark_stale(response: Response) -> Response:
         return response
     response.headers["Warning"] = '110 - "Response is Stale"'
     if response.mimetype == "text/html" and not response.direct_passthrough:
-        notice = ("<style>.stale-notice{margin:0;padding:.5em;background:#fde68a;color:#000}</style>"
-                  '<p class="stale-notice" role="status">' + i18n.t("stale.notice") + "</p>").encode("utf-8")
+        nonce = g.get("csp_nonce", "")
+        notice = (f'<style nonce="{nonce}">.stale-notice{{margin:0;padding:.5em;background:#fde68a;color:#000}}'
+                  f'</style><p class="stale-notice" role="status">{i18n.t("stale.notice")}</p>').encode()
         body = response.get_data()
         found = STALE_BANNER.search(body)
         if found:

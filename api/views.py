@@ -6,6 +6,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response
 
 from api.questions import flask_path, raw_values
+from api.security import csp_nonce
 from api.state import territory
 from graph.errors import InvalidParameter
 from graph.i18n import Message
@@ -17,7 +18,7 @@ blueprint = Blueprint("views", __name__, url_prefix="/views")
 
 def _page(view: View) -> Callable[..., Response]:
     def page(**in_path: str) -> Response:
-        return Response(view.html(territory(view.counts_only), **raw_values(view.parameters, in_path)),
+        return Response(view.html(territory(view.counts_only), csp_nonce(), **raw_values(view.parameters, in_path)),
                         mimetype="text/html")
 
     page.__name__ = f"{view.name}_view"

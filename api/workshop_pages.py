@@ -30,7 +30,7 @@ FIELDS = (TABLES, SIZE, ROUNDS, INVITE, SEED, MIN_SERVICES)  # checked as the AP
 DEFAULTS = {"tables": 6, "size": 6, "rounds": 2, "seed": 0, "min_services": 0}  # a first page shows a small workshop
 
 PAGE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ w.title }} — Maillage</title>
-<style>body{font-family:system-ui,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a}
+<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:72rem;margin:1.5rem auto;padding:0 1rem;color:#1a1a1a}
 label{display:inline-block;margin:.2rem .8rem .2rem 0}input,select,button{font:inherit;padding:.15rem .3rem}
 input:focus,select:focus,button:focus,a:focus{outline:3px solid #1f5fbf;outline-offset:2px}
 table{border-collapse:collapse}td,th{padding:.25rem .6rem;border:1px solid #c8c8c8;text-align:left}
@@ -163,9 +163,10 @@ def _checked_document() -> dict:
 
 @blueprint.get("/brief")
 def workshop_brief():
+    from api.security import csp_nonce
     from visualisations.brief import brief_html
 
-    return Response(brief_html(_checked_document(), request_language()), mimetype="text/html")
+    return Response(brief_html(_checked_document(), request_language(), csp_nonce()), mimetype="text/html")
 
 
 @blueprint.get("/brief.pdf")

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from api.problems import problem
 from api.questions import raw_values
 from api.registry import REGISTRY
 from api.state import territory
-from graph import i18n
 from graph import workshop as planner
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message
-from graph.mdgp import Infeasible
 from graph.questions.declaration import THEME_ID, Integer, Parameter, Text
 
 blueprint = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops")
@@ -86,12 +83,8 @@ def workshop_plan():
         must_meet=_pairs(value["together"], "together"), apart=_pairs(value["apart"], "apart"),
         min_services=value["min_services"], weights=weights)
     participants = _items(value["participants"], "participants") or None
-    try:
-        document = planner.workshop_document(t, workshop, participants=participants, invite=value["invite"],
-                                             seed=value["seed"])
-    except Infeasible as infeasible:
-        return problem(422, i18n.t("problem.infeasible"), infeasible.reason.render(),
-                       constraint=infeasible.reason.key)
+    document = planner.workshop_document(t, workshop, participants=participants, invite=value["invite"],
+                                         seed=value["seed"])  # Infeasible: a 422 problem (api.problems)
     return jsonify(document)
 
 

@@ -53,7 +53,8 @@ class PageWatch:
 
     def open_view(self, url: str, timeout_ms: int = 20000):
         self.page.goto(url)
-        self.page.wait_for_function("document.body.getAttribute('data-drawn') === 'yes'", timeout=timeout_ms)
+        # A selector, not wait_for_function: the pages' Content-Security-Policy forbids the eval it polls with.
+        self.page.wait_for_selector("body[data-drawn='yes']", state="attached", timeout=timeout_ms)
         return self.page.evaluate("window.maillageCounts")
 
     def close(self):

@@ -110,8 +110,7 @@ def test_hostile_names_show_as_text_and_run_nothing(served, browser):
                 hostile_id)
             box = watch.page.locator("#mynetwork").bounding_box()
             watch.page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-            watch.page.wait_for_function("document.querySelector('.vis-tooltip') && "
-                                         "document.querySelector('.vis-tooltip').style.visibility !== 'hidden'")
+            watch.page.wait_for_selector(".vis-tooltip", state="visible")
             tooltip = watch.page.text_content(".vis-tooltip")
             assert tooltip.startswith(name), tooltip
             # innerText turns line breaks into <br>; anything else would be markup from the name.
@@ -152,5 +151,5 @@ def test_actor_project_and_theme_pages_link_to_their_views(served, browser):
             watch.page.goto(base + page_url)
             assert watch.page.get_attribute("#view-link", "href") == view_url
             watch.page.click("#view-link")
-            watch.page.wait_for_function("document.body.getAttribute('data-drawn') === 'yes'")
+            watch.page.wait_for_selector("body[data-drawn='yes']", state="attached")
         assert watch.errors == [] and watch.blocked == []

@@ -18,14 +18,15 @@ def seats_by_round(document: dict) -> dict[int, dict[str, int]]:
             for round_ in document["rounds"]}
 
 
-def brief_html(document: dict, lang: str | None = None) -> str:
-    """The brief as one self-contained HTML page (no script, no outside resource), in French by default."""
+def brief_html(document: dict, lang: str | None = None, nonce: str | None = None) -> str:
+    """The brief as one self-contained HTML page (no script, no outside resource), in French by default
+    (*nonce*: its style's Content-Security-Policy nonce, when served)."""
     lang = lang or i18n.current_language()
     seat_of = seats_by_round(document)
     kinds = {label: kind.display(lang) for label, kind in schema.NODE_KINDS.items()}
     return TEMPLATES.get_template("brief.html").render(
         doc=document, lang=lang, w=i18n.words("brief", lang), kinds=kinds, seat_of=seat_of,
-        themes=", ".join(theme["name"] for theme in document["workshop"]["themes"]))
+        themes=", ".join(theme["name"] for theme in document["workshop"]["themes"]), nonce=nonce)
 
 
 def participants_rows(document: dict, lang: str | None = None) -> list[list[str]]:
