@@ -32,6 +32,10 @@ def openapi_path(flask_path: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", flask_path)
 
 
+# Answers any endpoint may give: no account where one is needed (401), the store not answering (503).
+ANY_ENDPOINT = (401, 503)
+
+
 def spec(lang: str | None = None) -> dict[str, Any]:
     lang = lang or current_language()
     problem = {"description": TEXT["problem"].render(lang),
@@ -39,7 +43,8 @@ def spec(lang: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for endpoint in REGISTRY.endpoints:
         responses: dict[str, Any] = {"200": {"description": TEXT["answer"].render(lang),
-                                             "content": {"application/json": {}}}, "400": problem}
+                                             "content": {media: {} for media in endpoint.media_types}},
+                                     "400": problem, **{str(code): problem for code in ANY_ENDPOINT}}
         if endpoint.not_found:
             responses["404"] = problem
         paths[openapi_path(endpoint.path)] = {"get": {
@@ -48,15 +53,20 @@ def spec(lang: str | None = None) -> dict[str, Any]:
     from api.writes import WRITES
 
     for write in WRITES:
+        in_path = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", write.path)
+        # A malformed body or query (400), too large (413), no such record (404), a stale ETag (412).
+        codes = set(write.responses) | {403, *ANY_ENDPOINT} | ({404} if in_path else set()) \
+            | ({400, 413} if write.body is not None or write.method == "GET" else set()) \
+            | ({412} if write.etag else set())
         operation: dict[str, Any] = {
             "summary": write.summary.render(lang), "tags": ["edition"], "operationId": write.operation_id,
             "description": TEXT["role"].render(lang) + " " + write.role,
             "security": [{"bearer": []}, {"session": []}],
             "responses": {str(code): ({"description": TEXT["answer"].render(lang),
                                        "content": {"application/json": {}}} if code < 300 else problem)
-                          for code in sorted(set(write.responses) | {401, 403})}}
+                          for code in sorted(codes)}}
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", write.path)]
+                      for name in in_path]
         if write.etag:
             parameters.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
                                "description": TEXT["if_match"].render(lang)})

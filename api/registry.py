@@ -24,6 +24,7 @@ class Endpoint:
     view: Callable
     not_found: bool = False
     operation: str = ""  # the OpenAPI operationId (the view's name by default)
+    media_types: tuple[str, ...] = ("application/json",)  # what a 200 answer may be
 
     @property
     def operation_id(self) -> str:
@@ -41,10 +42,12 @@ class Registry:
         self.endpoints.append(endpoint)
 
     def get(self, blueprint: Blueprint, path: str, summary: Bilingual, *params: Parameter, tag: str,
-            not_found: bool = False) -> Callable[[Callable], Callable]:
+            not_found: bool = False, media_types: tuple[str, ...] = ("application/json",)
+            ) -> Callable[[Callable], Callable]:
         """Decorate a view answering ``GET`` on *path* (relative to the blueprint's prefix)."""
         def decorate(view: Callable) -> Callable:
-            self.add(blueprint, Endpoint((blueprint.url_prefix or "") + path, summary, params, tag, view, not_found))
+            self.add(blueprint, Endpoint((blueprint.url_prefix or "") + path, summary, params, tag, view, not_found,
+                                         media_types=media_types))
             return view
 
         return decorate
