@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench audit lock clean
 
 demo: $(VENV)/.installed-demo
 	$(BIN)/maillage demo
@@ -12,7 +12,19 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(MAKE) audit
 	$(BIN)/python -m pytest
+
+# The locked dependencies against the PyPI advisories (a known vulnerability fails the build; a package the
+# service cannot tell about is listed as skipped).
+audit: $(VENV)/.installed-test
+	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
+
+# requirements.lock: every package and version installed, after a change of pyproject.toml.
+lock: $(VENV)/.installed-test
+	( head -2 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^maillage' \
+	  | sed -E 's#^([A-Za-z0-9_.-]+) @ file://.*/[A-Za-z0-9_]+-([0-9][^-]*)-.*#\1==\2#' ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/load_interco.py
@@ -23,12 +35,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed-demo: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
 	touch $@
 
 clean:
