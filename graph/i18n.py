@@ -6,10 +6,12 @@ at once, each in the language they asked for, and a command line sets it once at
 """
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from types import MappingProxyType
 from typing import Any
 
 from graph.messages import MESSAGES
@@ -68,11 +70,16 @@ def is_french(lang: str | None = None) -> bool:
     return (lang or current_language()) == "fr"
 
 
-def words(prefix: str, lang: str | None = None) -> dict[str, str]:
-    """Every message under ``prefix.`` in *lang*, by its short key: the words a page template reads."""
-    lang = lang or current_language()
+def words(prefix: str, lang: str | None = None) -> Mapping[str, str]:
+    """Every message under ``prefix.`` in *lang*, by its short key: the words a page template reads (read-only,
+    made once: a view asks for them for each of its thousands of tooltips)."""
+    return _words(prefix, lang or current_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _words(prefix: str, lang: str) -> Mapping[str, str]:
     start = prefix + "."
-    return {key[len(start):]: text[lang] for key, text in MESSAGES.items() if key.startswith(start)}
+    return MappingProxyType({key[len(start):]: text[lang] for key, text in MESSAGES.items() if key.startswith(start)})
 
 
 def t(key: str, lang: str | None = None, **values: Any) -> str:

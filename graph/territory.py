@@ -257,9 +257,11 @@ class TerritoryCache:
     """The snapshot of a store's current version, refreshed when the store changes.
 
     A store that keeps a history of its changes (:meth:`graph.stores.base.Store.mark`) is
-    asked once per answer what changed since the snapshot's mark: nothing (the snapshot
-    serves), or what to apply to it (one read, which on Neo4j is one round trip). A
-    store that cannot tell is asked its version, and read again in full when it moved.
+    asked once per answer where it stands (one small read): where the snapshot stands (the
+    snapshot serves), or further. Then one answer reads what changed and applies it, while
+    the others wait for it and answer from its snapshot: after an import, its thousands of
+    changes are read once, not once by every answer that was waiting. A store that cannot
+    tell is asked its version, and read again in full when it moved.
     """
 
     def __init__(self, store: Store):
@@ -275,30 +277,43 @@ class TerritoryCache:
     def current(self) -> Territory:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
-            changes = self.store.changes_since(snapshot.mark)
-            if changes is not None and changes.mark == snapshot.mark:
+            mark = self.store.mark()
+            if mark == snapshot.mark:
                 return snapshot
-            return self._update(snapshot, changes, None)
+            if mark is not None:
+                return self._refreshed_to(mark)
         version = self.store.version()
         if snapshot is not None and snapshot.version == version:
             return snapshot
-        return self._update(snapshot, None, version)
+        return self._read_again(snapshot, version)
 
-    def _update(self, seen: Territory | None, changes: Changes | None, version: str | None) -> Territory:
-        """The snapshot after *changes* (read from *seen*), or read in full; another thread may have done it."""
+    def _refreshed_to(self, mark: tuple) -> Territory:
+        """A snapshot at *mark* or later: this thread applies what changed, unless another did meanwhile."""
+        with self._lock:
+            snapshot = self._snapshot
+            assert snapshot is not None and snapshot.mark is not None
+            if _covers(snapshot.mark, mark):
+                return snapshot  # another answer refreshed it meanwhile
+            changes = self.store.changes_since(snapshot.mark)
+            with collector_paused(settle=True):
+                if changes is None:
+                    snapshot = self._read_all(None)  # cleared, or erased: read again
+                elif not changes:
+                    snapshot.mark = changes.mark  # a write that changed nothing: the same facts
+                else:
+                    snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
+                self._snapshot = snapshot
+            return snapshot
+
+    def _read_again(self, seen: Territory | None, version: str) -> Territory:
+        """The snapshot read in full, unless another thread did meanwhile."""
         with self._lock:
             snapshot = self._snapshot
             if snapshot is not seen and snapshot is not None:
-                return snapshot  # another answer refreshed it meanwhile
+                return snapshot
             with collector_paused(settle=True):
-                if snapshot is not None and changes is not None and not changes:
-                    snapshot.mark = changes.mark  # a write that changed nothing: the same facts
-                elif snapshot is not None and changes is not None:
-                    snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
-                else:
-                    snapshot = self._read_all(version)
-                self._snapshot = snapshot
-            return snapshot
+                self._snapshot = self._read_all(version)
+            return self._snapshot
 
     def _read_all(self, version: str | None) -> Territory:
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
@@ -306,6 +321,11 @@ class TerritoryCache:
             version = _version_of(mark)
         return Territory(version if version is not None else self.store.version(), list(self.store.nodes()),
                          list(self.store.relationships()), mark)
+
+
+def _covers(mark: tuple, seen: tuple) -> bool:
+    """Whether a snapshot at *mark* holds every change up to *seen* (same epoch, same or later number)."""
+    return mark[0] == seen[0] and mark[1] >= seen[1]
 
 
 def _version_of(mark: tuple) -> str:

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 
 import networkx as nx
 import numpy as np
 
 SMALL = 300  # up to this many nodes, one force-directed pass over a component
+# Positions of small components already laid out, by their exact structure (node and edge order included: the
+# force-directed pass depends on it): a service's view asked again after a write elsewhere is not laid out
+# again (a pass costs about 30 ms of a request's time, holding the interpreter meanwhile).
+_LAID_OUT: OrderedDict[tuple, dict] = OrderedDict()
+_LAID_OUT_SIZE = 256
+_LAID_OUT_LOCK = threading.Lock()
 
 
 def _spring(graph: nx.Graph, seed: int, iterations: int = 50) -> dict:
@@ -85,7 +93,18 @@ def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int,
 def _component(graph: nx.Graph, seed: int) -> dict:
     """Positions within [-1, 1]² for one connected component."""
     if graph.number_of_nodes() <= SMALL:
-        return _spring(graph, seed)
+        key = (seed, tuple(graph), tuple(graph.edges()))
+        with _LAID_OUT_LOCK:
+            found = _LAID_OUT.get(key)
+            if found is not None:
+                _LAID_OUT.move_to_end(key)
+                return found
+        positions = _spring(graph, seed)
+        with _LAID_OUT_LOCK:
+            _LAID_OUT[key] = positions
+            while len(_LAID_OUT) > _LAID_OUT_SIZE:
+                _LAID_OUT.popitem(last=False)
+        return positions
     # Fast label propagation (Traag & Šubelj, 2023) finds the groups in a fraction of Louvain's time.
     communities = [sorted(c, key=str) for c in nx.community.fast_label_propagation_communities(graph, seed=seed)]
     communities.sort(key=lambda c: (-len(c), str(c[0])))

@@ -18,6 +18,7 @@ pyvis builds the vis-network data model; what this module changes:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,7 @@ KIND_COLOURS = {
 }
 HIGHLIGHTS = {"isolated": "#d62728", "single_point": "#111111", "center": "#17becf"}
 
-def text(lang: str | None = None) -> dict:
+def text(lang: str | None = None) -> Mapping[str, str]:
     return i18n.words("view.word", lang)
 
 

@@ -78,9 +78,12 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
         view.add_node(n, name=g.nodes[n].get("name", n), kind=g.nodes[n].get("kind"), size=sizes.get(n, 12),
                       tooltip=_tooltip(t, g, n, measures), url=actor_url(n),
                       highlight=(highlights or {}).get(n))
-    keep = set(nodes)
-    for a, b, data in g.subgraph(keep).edges(data=True):
-        view.add_edge(a, b, weight=data["weight"], tooltip=_edge_tooltip(t, data))
+    keep, done = set(nodes), set()
+    for a in nodes:  # each tie once, from its first end; a subgraph view's filtered iteration cost more than all
+        for b, data in g.adj[a].items():
+            if b in keep and b not in done:
+                view.add_edge(a, b, weight=data["weight"], tooltip=_edge_tooltip(t, data))
+        done.add(a)
     return view
 
 

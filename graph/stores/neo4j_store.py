@@ -268,6 +268,26 @@ WRITE_RELATIONSHIPS = {rel_type: _write_relationships(rel_type) for rel_type in 
 CREATE_RELATIONSHIPS = {rel_type: _create_relationships(rel_type) for rel_type in schema.RELATIONSHIP_TYPES}
 
 
+# The queries of every read and write a person makes keep their first plan (CYPHER replan=skip). Neo4j plans a
+# query again when the statistics of what it reads moved, at most every 10 s; planning the refresh query takes a
+# second or two on this machine (seven unions), a write's queries some hundreds of milliseconds, and every
+# request waited meanwhile: while people write and an import runs, that was the p99. Each of these plans seeks
+# by a unique id or a sequence index (the hints force it), whatever the statistics say.
+def _plan_once(query: str) -> str:
+    return "CYPHER replan=skip " + query
+
+
+(CHANGES_SINCE, NEXT_SEQUENCE, NEXT_SEQUENCE_AND_VERSION, BUMP_VERSION, READ_MARK, WRITE_NODES, STATE_HASHES,
+ NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES, LOCK_ATTACHED,
+ RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS) = map(_plan_once, (
+    CHANGES_SINCE, NEXT_SEQUENCE, NEXT_SEQUENCE_AND_VERSION, BUMP_VERSION, READ_MARK, WRITE_NODES, STATE_HASHES,
+    NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES, LOCK_ATTACHED,
+    RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS))
+for _by_type in (WRITE_RELATIONSHIPS, CREATE_RELATIONSHIPS, LOCK_RELATIONSHIPS, RETIRE_RELATIONSHIPS,
+                 DELETE_RELATIONSHIPS, RELATIONSHIP_DIGESTS):
+    for _rel_type, _query in _by_type.items():
+        _by_type[_rel_type] = _plan_once(_query)
+
 NO_PROVENANCE = Provenance("")
 
 
@@ -376,6 +396,7 @@ class Neo4jStore(Store):
         try:
             self.driver.verify_connectivity()
             self.ensure_schema()
+            self.changes_since(self.mark())  # planned now (a second or two, once per server), not at a first answer
         except Exception:
             self.driver.close()
             raise
@@ -668,9 +689,9 @@ class Neo4jStore(Store):
         return self._read(lambda tx: self._digests(tx, refs))
 
     def outgoing(self, node_id: str, types: Iterable[str]) -> list[Relationship]:
-        records, _, _ = self._query(
+        records, _, _ = self._query(_plan_once(
             "MATCH (a:Entity {id: $id})-[r]->(b:Entity) WHERE type(r) IN $types "
-            "RETURN type(r) AS type, b.id AS target, properties(r) AS props", id=node_id, types=list(types))
+            "RETURN type(r) AS type, b.id AS target, properties(r) AS props"), id=node_id, types=list(types))
         found = [self._relationship(r["type"], node_id, r["target"], r["props"]) for r in records]
         return sorted(found, key=lambda rel: rel.identity)
 
@@ -786,8 +807,8 @@ class Neo4jStore(Store):
         return Node(kind, props["id"], props.get("name", ""), user, provenance)
 
     def get_node(self, node_id: str) -> Node | None:
-        records, _, _ = self._query(
-            "MATCH (n:Entity {id: $id}) RETURN properties(n) AS props, labels(n) AS labels", id=node_id)
+        records, _, _ = self._query(_plan_once(
+            "MATCH (n:Entity {id: $id}) RETURN properties(n) AS props, labels(n) AS labels"), id=node_id)
         return self._node(records[0]["props"], records[0]["labels"]) if records else None
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
