@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -22,6 +23,9 @@ def maillage(*args: str, env: dict[str, str] | None = None, **kwargs) -> subproc
                           env=env or cli_env(), cwd=ROOT, timeout=300, **kwargs)
 
 
-def start_maillage(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_maillage(*args: str, env: dict[str, str] | None = None, log: Path | None = None) -> subprocess.Popen:
+    """``maillage *args`` running; its error output readable from ``process.stderr``, or written to *log* (a
+    server's: it writes a line per request, and a pipe nobody reads would fill and stop it)."""
+    stderr = open(log, "w") if log is not None else subprocess.PIPE  # noqa: SIM115 (the process's, while it runs)
     return subprocess.Popen([sys.executable, "-u", "-m", "api.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env or cli_env(), cwd=ROOT)
+                            stderr=stderr, text=True, env=env or cli_env(), cwd=ROOT)

@@ -23,7 +23,8 @@ def _get(url: str):
 
 def test_demo_loads_the_example_and_answers_on_health(tmp_path):
     port = neo4j_server.free_port()
-    process = start_maillage("demo", "--data", str(tmp_path / "data"), "--port", str(port))
+    log = tmp_path / "demo.log"
+    process = start_maillage("demo", "--data", str(tmp_path / "data"), "--port", str(port), log=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -31,7 +32,7 @@ def test_demo_loads_the_example_and_answers_on_health(tmp_path):
                 status, _, body = _get(f"http://127.0.0.1:{port}/health")
                 break
             except OSError:
-                assert process.poll() is None, process.stderr.read()
+                assert process.poll() is None, log.read_text()
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         health = json.loads(body)

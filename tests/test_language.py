@@ -45,7 +45,8 @@ def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("language") / "data"
     assert maillage("import", "--data", str(data), str(EXAMPLE)).returncode == 0
     port = neo4j_server.free_port()
-    process = start_maillage("serve", "--data", str(data), "--port", str(port))
+    log = data.parent / "serve.log"
+    process = start_maillage("serve", "--data", str(data), "--port", str(port), log=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -53,7 +54,7 @@ def server(tmp_path_factory):
             _fetch(base + "/health", "fr")
             break
         except OSError:
-            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
     yield base
     process.send_signal(signal.SIGINT)

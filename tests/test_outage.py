@@ -30,6 +30,7 @@ class Client:
                                     headers=headers)
             response = self.connection.getresponse()
             data = response.read()
+            self.last_body = data.decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -59,6 +60,8 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
     stop = threading.Event()
     lock = threading.Lock()
 
+    stale_pages: list[str] = []
+
     def reader(number: int) -> None:
         client = Client(port, people.tokens["lecteur"])
         while not stop.is_set():
@@ -67,6 +70,8 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
             now = phase[0]
             try:
                 status, _, headers = client.call("GET", path)
+                if now == "down" and status == 200 and "Warning" in headers and path == "/actors/ag-00001":
+                    stale_pages.append(client.last_body)
             except (OSError, http.client.HTTPException) as exc:
                 problems.append(f"read {path}: {exc!r}")
                 continue
@@ -140,6 +145,8 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
         assert answers[("down", "read", 200)] > 0 and stale_reads["down"] > 0
         assert answers[("down", "write", 503)] > 0 and set(retry_after) == {"5"}
         assert (503, "degraded") in health["down"]
+        # A page read meanwhile says so at its top (a notice allowed by the page's own nonce).
+        assert stale_pages and "stale-notice" in stale_pages[0] and "ne répond pas" in stale_pages[0]
         # Back without a restart of Maillage: writes acknowledged again, fresh reads, health ok.
         assert answers[("after", "write", 201)] > 0 and answers[("after", "read", 200)] > 0
         assert (200, "ok") in health["after"]

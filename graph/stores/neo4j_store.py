@@ -390,8 +390,11 @@ class Neo4jStore(Store):
                  retry_seconds: float = RETRY_SECONDS):
         self.uri = uri
         self.database = database
+        # No notifications: the server's planning remarks ("property key does not exist" in an empty database)
+        # would be printed among a command's messages.
         self.driver = GraphDatabase.driver(uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
-                                           connection_timeout=5.0, connection_acquisition_timeout=retry_seconds)
+                                           connection_timeout=5.0, connection_acquisition_timeout=retry_seconds,
+                                           notifications_min_severity="OFF")
         # Fail fast on an unreachable server, before managed transactions start retrying.
         try:
             self.driver.verify_connectivity()
