@@ -134,6 +134,7 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
 
 def cmd_import(args) -> int:
     with _open_store(args) as store:
+        store.background = args.background
         return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
                            communes=set(args.commune) if args.commune else None,
                            skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None,
@@ -323,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
         description=import_help()))
     p.add_argument("paths", nargs="+", help="fichiers ou dossiers" if fr else "files or folders")
     p.add_argument("--dry-run", action="store_true", help="valide sans écrire" if fr else "validate without writing")
+    p.add_argument("--background", action="store_true",
+                   help="tâche de fond : l'import laisse passer les modifications des personnes (Neo4j : petites "
+                        "transactions et pauses ; plus lent)" if fr else "background job: the import gives way to "
+                        "people's changes (Neo4j: small transactions and pauses; slower)")
     from importers.formats import FORMATS
 
     p.add_argument("--format", choices=list(FORMATS),

@@ -150,7 +150,8 @@ def main() -> int:
                         break
                     started = time.perf_counter()
                     # A background job, as an import during office hours should be run.
-                    subprocess.run(["nice", "-n", "10", str(bin_dir / "maillage"), "import", "--skip-invalid",
+                    subprocess.run(["nice", "-n", "10", str(bin_dir / "maillage"), "import", "--background",
+                                    "--skip-invalid",
                                     "--rejects", str(folder / "rejets.csv"), str(grant_file)], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
                     imports.append(time.perf_counter() - started)

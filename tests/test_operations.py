@@ -196,3 +196,25 @@ def test_a_store_written_by_a_newer_release_is_refused(tmp_path, capsys):
         main(["status", "--data", str(tmp_path / "future")])
     assert refused.value.code == 3 and "version plus récente" in capsys.readouterr().err
     assert main(["migrate", "--data", str(tmp_path / "future")]) == 2
+
+
+def test_an_import_in_the_background_writes_what_a_plain_import_writes(neo4j_store, tmp_path):
+    """``maillage import --background`` (small transactions with pauses, for office hours) ends where a plain
+    import ends: the same facts, the same history."""
+    from importers.pipeline import import_files
+    from tests.conftest import EXAMPLE
+
+    def facts(store) -> tuple[list, list]:
+        return ([(n.kind, n.id, n.name, n.properties) for n in store.nodes()],
+                [(r.identity, r.properties) for r in store.relationships()])
+
+    with EmbeddedStore(tmp_path / "plain") as plain:
+        import_files([EXAMPLE], plain)
+        expected = facts(plain)
+    neo4j_store.background = True
+    sequence_before = neo4j_store.mark()[1]
+    import_files([EXAMPLE], neo4j_store)
+    assert facts(neo4j_store) == expected
+    transactions = neo4j_store.mark()[1] - sequence_before
+    assert transactions >= (len(expected[0]) + len(expected[1])) // 500  # many small transactions
+    assert [value["kind"] for _, value in neo4j_store.records(HISTORY)] == ["import"]

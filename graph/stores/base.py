@@ -149,6 +149,9 @@ class Store(ABC):
     # The errors that mean "the store cannot be reached now" (not a defect): the application answers 503 for
     # them, keeps serving its last snapshot for reading, and the store's driver reconnects by itself.
     unavailable_errors: tuple[type[BaseException], ...] = ()
+    # Imports give way to people's changes (``maillage import --background``), where the store can: Neo4j
+    # writes an import in many small transactions; the embedded store's import stays one transaction.
+    background: bool = False
 
     @abstractmethod
     def describe(self) -> str:

@@ -15,6 +15,7 @@ reference and that number) so that readers learn of it incrementally.
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -55,6 +56,11 @@ CHUNK = 10000
 # Chunks sent one after the other in one transaction: the driver packs the next while the
 # server writes the one before, so the client's work hides behind the server's.
 CHUNKS_PER_TRANSACTION = 5
+# An import in the background (``maillage import --background``, while people work): every write transaction
+# holds the writers' lock, so a person's change waits for the import's transaction in progress. Small
+# transactions, each followed by a pause as long as it took, keep that wait short (measured on a 2-core
+# machine, a grant file of 22,000 facts: people's writes p99 1.3 s -> 0.19 s; the import 1.6 times as long).
+BACKGROUND_CHUNK = 500
 STREAM_FETCH = 20000  # records per round trip when reading the whole graph (default 1000)
 INTERNAL = {"id", "name", "_hash", "_seq", "key"} | set(schema.PROVENANCE_PROPERTIES)
 
@@ -319,20 +325,21 @@ def _provenance_key(fact) -> tuple:
     return provenance.source, provenance.kind, provenance.at
 
 
-def _chunks(query: str, row: Callable, items: list, provenance_key: tuple) -> list[tuple[str, Callable, list, dict]]:
-    """*items* in chunks of (query, row maker, items, shared provenance): what all of a file's facts share
-    of their provenance (all but the line) is sent once per chunk rather than on every row."""
+def _chunks(query: str, row: Callable, items: list, provenance_key: tuple, size: int = CHUNK
+            ) -> list[tuple[str, Callable, list, dict]]:
+    """*items* in chunks of *size* (query, row maker, items, shared provenance): what all of a file's facts
+    share of their provenance (all but the line) is sent once per chunk rather than on every row."""
     source, kind, at = provenance_key
     shared = {"prov_source": source, "prov_kind": kind, "prov_at": at}
-    return [(query, row, items[start:start + CHUNK], shared) for start in range(0, len(items), CHUNK)]
+    return [(query, row, items[start:start + size], shared) for start in range(0, len(items), size)]
 
 
-def _node_chunks(nodes: Iterable[Node]) -> list[tuple[str, Callable, list, dict]]:
+def _node_chunks(nodes: Iterable[Node], size: int = CHUNK) -> list[tuple[str, Callable, list, dict]]:
     """Chunks of :data:`WRITE_NODES` for *nodes* (one per id), grouped by the provenance they share."""
     by_provenance: dict[tuple, list] = defaultdict(list)
     for node in nodes:
         by_provenance[_provenance_key(node)].append(node)
-    return [c for key, group in by_provenance.items() for c in _chunks(WRITE_NODES, _node_row, group, key)]
+    return [c for key, group in by_provenance.items() for c in _chunks(WRITE_NODES, _node_row, group, key, size)]
 
 
 def _grouped_relationships(relationships: list[Relationship]) -> dict[tuple, list[tuple[Relationship, int]]]:
@@ -390,6 +397,7 @@ class Neo4jStore(Store):
                  retry_seconds: float = RETRY_SECONDS):
         self.uri = uri
         self.database = database
+        self.background = False  # see Store.background and BACKGROUND_CHUNK
         # No notifications: the server's planning remarks ("property key does not exist" in an empty database)
         # would be printed among a command's messages.
         self.driver = GraphDatabase.driver(uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
@@ -403,6 +411,10 @@ class Neo4jStore(Store):
         except Exception:
             self.driver.close()
             raise
+
+    @property
+    def _chunk_rows(self) -> int:
+        return BACKGROUND_CHUNK if self.background else CHUNK
 
     def describe(self) -> str:
         return t("store.neo4j", uri=self.uri, database=self.database or "neo4j")
@@ -449,13 +461,15 @@ class Neo4jStore(Store):
                 def nodes_written(items: list[Node], result: Any, nodes: dict[str, Node] = nodes) -> None:
                     new_nodes.update(self._nodes_written(items, result, nodes, record))
 
-                self._send(_node_chunks(nodes.values()), advanced, nodes_written)
+                self._send(_node_chunks(nodes.values(), self._chunk_rows), advanced, nodes_written)
 
                 chunks = []
                 for (rel_type, *key), group in grouping.result().items():
                     fresh, known = _created_outright(group, new_nodes, new_relationships)
-                    chunks += _chunks(CREATE_RELATIONSHIPS[rel_type], _relationship_row, fresh, tuple(key))
-                    chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key))
+                    chunks += _chunks(CREATE_RELATIONSHIPS[rel_type], _relationship_row, fresh, tuple(key),
+                                      self._chunk_rows)
+                    chunks += _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row, known, tuple(key),
+                                      self._chunk_rows)
                 self._send(chunks, advanced, lambda items, result: self._relationships_written(items, result, record))
         return record
 
@@ -499,8 +513,9 @@ class Neo4jStore(Store):
                 return [row(item) for item in items]
             return prepared.pop(index)
 
-        for first in range(0, len(chunks), CHUNKS_PER_TRANSACTION):
-            group = range(first, min(first + CHUNKS_PER_TRANSACTION, len(chunks)))
+        per_transaction = 1 if self.background else CHUNKS_PER_TRANSACTION
+        for first in range(0, len(chunks), per_transaction):
+            group = range(first, min(first + per_transaction, len(chunks)))
 
             def work(tx: Any, group: range = group) -> list:
                 seq = tx.run(NEXT_SEQUENCE).single()["seq"]
@@ -514,8 +529,11 @@ class Neo4jStore(Store):
                     tx.run(BUMP_VERSION, token=new_version()).consume()
                 return records
 
+            started = time.monotonic()
             with self.driver.session(database=self.database) as session:
                 records = session.execute_write(work)
+            if self.background:  # people's changes go first as long as this transaction held the lock
+                time.sleep(time.monotonic() - started)
             for i, result in zip(group, records):
                 written(chunks[i][2], result)
             advanced(sum(len(chunks[i][2]) for i in group))
