@@ -50,7 +50,7 @@ def spec(lang: str | None = None) -> dict[str, Any]:
         paths[openapi_path(endpoint.path)] = {"get": {
             "summary": endpoint.summary.render(lang), "tags": [endpoint.tag], "operationId": endpoint.operation_id,
             "parameters": [p.openapi(lang) for p in endpoint.params], "responses": responses}}
-    from api.writes import WRITES
+    from api.writes import PATH_EXAMPLES, PROPOSAL, WRITES
 
     for write in WRITES:
         in_path = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", write.path)
@@ -62,11 +62,11 @@ def spec(lang: str | None = None) -> dict[str, Any]:
             "summary": write.summary.render(lang), "tags": ["edition"], "operationId": write.operation_id,
             "description": TEXT["role"].render(lang) + " " + write.role,
             "security": [{"bearer": []}, {"session": []}],
-            "responses": {str(code): ({"description": TEXT["answer"].render(lang),
-                                       "content": {"application/json": {}}} if code < 300 else problem)
+            "responses": {str(code): ({"description": TEXT["answer"].render(lang), "content": {"application/json": {
+                "schema": PROPOSAL if code == 202 else write.answer or {}}}} if code < 300 else problem)
                           for code in sorted(codes)}}
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in in_path]
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+                       **({"example": PATH_EXAMPLES[name]} if name in PATH_EXAMPLES else {})} for name in in_path]
         if write.etag:
             parameters.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
                                "description": TEXT["if_match"].render(lang)})

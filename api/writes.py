@@ -41,6 +41,7 @@ class WriteEndpoint:
     body: dict | None = None  # JSON schema of the body
     responses: tuple[int, ...] = (200,)
     etag: bool = False  # takes If-Match
+    answer: dict | None = None  # JSON schema of a 2xx answer (202: a proposal, :data:`PROPOSAL`)
 
     @property
     def operation_id(self) -> str:
@@ -51,11 +52,12 @@ WRITES: list[WriteEndpoint] = []
 
 
 def _declare(path: str, method: str, role: str, summary: Bilingual, body: dict | None = None,
-             responses: tuple[int, ...] = (200,), etag: bool = False) -> Callable[[Callable], Callable]:
+             responses: tuple[int, ...] = (200,), etag: bool = False, answer: dict | None = None
+             ) -> Callable[[Callable], Callable]:
     def decorate(view: Callable) -> Callable:
         guarded = require(role)(_problems(view))
         blueprint.add_url_rule(path, endpoint=view.__name__, view_func=guarded, methods=[method])
-        WRITES.append(WriteEndpoint("/api/v1" + path, method, role, summary, view, body, responses, etag))
+        WRITES.append(WriteEndpoint("/api/v1" + path, method, role, summary, view, body, responses, etag, answer))
         return guarded
 
     return decorate
@@ -70,18 +72,42 @@ ACTOR_BODY = {"type": "object", "properties": {
     **{name: _text() for name in editing.ACTOR.fields},
     "themes": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
     "kind": {"type": "string", "description": "agent, service, elu, association, partenaire"}},
-    "additionalProperties": False}
+    "additionalProperties": False,
+    "example": {"id": "as-exemple", "kind": "association", "name": "Association d'exemple", "themes": ["Énergie"]}}
 PROJECT_BODY = {"type": "object", "properties": {
     **{name: _text() for name in editing.PROJECT.fields},
     "themes": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
     "since": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}},
-    "additionalProperties": False}
+    "additionalProperties": False, "example": {"id": "proj-exemple", "name": "Projet d'exemple", "status": "en cours"}}
 COOPERATION_BODY = {"type": "object", "properties": {
     **{name: _text() for name in editing.COOPERATION_FIELDS},
     "since": {"type": "string", "format": "date"}, "until": {"type": "string", "format": "date"}},
-    "additionalProperties": False}
+    "additionalProperties": False,
+    "example": {"actor_a": "ag-00001", "actor_b": "ag-00002", "nature": "prêt de matériel", "frequency": "mensuelle"}}
+# Identifiers of the fictitious example (``maillage demo``), shown in the description and tried first by the
+# fuzzer, so that the answers of found records are checked too.
+PATH_EXAMPLES = {"actor_id": "ag-00001", "project_id": "proj-00001", "theme_id": "theme-biodiversite",
+                 "coop_id": editing.cooperation_id(("COOPERATES_WITH", "ag-00001", "ag-00085", "conseil"))}
 DISPUTE_BODY = {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}}
 DECISION_BODY = {"type": "object", "properties": {"values": {"type": "object"}}}
+
+
+# --- answers (what the OpenAPI description promises, and the fuzzer checks) ------------------------------
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+RECORD = {"type": "object", "required": ["id", "name"], "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
+    "kind_label": {"type": "string"}, "themes": _STRINGS}}
+COOPERATION = {"type": "object", "required": ["id", "actor_a", "actor_b", "status"], "properties": {
+    "id": {"type": "string"}, "actor_a": {"type": "string"}, "actor_b": {"type": "string"},
+    "status": {"enum": ["declared", "confirmed", "disputed"]}}}
+PROPOSAL = {"type": "object", "required": ["id", "status"], "properties": {
+    "id": {"type": "string"}, "status": {"enum": ["pending", "accepted", "rejected"]}}}
+CHANGE = {"type": "object", "required": ["id", "kind"], "properties": {
+    "id": {"type": "string"}, "kind": {"type": "string"}, "by": {"type": "string"}, "at": {"type": "string"}}}
+
+
+def _items(schema: dict) -> dict:
+    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema}}}
 
 
 class BadBody(ValueError):
@@ -199,13 +225,14 @@ def _retire(kind_name: str, node_id: str) -> Response:
 @_declare("/actors", "POST", "contributeur", Bilingual(
     "Créer un acteur (animateur) ou le proposer (contributeur : 202, en attente de validation).",
     "Create an actor (animateur) or propose it (contributor: 202, waiting for validation)."),
-    ACTOR_BODY, (201, 202, 409, 422))
+    ACTOR_BODY, (201, 202, 409, 422), answer=RECORD)
 def create_actor() -> Response:
     return _create("actor")
 
 
 @_declare("/actors/<actor_id>/record", "GET", "lecteur", Bilingual(
-    "La fiche d'un acteur telle qu'on la modifie, avec son ETag.", "An actor's record as edited, with its ETag."))
+    "La fiche d'un acteur telle qu'on la modifie, avec son ETag.", "An actor's record as edited, with its ETag."),
+    answer=RECORD)
 def actor_record(actor_id: str) -> Response:
     if _hidden(actor_id):
         raise NotFound(Message("what.actor"), actor_id)
@@ -216,27 +243,30 @@ def actor_record(actor_id: str) -> Response:
 @_declare("/actors/<actor_id>", "PATCH", "contributeur", Bilingual(
     "Modifier un acteur (le sien pour un contributeur) ; If-Match pour ne pas écraser une modification.",
     "Edit an actor (their own for a contributor); If-Match not to overwrite another change."),
-    ACTOR_BODY, (200, 404, 412, 422), etag=True)
+    ACTOR_BODY, (200, 404, 412, 422), etag=True, answer=RECORD)
 def update_actor(actor_id: str) -> Response:
     return _update("actor", actor_id)
 
 
 @_declare("/actors/<actor_id>", "DELETE", "animateur", Bilingual(
     "Retirer un acteur (fin de validité aujourd'hui ; il reste dans l'historique).",
-    "Retire an actor (its validity ends today; it stays in the history)."), None, (200, 404, 412), etag=True)
+    "Retire an actor (its validity ends today; it stays in the history)."), None, (200, 404, 412), etag=True,
+    answer=RECORD)
 def retire_actor(actor_id: str) -> Response:
     return _retire("actor", actor_id)
 
 
 @_declare("/projects", "POST", "contributeur", Bilingual(
     "Créer un projet (animateur) ou le proposer (contributeur : 202).",
-    "Create a project (animateur) or propose it (contributor: 202)."), PROJECT_BODY, (201, 202, 409, 422))
+    "Create a project (animateur) or propose it (contributor: 202)."), PROJECT_BODY, (201, 202, 409, 422),
+    answer=RECORD)
 def create_project() -> Response:
     return _create("project")
 
 
 @_declare("/projects/<project_id>/record", "GET", "lecteur", Bilingual(
-    "La fiche d'un projet telle qu'on la modifie, avec son ETag.", "A project's record as edited, with its ETag."))
+    "La fiche d'un projet telle qu'on la modifie, avec son ETag.", "A project's record as edited, with its ETag."),
+    answer=RECORD)
 def project_record(project_id: str) -> Response:
     found, tag = editing.record_json(get_store(), editing.PROJECT, project_id)
     return _with_etag(found, tag)
@@ -244,20 +274,21 @@ def project_record(project_id: str) -> Response:
 
 @_declare("/projects/<project_id>", "PATCH", "animateur", Bilingual(
     "Modifier un projet ; If-Match pour ne pas écraser une modification.",
-    "Edit a project; If-Match not to overwrite another change."), PROJECT_BODY, (200, 404, 412, 422), etag=True)
+    "Edit a project; If-Match not to overwrite another change."), PROJECT_BODY, (200, 404, 412, 422), etag=True,
+    answer=RECORD)
 def update_project(project_id: str) -> Response:
     return _update("project", project_id)
 
 
 @_declare("/projects/<project_id>", "DELETE", "animateur", Bilingual(
     "Retirer un projet (fin de validité aujourd'hui).", "Retire a project (its validity ends today)."),
-    None, (200, 404, 412), etag=True)
+    None, (200, 404, 412), etag=True, answer=RECORD)
 def retire_project(project_id: str) -> Response:
     return _retire("project", project_id)
 
 
 @_declare("/themes/<theme_id>/record", "GET", "lecteur", Bilingual(
-    "La fiche d'un thème, avec son ETag.", "A theme's record, with its ETag."))
+    "La fiche d'un thème, avec son ETag.", "A theme's record, with its ETag."), answer=RECORD)
 def theme_record(theme_id: str) -> Response:
     found, tag = editing.record_json(get_store(), editing.THEME, theme_id)
     return _with_etag(found, tag)
@@ -267,7 +298,7 @@ def theme_record(theme_id: str) -> Response:
     "Renommer un thème (son identifiant reste) ; If-Match pour ne pas écraser une modification.",
     "Rename a theme (its identifier stays); If-Match not to overwrite another change."),
     {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": False},
-    (200, 404, 412, 422), etag=True)
+    (200, 404, 412, 422), etag=True, answer=RECORD)
 def update_theme(theme_id: str) -> Response:
     return _update("theme", theme_id)
 
@@ -276,7 +307,7 @@ def update_theme(theme_id: str) -> Response:
 @_declare("/cooperations", "POST", "contributeur", Bilingual(
     "Déclarer une coopération (un contributeur : l'une des siennes) ; statut « déclaré ».",
     "Declare a tie (a contributor: one of their own); status « declared »."),
-    COOPERATION_BODY, (201, 403, 409, 422))
+    COOPERATION_BODY, (201, 403, 409, 422), answer=COOPERATION)
 def declare_cooperation() -> Response:
     created, tag = editing.declare(get_store(), body(), author())
     response = _with_etag(created, tag, 201)
@@ -285,7 +316,7 @@ def declare_cooperation() -> Response:
 
 
 @_declare("/cooperations/<coop_id>", "GET", "lecteur", Bilingual("Une coopération déclarée, avec son ETag.",
-                                                                 "A declared tie, with its ETag."))
+                                                                 "A declared tie, with its ETag."), answer=COOPERATION)
 def get_cooperation(coop_id: str) -> Response:
     rel, tag = editing.read_cooperation(get_store(), coop_id)
     if _hidden(rel.source, rel.target):
@@ -295,7 +326,8 @@ def get_cooperation(coop_id: str) -> Response:
 
 @_declare("/cooperations/<coop_id>", "PATCH", "contributeur", Bilingual(
     "Modifier la nature, la fréquence ou les dates d'une coopération.",
-    "Edit a tie's nature, frequency or dates."), COOPERATION_BODY, (200, 403, 404, 412, 422), etag=True)
+    "Edit a tie's nature, frequency or dates."), COOPERATION_BODY, (200, 403, 404, 412, 422), etag=True,
+    answer=COOPERATION)
 def update_cooperation(coop_id: str) -> Response:
     updated, tag = editing.update_cooperation(get_store(), coop_id, body(), author(), if_match())
     return _with_etag(updated, tag)
@@ -303,7 +335,7 @@ def update_cooperation(coop_id: str) -> Response:
 
 @_declare("/cooperations/<coop_id>", "DELETE", "contributeur", Bilingual(
     "Retirer une coopération (fin de validité aujourd'hui).", "Retire a tie (its validity ends today)."),
-    None, (200, 403, 404, 412), etag=True)
+    None, (200, 403, 404, 412), etag=True, answer=COOPERATION)
 def retire_cooperation(coop_id: str) -> Response:
     editing.retire_cooperation(get_store(), coop_id, author(), if_match())
     rel, tag = editing.read_cooperation(get_store(), coop_id)
@@ -312,7 +344,8 @@ def retire_cooperation(coop_id: str) -> Response:
 
 @_declare("/cooperations/<coop_id>/confirm", "POST", "contributeur", Bilingual(
     "L'autre partie confirme la coopération (statut « confirmé »).",
-    "The other side confirms the tie (status « confirmed »)."), None, (200, 403, 404, 412), etag=True)
+    "The other side confirms the tie (status « confirmed »)."), None, (200, 403, 404, 412), etag=True,
+    answer=COOPERATION)
 def confirm_cooperation(coop_id: str) -> Response:
     answered, tag = editing.answer_tie(get_store(), coop_id, author(), "confirmed", if_match=if_match())
     return _with_etag(answered, tag)
@@ -321,7 +354,7 @@ def confirm_cooperation(coop_id: str) -> Response:
 @_declare("/cooperations/<coop_id>/dispute", "POST", "contributeur", Bilingual(
     "L'autre partie conteste la coopération (statut « contesté », raison facultative).",
     "The other side disputes the tie (status « disputed », optional reason)."),
-    DISPUTE_BODY, (200, 403, 404, 412, 422), etag=True)
+    DISPUTE_BODY, (200, 403, 404, 412, 422), etag=True, answer=COOPERATION)
 def dispute_cooperation(coop_id: str) -> Response:
     reason = body().get("reason") or ""
     if not isinstance(reason, str):
@@ -334,7 +367,7 @@ def dispute_cooperation(coop_id: str) -> Response:
 
 # --- proposals ----------------------------------------------------------------------------------------------
 @_declare("/proposals", "GET", "animateur", Bilingual("Propositions en attente de validation.",
-                                                      "Proposals waiting for validation."))
+                                                      "Proposals waiting for validation."), answer=_items(PROPOSAL))
 def list_proposals() -> Response:
     return jsonify({"items": editing.proposals(get_store())})
 
@@ -342,7 +375,7 @@ def list_proposals() -> Response:
 @_declare("/proposals/<proposal_id>/accept", "POST", "animateur", Bilingual(
     "Valider une proposition (l'acteur ou le projet est créé ; valeurs corrigées possibles).",
     "Accept a proposal (the actor or project is created; amended values allowed)."),
-    DECISION_BODY, (200, 404, 409, 422))
+    DECISION_BODY, (200, 404, 409, 422), answer=PROPOSAL)
 def accept_proposal(proposal_id: str) -> Response:
     values = body().get("values")
     return jsonify(editing.decide(get_store(), proposal_id, author(), True,
@@ -350,7 +383,7 @@ def accept_proposal(proposal_id: str) -> Response:
 
 
 @_declare("/proposals/<proposal_id>/reject", "POST", "animateur", Bilingual(
-    "Refuser une proposition.", "Reject a proposal."), None, (200, 404, 409))
+    "Refuser une proposition.", "Reject a proposal."), None, (200, 404, 409), answer=PROPOSAL)
 def reject_proposal(proposal_id: str) -> Response:
     return jsonify(editing.decide(get_store(), proposal_id, author(), False))
 
@@ -381,7 +414,7 @@ HISTORY_FILTERS = ("by", "kind", "since", "until", "touching", "limit")
 
 @_declare("/history", "GET", "lecteur", Bilingual(
     "L'historique : qui, quand, quoi (filtres by, kind, since, until, touching, limit).",
-    "The history: who, when, what (filters by, kind, since, until, touching, limit)."))
+    "The history: who, when, what (filters by, kind, since, until, touching, limit)."), answer=_items(CHANGE))
 def list_history() -> Response:
     _forbid_persons()  # the history tells who changed what about whom
     args: dict[str, Any] = {name: request.args.get(name) or None for name in HISTORY_FILTERS}
@@ -403,7 +436,7 @@ def list_history() -> Response:
 
 
 @_declare("/history/<change_id>", "GET", "lecteur", Bilingual("Une modification, avec l'avant et l'après.",
-                                                              "One change, with before and after."))
+                                                              "One change, with before and after."), answer=CHANGE)
 def get_change(change_id: str) -> Response:
     _forbid_persons()
     found = history.get(get_store(), change_id)
@@ -414,7 +447,7 @@ def get_change(change_id: str) -> Response:
 
 @_declare("/history/<change_id>/undo", "POST", "animateur", Bilingual(
     "Annuler une modification (un import entier compris) : l'annulation est elle-même une modification.",
-    "Undo a change (a whole import included): the undo is itself a change."), None, (201, 404, 409, 412))
+    "Undo a change (a whole import included): the undo is itself a change."), None, (201, 404, 409, 412), answer=CHANGE)
 def undo_change(change_id: str) -> Response:
     try:
         entry, _ = history.undo(get_store(), change_id, author().login)
