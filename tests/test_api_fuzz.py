@@ -17,7 +17,7 @@ from tests.collab import setting
 
 CHECKS = [checks.not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_headers_conformance, checks.response_schema_conformance]
-EXAMPLES = int(os.environ.get("MAILLAGE_FUZZ_EXAMPLES", "12"))  # per operation, mode and person
+EXAMPLES = int(os.environ.get("MAILLAGE_FUZZ_EXAMPLES", "8"))  # per operation, mode and person
 
 
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(embedded_store):
