@@ -2,7 +2,7 @@
 declarations and confirmations, some with stale ETags. Every acknowledged write is found afterwards and in the
 history, every stale write is answered 412, and no request gets a server error.
 
-``MAILLAGE_CONCURRENCY_SECONDS`` shortens or lengthens the run (30 by default).
+``MAILLAGE_CONCURRENCY_SECONDS`` shortens or lengthens the run (20 by default).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from tests import neo4j_server
 from tests.conftest import EXAMPLE
 
 WRITERS = 20
-SECONDS = float(os.environ.get("MAILLAGE_CONCURRENCY_SECONDS", "30"))
+SECONDS = float(os.environ.get("MAILLAGE_CONCURRENCY_SECONDS", "20"))
 SHARED_ACTORS = ("ag-00003", "ag-00004", "ag-00005", "ag-00006", "ag-00007")  # edited by everyone
 
 

@@ -119,13 +119,13 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
     for thread in threads:
         thread.start()
     try:
-        time.sleep(4)
+        time.sleep(3)
         phase[0] = "down"
         stoppable_neo4j.stop_database()
-        time.sleep(8)
+        time.sleep(6)
         stoppable_neo4j.start_database()
         phase[0] = "after"
-        time.sleep(8)
+        time.sleep(6)
     finally:
         stop.set()
         for thread in threads:
