@@ -69,12 +69,14 @@ def _finish(response: Response) -> Response:
 def _log(response: Response) -> None:
     rule = request.url_rule.rule if request.url_rule is not None else None
     arguments = {name: value for name, value in (request.view_args or {}).items() if name not in SECRET_ARGUMENTS}
-    found = state.account()
+    # The account only if this request loaded it already: logging must not read the store (it may be down).
+    user = g.get("_login_user")
+    login = user.account.login if getattr(user, "is_authenticated", False) else None
     LOG.info("%s %s %s", request.method, rule or "(no route)", response.status_code, extra={"fields": {
         "request_id": g.get("request_id"), "method": request.method, "route": rule, "arguments": arguments,
         "status": response.status_code, "ms": round((time.perf_counter() - g.get("started", time.perf_counter()))
                                                      * 1000, 2),
-        "account": found.login if found is not None else None, "stale": bool(g.get("stale"))}})
+        "account": login, "stale": bool(g.get("stale"))}})
 
 
 def init(app: Flask) -> None:
