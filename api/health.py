@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 
 from api import state
+from graph import migrations
 
 blueprint = Blueprint("health", __name__)
 
@@ -19,10 +20,10 @@ blueprint = Blueprint("health", __name__)
 @blueprint.get("/health")
 def health():
     store = state.get_store()
-    body: dict[str, Any] = {"store": store.backend, "description": store.describe(),
-                            "schema": _schema_version(store)}
+    body: dict[str, Any] = {"store": store.backend, "description": store.describe(), "schema": None}
     try:
         store.ping()
+        body["schema"] = migrations.version_of(store)  # only once it answers: no read retried while it is down
     except Exception as exc:  # any driver or file error means "not reachable", reported as such
         state.store_failed()
         snapshot = current_app.extensions[state.CACHE_KEY].last
@@ -33,12 +34,3 @@ def health():
         return jsonify(body), 503
     body.update(status="ok", reachable=True, reads="ok", writes="ok")
     return jsonify(body)
-
-
-def _schema_version(store) -> int | None:
-    from graph import migrations
-
-    try:
-        return migrations.version_of(store)
-    except Exception:  # the store does not answer: reported below by the ping
-        return None

@@ -80,11 +80,17 @@ def _encoded(kind: str, item: list) -> str:
     return json.dumps({kind: item}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _content_lines(dump: Dump) -> Iterator[str]:
+    """The backup's content lines, in a canonical order: what the file holds and what its hash covers."""
+    for kind, item in _lines(dump):
+        yield _encoded(kind, item) + "\n"
+
+
 def content_hash(dump: Dump) -> str:
     """SHA-256 of everything *dump* holds, in a canonical order: equal for equal content, whatever the store."""
     digest = hashlib.sha256()
-    for kind, item in _lines(dump):
-        digest.update(_encoded(kind, item).encode("utf-8") + b"\n")
+    for line in _content_lines(dump):
+        digest.update(line.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -103,8 +109,7 @@ def save(store: Store, path: Path | str) -> Summary:
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": schema, "store": store.backend,
                   "created": datetime.now(UTC).isoformat(timespec="seconds"), "counts": counts(dump)}
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for kind, item in _lines(dump):
-            line = _encoded(kind, item) + "\n"
+        for line in _content_lines(dump):
             digest.update(line.encode("utf-8"))
             out.write(line)
         out.write(json.dumps({"end": {"counts": counts(dump), "sha256": digest.hexdigest()}}) + "\n")
