@@ -31,7 +31,7 @@ A project's own dates bound its participations.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
 
 import networkx as nx
@@ -102,16 +102,16 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
             graph.add_node(node.id, **actor_attributes(node))
         elif node.kind == schema.PROJECT.label:
             projects[node.id] = node.properties
+    adjacency = graph._adj
 
-    def tie(a: str, b: str, weight: int, evidence: dict) -> None:
-        if a == b or a not in graph or b not in graph:
+    def tie(a: str, b: str, weight: int, fact: Relationship | tuple) -> None:
+        if a == b or a not in adjacency or b not in adjacency:
             return
-        if graph.has_edge(a, b):
-            data = graph[a][b]
-            data["weight"] += weight
-            data["evidence"].append(evidence)
+        found = adjacency[a].get(b)
+        if found is None:
+            adjacency[a][b] = adjacency[b][a] = Tie(weight, fact)
         else:
-            graph.add_edge(a, b, weight=weight, evidence=[evidence])
+            found.add(weight, fact)
 
     participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fact in facts:
@@ -122,20 +122,87 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
             if is_valid_at(projects.get(project, {}), as_of):
                 participants[project].append(participation(fact))
         elif fact.type in ("COOPERATES_WITH", "FUNDS"):
-            tie(fact.source, fact.target, *direct_evidence(fact))
+            tie(fact.source, fact.target, direct_weight(fact), fact)
 
     for project_id, members in sorted(participants.items()):
         roles = first_roles(members)
         for a, b in combinations(sorted(roles), 2):
-            tie(a, b, 1, project_evidence(project_id, a, b, roles))
-    for _, _, data in graph.edges(data=True):
-        data["kinds"] = sorted({e["kind"] for e in data["evidence"]})
+            tie(a, b, 1, (project_id, a, roles[a], b, roles[b]))
     sort_by_id(graph)
     return graph
 
 
-def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None) -> None:
-    """Put the graph's nodes, and the neighbours of *nodes* (of all when None), in order of id, in place.
+class Tie(Mapping):
+    """What the network keeps of a tie: its weight and the facts behind it, read as a mapping
+    ``{"weight", "evidence", "kinds"}``.
+
+    The evidence entries (dicts, as answers show them) and the kinds are made when asked: a
+    large territory has a million ties, and a dict per entry weighed more than the facts
+    themselves. A declaration or grant is the stored fact itself; a shared project is
+    ``(project, a, role of a, b, role of b)``. Never modified once its network is built.
+
+    >>> from graph.model import Relationship
+    >>> tie = Tie(1, ("p", "a", "lead", "b", "contributor"))
+    >>> tie["weight"], tie["kinds"], tie["evidence"][0]["roles"]
+    (1, ['project'], {'a': 'lead', 'b': 'contributor'})
+    """
+
+    __slots__ = ("_facts", "weight")
+
+    def __init__(self, weight: int, fact: Relationship | tuple):
+        self.weight = weight
+        self._facts: object = fact  # one fact, or a list of several (most ties have one)
+
+    def add(self, weight: int, fact: Relationship | tuple) -> None:
+        self.weight += weight
+        if isinstance(self._facts, list):
+            self._facts.append(fact)
+        else:
+            self._facts = [self._facts, fact]
+
+    @property
+    def facts(self) -> list:
+        return self._facts if isinstance(self._facts, list) else [self._facts]
+
+    def __getitem__(self, key: str):
+        if key == "weight":
+            return self.weight
+        if key == "evidence":
+            return [evidence_of(fact) for fact in self.facts]
+        if key == "kinds":
+            return sorted({kind_of(fact) for fact in self.facts})
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("weight", "evidence", "kinds"))
+
+    def __len__(self) -> int:
+        return 3
+
+    def __repr__(self) -> str:
+        return f"Tie({dict(self)!r})"
+
+
+def kind_of(fact: Relationship | tuple) -> str:
+    """The kind of evidence a fact of a tie gives: project, declared, workshop or funding."""
+    if isinstance(fact, tuple):
+        return "project"
+    if fact.type == "COOPERATES_WITH":
+        return "workshop" if str(fact.properties.get("origin") or "").startswith(WORKSHOP_ORIGIN) else "declared"
+    return "funding"
+
+
+def evidence_of(fact: Relationship | tuple) -> dict:
+    """A fact of a tie as an evidence entry (a new dict: callers may add to it)."""
+    if isinstance(fact, tuple):
+        project, a, role_a, b, role_b = fact
+        return {"kind": "project", "project": project, "roles": {a: role_a, b: role_b}}
+    return direct_evidence(fact)
+
+
+def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None, every_node: bool = True) -> None:
+    """Put the graph's nodes (unless not *every_node*), and the neighbours of *nodes* (of all when None),
+    in order of id, in place.
 
     Algorithms visit nodes and neighbours in the graph's order (Louvain's tie breaks,
     the order of floating-point sums in betweenness and constraint): in a fixed
@@ -146,8 +213,9 @@ def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None) -> None:
         d.clear()
         d.update(items)
 
-    sort_dict(graph._node)
-    sort_dict(graph._adj)
+    if every_node:
+        sort_dict(graph._node)
+        sort_dict(graph._adj)
     for node in (graph._adj if nodes is None else nodes):
         sort_dict(graph._adj[node])
 
@@ -225,24 +293,24 @@ def first_roles(members: Iterable[tuple[str, str]]) -> dict[str, str]:
     return roles
 
 
-def direct_evidence(fact: Relationship) -> tuple[int, dict]:
-    """(weight, evidence) of a declared cooperation or of a grant between two actors."""
+def direct_weight(fact: Relationship) -> int:
+    """The weight of a declared cooperation (by its frequency) or of a grant between two actors (1)."""
+    return frequency_weight(fact.properties.get("frequency")) if fact.type == "COOPERATES_WITH" else 1
+
+
+def direct_evidence(fact: Relationship) -> dict:
+    """The evidence entry of a declared cooperation or of a grant between two actors."""
     props = fact.properties
     source = fact.provenance.source if fact.provenance else ""
     if fact.type == "COOPERATES_WITH":
-        origin = str(props.get("origin") or "")
         evidence = {"kind": "declared", "nature": props.get("nature"), "frequency": props.get("frequency"),
                     "declared_by": props.get("declared_by"), "status": props.get("status") or "declared",
                     "source": source}
-        if origin.startswith(WORKSHOP_ORIGIN):  # met at a workshop: the workshop is the evidence
-            evidence.update(kind="workshop", workshop=origin[len(WORKSHOP_ORIGIN):].strip())
-        return frequency_weight(props.get("frequency")), evidence
-    return 1, {"kind": "funding", "amount": props.get("amount"), "date": props.get("date"),
-               "object": props.get("object"), "source": source}
-
-
-def project_evidence(project_id: str, a: str, b: str, roles: dict[str, str]) -> dict:
-    return {"kind": "project", "project": project_id, "roles": {a: roles[a], b: roles[b]}}
+        if kind_of(fact) == "workshop":  # met at a workshop: the workshop is the evidence
+            evidence.update(kind="workshop", workshop=str(props["origin"])[len(WORKSHOP_ORIGIN):].strip())
+        return evidence
+    return {"kind": "funding", "amount": props.get("amount"), "date": props.get("date"),
+            "object": props.get("object"), "source": source}
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -273,20 +341,35 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
     ``cooperation_network(nodes.values(), facts)``. Only the pairs a changed or removed
     fact can tie are recomputed: the two ends of a declaration or grant, and every pair of
     participants (before or after) of a project whose participations changed. A node that changed
-    between actor and project needs a full projection instead.
+    between actor and project needs a full projection instead. The neighbours of the actors
+    no change concerns are shared with *graph*, not copied (a million ties on a large territory).
     """
     patched = graph.__class__()
     patched.graph.update(graph.graph)
     patched._node.update(graph._node)
-    patched._adj.update((u, dict(neighbours)) for u, neighbours in graph._adj.items())
+    patched._adj.update(graph._adj)
+    copied: set[str] = set()
+
+    def own(node: str) -> None:
+        """Give *node* its own neighbours in the patched network before they change."""
+        if node not in copied and node in patched._adj:
+            patched._adj[node] = dict(patched._adj[node])
+            copied.add(node)
+
+    changed_nodes = list(changed_nodes)
     removed_nodes = list(removed_nodes)
     touched_nodes: set[str] = set()
+    added = False
     for node in removed_nodes:
         if node.id in patched:
             touched_nodes.update(patched._adj[node.id])
+            for neighbour in patched._adj[node.id]:
+                own(neighbour)
             patched.remove_node(node.id)
     for node in changed_nodes:
         if node.kind in schema.ACTOR_LABELS:
+            added = added or node.id not in patched._adj
+            own(node.id)
             patched.add_node(node.id)
             patched._node[node.id] = actor_attributes(node)
 
@@ -329,21 +412,27 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
                 direct[pair].append(fact)
 
     touched_nodes.update(node.id for node in changed_nodes)
+    adjacency = patched._adj
     for a, b in pairs:
         touched_nodes.update((a, b))
+        own(a)
+        own(b)
         if patched.has_edge(a, b):
             patched.remove_edge(a, b)
         if a == b or a not in patched or b not in patched:
             continue
         # The same order as the full projection: declarations and grants, then projects by id.
-        weighted = [direct_evidence(fact) for fact in direct.get((a, b), ())]
-        weighted += [(1, project_evidence(project, a, b, {a: roles[(a, project)], b: roles[(b, project)]}))
-                     for project in sorted(projects_of.get(a, set()) & projects_of.get(b, set()))]
-        if weighted:
-            evidence = [e for _, e in weighted]
-            patched.add_edge(a, b, weight=sum(w for w, _ in weighted), evidence=evidence,
-                             kinds=sorted({e["kind"] for e in evidence}))
-    sort_by_id(patched, touched_nodes & set(patched))
+        tie = None
+        for fact in [*direct.get((a, b), ()),
+                     *((project, a, roles[(a, project)], b, roles[(b, project)])
+                       for project in sorted(projects_of.get(a, set()) & projects_of.get(b, set())))]:
+            weight = 1 if isinstance(fact, tuple) else direct_weight(fact)
+            if tie is None:
+                tie = adjacency[a][b] = adjacency[b][a] = Tie(weight, fact)
+            else:
+                tie.add(weight, fact)
+    # Removing keeps the order of the nodes; only a new one breaks it.
+    sort_by_id(patched, {node for node in touched_nodes if node in adjacency}, every_node=added)
     return patched
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +32,31 @@ class Provenance:
 
     @classmethod
     def from_properties(cls, props: dict[str, Any]) -> Provenance:
-        return cls(props.get("prov_source") or "", props.get("prov_line"),
-                   props.get("prov_kind") or "file", props.get("prov_at") or "")
+        intern = sys.intern  # texts every fact of a source repeats (see shared)
+        return cls(intern(props.get("prov_source") or ""), props.get("prov_line"),
+                   intern(props.get("prov_kind") or "file"), intern(props.get("prov_at") or ""))
+
+
+SHARED_TEXT_LENGTH = 64
+
+
+def shared(value: Any) -> Any:
+    """*value*, as the one object every fact read from a store shares when it is a short text.
+
+    A large territory repeats the same ids, natures, dates and sources across a million facts;
+    read from a store, each would be an object of its own (a snapshot twice as large).
+
+    >>> shared("ag-" + "001") is shared("ag-00" + "1")
+    True
+    """
+    return sys.intern(value) if type(value) is str and len(value) <= SHARED_TEXT_LENGTH else value
+
+
+def shared_properties(props: dict[str, Any], leave: Collection[str] = ()) -> dict[str, Any]:
+    """*props* without the keys of *leave*, keys and short texts shared (see :func:`shared`)."""
+    intern = sys.intern  # inlined: a million facts read, ten million values
+    return {intern(k): intern(v) if v.__class__ is str and len(v) <= SHARED_TEXT_LENGTH else v
+            for k, v in props.items() if k not in leave}
 
 
 def _clean(properties: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ from graph.model import (
     Relationship,
     RelationshipRef,
     reference,
+    shared,
+    shared_properties,
     state_tag,
 )
 from graph.stores.base import (
@@ -466,7 +468,8 @@ class EmbeddedStore(Store):
     @staticmethod
     def _node(row) -> Node:
         node_id, kind, name, props, prov = row
-        return Node(kind, node_id, name, json.loads(props), Provenance.from_properties(json.loads(prov)))
+        return Node(shared(kind), shared(node_id), name, shared_properties(json.loads(props)),
+                    Provenance.from_properties(json.loads(prov)))
 
     def get_node(self, node_id: str) -> Node | None:
         with self._lock:
@@ -508,8 +511,8 @@ class EmbeddedStore(Store):
     @staticmethod
     def _relationship(row) -> Relationship:
         rel_type, source, target, key, props, prov = row
-        return Relationship(rel_type, source, target, key, json.loads(props),
-                            Provenance.from_properties(json.loads(prov)))
+        return Relationship(shared(rel_type), shared(source), shared(target), shared(key),
+                            shared_properties(json.loads(props)), Provenance.from_properties(json.loads(prov)))
 
     def erase(self, nodes: Iterable[str], records: Iterable[RecordPut] = ()) -> ChangeRecord:
         nodes = list(nodes)

@@ -35,6 +35,8 @@ from graph.model import (
     Provenance,
     Relationship,
     RelationshipRef,
+    shared,
+    shared_properties,
     state_tag,
 )
 from graph.stores.base import (
@@ -381,8 +383,7 @@ def _provenance_cells(fact) -> list:
 
 
 def _split(props: dict) -> tuple[dict, Provenance]:
-    user = {k: v for k, v in props.items() if k not in INTERNAL}
-    return user, Provenance.from_properties(props)
+    return shared_properties(props, INTERNAL), Provenance.from_properties(props)
 
 
 # How long a managed transaction is retried on a transient failure (a server restarting) before the person's
@@ -636,13 +637,13 @@ class Neo4jStore(Store):
             seq = tx.run(NEXT_SEQUENCE_AND_VERSION, token=new_version()).single()["seq"]
             check_expectations(edit, self._state_tags(tx, edit.expect_states), self._digests(tx, edit.expect_facts))
             nodes = {node.id: node for node in batch.nodes}
-            for query, row, items, shared in _node_chunks(batch.nodes):
-                result = tx.run(query, rows=[row(item) for item in items], shared=shared, seq=seq).single()
+            for query, row, items, common in _node_chunks(batch.nodes):
+                result = tx.run(query, rows=[row(item) for item in items], shared=common, seq=seq).single()
                 self._nodes_written(items, result, nodes, record)
             for (rel_type, *rest), group in _grouped_relationships(batch.relationships).items():
-                for query, row, rels, shared in _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row,
+                for query, row, rels, common in _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row,
                                                         [rel for rel, _ in group], tuple(rest)):
-                    result = tx.run(query, rows=[row(rel) for rel in rels], shared=shared, seq=seq).single()
+                    result = tx.run(query, rows=[row(rel) for rel in rels], shared=common, seq=seq).single()
                     self._relationships_written(rels, result, record)
             changes: list[FactChange] = []
             if edit.retire_nodes or edit.retire_relationships:
@@ -827,7 +828,7 @@ class Neo4jStore(Store):
     def _node(props: dict, labels: Iterable[str]) -> Node:
         kind = next(label for label in labels if label != schema.ENTITY_LABEL)
         user, provenance = _split(props)
-        return Node(kind, props["id"], props.get("name", ""), user, provenance)
+        return Node(shared(kind), shared(props["id"]), props.get("name", ""), user, provenance)
 
     def get_node(self, node_id: str) -> Node | None:
         records, _, _ = self._query(_plan_once(
@@ -845,7 +846,8 @@ class Neo4jStore(Store):
     @staticmethod
     def _relationship(rel_type: str, source: str, target: str, props: dict) -> Relationship:
         user, provenance = _split(props)
-        return Relationship(rel_type, source, target, props.get("key", ""), user, provenance)
+        return Relationship(shared(rel_type), shared(source), shared(target), shared(props.get("key", "")), user,
+                            provenance)
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
