@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -244,22 +245,27 @@ def cmd_view(args) -> int:
 
 
 def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None,
-           persons_visible_to: str | None = None) -> int:
+           persons_visible_to: str | None = None, workers: int = 1, reopen=None) -> int:
     from waitress import serve
 
-    from api import logs
+    from api import logs, prefork
     from api.app import create_app
 
     logs.configure()
     app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to)
+    if workers > 1:
+        print(t("serve.loading", workers=workers), flush=True)
+        return prefork.serve_workers(app, reopen, host, port, workers,
+                                     ready=lambda: print(ready_message, flush=True))
     print(ready_message, flush=True)
-    serve(app, host=host, port=port, threads=8, ident="maillage")
+    serve(app, host=host, port=port, threads=prefork.THREADS, ident="maillage")
     return 0
 
 
 def cmd_serve(args) -> int:
     store = _open_store(args)
-    return _serve(store, args.host, args.port, t("serve.ready", url=f"http://{args.host}:{args.port}/"))
+    return _serve(store, args.host, args.port, t("serve.ready", url=f"http://{args.host}:{args.port}/"),
+                  workers=args.workers, reopen=lambda: _open_store(args, upgrade=False))
 
 
 def cmd_demo(args) -> int:
@@ -315,8 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="charge l'exemple fictif et lance l'application" if fr
                           else "load the fictitious example and start the app")
     with_server(with_store(demo)).set_defaults(func=cmd_demo)
-    with_server(with_store(sub.add_parser("serve", help="lance l'application web" if fr
-                                          else "start the web application"))).set_defaults(func=cmd_serve)
+    serve = with_server(with_store(sub.add_parser("serve", help="lance l'application web" if fr
+                                                  else "start the web application")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("MAILLAGE_WORKERS", "1")),
+                       help="processus qui répondent ensemble, partageant l'instantané chargé une fois "
+                            "(défaut : $MAILLAGE_WORKERS ou 1 ; un par cœur sur un grand territoire)" if fr
+                       else "processes answering together, sharing the snapshot loaded once (default: "
+                            "$MAILLAGE_WORKERS or 1; one per core on a large territory)")
+    serve.set_defaults(func=cmd_serve)
     p = with_store(sub.add_parser(
         "import", help="importe des fichiers (modèles, subventions, RNA, enquêtes)" if fr
         else "import files (templates, grants, RNA, surveys)",

@@ -137,3 +137,15 @@ def attach(app: Flask, store: Store) -> None:
     app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}
     app.before_request(choose_language)
     app.teardown_request(restore_language)
+
+
+def warm(app: Flask) -> None:
+    """Read the snapshot and build its network now, before anyone asks (in an app context)."""
+    app.extensions[CACHE_KEY].current().network()
+
+
+def reopen(app: Flask, store: Store) -> None:
+    """Serve through *store* from now on, keeping the snapshot read through the previous one (a forked
+    worker's own connection to the same store)."""
+    app.extensions[STORE_KEY] = store
+    app.extensions[CACHE_KEY].store = store
