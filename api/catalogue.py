@@ -95,7 +95,7 @@ def actor(actor_id: str) -> Response:
     t = territory()
     node = t.actor(actor)
     projects = [{**t.summary(r.target), "role": r.properties.get("role")}
-                for r in t.by_type["PARTICIPATES_IN"] if r.source == actor]
+                for r in t.participations(actor=actor)]
     return jsonify({**t.summary(actor), "properties": node.properties,
                     "themes": [t.summary(th) for th in sorted(t.actor_themes.get(actor, ()))],
                     "projects": projects,
@@ -129,7 +129,7 @@ def project(project_id: str) -> Response:
     t = territory()
     node = t.node(project, (schema.PROJECT.label,), "project")
     participants = [{**t.summary(r.source), "role": r.properties.get("role")}
-                    for r in t.by_type["PARTICIPATES_IN"] if r.target == project]
+                    for r in t.participations(project=project)]
     return jsonify({**t.summary(project), "properties": node.properties,
                     "themes": [t.summary(th) for th in sorted(t.project_themes.get(project, ()))],
                     "participants": participants})

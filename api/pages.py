@@ -45,7 +45,7 @@ def actor_page(actor_id):
     w, t = i18n.words("page", lang), territory()
     node = t.actor(actor_id)
     collaborators = ask("works-with", t, actor=actor_id)["collaborators"]
-    projects = [r for r in t.by_type["PARTICIPATES_IN"] if r.source == actor_id]
+    projects = t.participations(actor=actor_id)
     sections = [
         {"title": w["collaborators"], "headers": [w["actor"], w["kind"], w["weight"]],
          "rows": [[link(c["kind"], c["id"], c["name"]), kind_label(c["kind"]), c["weight"]] for c in collaborators]},
@@ -68,7 +68,7 @@ def project_page(project_id):
     lang = request_language()
     w, t = i18n.words("page", lang), territory()
     node = t.node(project_id, (schema.PROJECT.label,), "project")
-    participants = [r for r in t.by_type["PARTICIPATES_IN"] if r.target == project_id]
+    participants = t.participations(project=project_id)
     sections = [
         {"title": w["participants"], "headers": [w["actor"], w["kind"], w["role"]],
          "rows": [[link(t.nodes[r.source].kind, r.source, t.nodes[r.source].name), kind_label(t.nodes[r.source].kind),

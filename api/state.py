@@ -140,8 +140,10 @@ def attach(app: Flask, store: Store) -> None:
 
 
 def warm(app: Flask) -> None:
-    """Read the snapshot and build its network now, before anyone asks (in an app context)."""
-    app.extensions[CACHE_KEY].current().network()
+    """Read the snapshot and build its network and indexes now, before anyone asks (in an app context)."""
+    snapshot = app.extensions[CACHE_KEY].current()
+    snapshot.neighbour_arrays()  # the network, then its arrays
+    snapshot.participations(actor="")
 
 
 def reopen(app: Flask, store: Store) -> None:

@@ -207,6 +207,21 @@ class Territory:
             ":".join((self.version, *key)), [n for n in self.nodes.values() if keep_node(n)],
             [rel for rel in self.relationships if keep_relationship(rel)], self.mark))
 
+    def participations(self, actor: str | None = None, project: str | None = None) -> list[Relationship]:
+        """The participations of *actor*, or in *project*, in the stored order (indexed once per snapshot: a
+        page must not read the million facts of a large territory)."""
+        by_actor, by_project = self._participations
+        return list(by_actor.get(actor, ()) if actor is not None else by_project.get(project or "", ()))
+
+    @cached_property
+    def _participations(self) -> tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]]:
+        by_actor: dict[str, list[Relationship]] = defaultdict(list)
+        by_project: dict[str, list[Relationship]] = defaultdict(list)
+        for rel in self.by_type["PARTICIPATES_IN"]:
+            by_actor[rel.source].append(rel)
+            by_project[rel.target].append(rel)
+        return by_actor, by_project
+
     @cached_property
     def agents_by_service(self) -> dict[str, list[str]]:
         members: dict[str, list[str]] = defaultdict(list)

@@ -200,7 +200,7 @@ def project(t: Territory, project: str, as_of: str | None = None) -> tuple[nx.Gr
     """A project, its participants and the ties among them."""
     node = t.nodes[project]
     g = t.network(as_of)
-    participants = {r.source: r.properties.get("role") for r in t.by_type["PARTICIPATES_IN"] if r.target == project}
+    participants = {r.source: r.properties.get("role") for r in t.participations(project=project)}
     view = _copy(t, g, sorted(participants), as_of=as_of)
     view.add_node(project, name=node.name, kind="Project", size=30, tooltip=node.name)
     for actor_id, role in participants.items():
