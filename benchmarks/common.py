@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,3 +42,60 @@ def neo4j_store(import_dir: Path | None = None):
         store.close()
         if server:
             server.stop()
+
+
+class Client:
+    """One keep-alive HTTP connection to a served Maillage, authenticated by an API token if given."""
+
+    def __init__(self, port: int, token: str | None = None):
+        import http.client
+
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+
+def timed(call) -> tuple[float, object]:
+    """(milliseconds, result) of *call*."""
+    started = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def start_server(root: Path, environment: dict[str, str], extra: list[str] = (), timeout: float = 300
+                 ) -> tuple[subprocess.Popen, int, float]:
+    """``maillage serve`` of the release in *root* on the store of *environment*: (process, port, seconds until
+    its /health answered)."""
+    from tests.neo4j_server import free_port
+
+    port = free_port()
+    started = time.monotonic()
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), *extra], cwd=root,
+                              env={**os.environ, **environment, "PYTHONPATH": str(root)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            if Client(port).get("/health")[0] in (200, 503):
+                return server, port, time.monotonic() - started
+        except OSError:
+            if time.monotonic() - started > timeout or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.2)
+
+
+def previous_release(revision: str, folder: Path) -> Path:
+    """The code of *revision* (``git archive``) in *folder*, to run beside this one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder

@@ -1,98 +1,91 @@
-"""Cooperation queries on the ``metropole`` territory in Neo4j: the API against the raw driver, side by side.
+"""Cooperation questions on the ``metropole`` territory in Neo4j: the API against equivalent Cypher, side by side.
 
 In one run, on a real Neo4j (``NEO4J_URI``, or one started here as the tests do):
 
-1. loads the ``metropole`` synthetic territory (about 100,000 nodes and
-   1,000,000 relationships) with Maillage's importer;
-2. starts ``maillage serve`` (waitress) on that store in another process;
-3. global measures (brokers, communities, cross-service matrix): the first, cold
-   computation, and a repeat with no write in between;
-4. p50 and p99 latency of works-with, ego (depth 2), path and isolated through the
-   HTTP API, and of the same question asked raw through the Neo4j driver (the
-   Cypher below, over the stored facts), on the same sample of actors. The raw
-   ego query returns, like the API, the actors within two steps and the ties among
-   them with their kinds of evidence. The raw isolated query finds
-   actors with no tie at all; the API also gives the other reasons;
-5. 50 concurrent clients for 60 seconds against the served API: requests per
-   second and errors.
+1. loads the ``metropole`` synthetic territory (about 100,000 nodes and 1,000,000
+   relationships) with Maillage's importer (unless ``--loaded``);
+2. starts ``maillage serve`` (waitress) on that store in another process, asked by an
+   administrator's API token (who sees persons);
+3. for works-with, ego (depth 2), path and isolated, asks the API and the raw driver the same
+   question on the same ``--samples`` actors (at least 200), and **checks that both answers are
+   equal** before timing anything else. The raw side applies the same rule as the API's
+   cooperation network (``graph/cooperation.py``), in Cypher: two actors work together when they
+   take part in (or fund) the same project, when a declaration or a grant links them; a project is
+   a link, not a step; a tie's weight is one per shared project and grant, and a declaration's by
+   its frequency. Works-with compares every collaborator and weight; ego, the actors within two
+   steps and the ties among them with their kinds; path, the length of the shortest chain (the raw
+   side walks the same network level by level in Cypher: Neo4j's ``shortestPath`` would count a
+   project as a step); isolated, the actors with no tie at all;
+4. reports p50 / p99 latency of both sides. Isolated is a global measure the API computes once per
+   store version: it is given cold (right after a write, ``--cold`` times) and warm;
+5. the other global measures (brokers, communities, the cross-service matrix): cold after start-up,
+   cold right after a write, warm;
+6. ``--clients`` concurrent clients for ``--seconds``: requests per second and errors.
 
-    .venv/bin/python benchmarks/queries.py [--clients 50] [--seconds 60] [--samples 200]
+    .venv/bin/python benchmarks/queries.py [--samples 200] [--clients 50] [--seconds 60] [--loaded]
 """
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import ROOT, neo4j_store
+from common import ROOT, Client, neo4j_store, percentile, start_server, timed
 
+from graph import accounts, schema
+from graph.cooperation import FREQUENCY_WEIGHTS
 from graph.model import Batch, Provenance, Relationship
 from graph.synthetic import PROFILES, generate
 from importers.pipeline import import_files
 
-NEIGHBOURS = """
-CALL (a) {
-  MATCH (a)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a RETURN b
-  UNION
-  MATCH (a)-[:COOPERATES_WITH|FUNDS]-(b) WHERE NOT b:Project RETURN b
-}"""
+ACTOR = " OR ".join(f"{{v}}:{label}" for label in schema.ACTOR_LABELS)  # an actor: a node of the network
+
+
+def _actor(variable: str) -> str:
+    return "(" + ACTOR.format(v=variable) + ")"
+
+
+# The ties of one actor (a) to others (b), with the weight each fact gives (graph/cooperation.py's rule).
+TIES = f"""
+CALL (a) {{
+  MATCH (a)-[:PARTICIPATES_IN|FUNDS]->(p:Project)<-[:PARTICIPATES_IN|FUNDS]-(b) WHERE b <> a AND {_actor("b")}
+  RETURN b, count(DISTINCT p) AS weight, 'project' AS kind
+  UNION ALL
+  MATCH (a)-[c:COOPERATES_WITH]-(b) WHERE b <> a AND {_actor("b")}
+  RETURN b, coalesce($weights[toLower(c.frequency)], 1) AS weight,
+         CASE WHEN c.origin STARTS WITH 'atelier:' THEN 'workshop' ELSE 'declared' END AS kind
+  UNION ALL
+  MATCH (a)-[:FUNDS]-(b) WHERE b <> a AND {_actor("b")} RETURN b, 1 AS weight, 'funding' AS kind
+}}"""
 RAW = {
-    "works-with": """
-MATCH (a:Entity {id: $id})
-CALL (a) {
-  MATCH (a)-[:PARTICIPATES_IN]->(p:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a
-  RETURN b, 'project' AS kind, p.id AS ref
-  UNION ALL
-  MATCH (a)-[c:COOPERATES_WITH]-(b) RETURN b, 'declared' AS kind, c.nature AS ref
-  UNION ALL
-  MATCH (a)-[f:FUNDS]-(b) WHERE NOT b:Project RETURN b, 'funding' AS kind, f.key AS ref
+    "works-with": f"""
+MATCH (a:Entity {{id: $id}}) {TIES}
+RETURN b.id AS id, sum(weight) AS weight""",
+    # The ties among an ego network's members, for a part of them (the members given as a map: looked up, not
+    # scanned).
+    "ego": f"""
+UNWIND $part AS id MATCH (a:Entity {{id: id}}) {TIES}
+WITH a.id AS source, b.id AS target, kind WHERE source < target AND $members[target] IS NOT NULL
+RETURN source, target, collect(DISTINCT kind) AS kinds""",
+    # One level of a breadth-first walk: the actors tied to the frontier (path, and ego's members).
+    "path": f"""
+UNWIND $frontier AS id MATCH (a:Entity {{id: id}}) {TIES}
+RETURN collect(DISTINCT b.id) AS reached""",
+    "isolated": f"""
+MATCH (n:Entity) WHERE {_actor("n")}
+  AND NOT EXISTS {{ MATCH (n)-[:PARTICIPATES_IN|FUNDS]->(:Project)<-[:PARTICIPATES_IN|FUNDS]-(m)
+                    WHERE m <> n AND {_actor("m")} }}
+  AND NOT EXISTS {{ MATCH (n)-[:COOPERATES_WITH|FUNDS]-(m) WHERE m <> n AND {_actor("m")} }}
+  AND NOT EXISTS {{ MATCH (n)<-[:MEMBER_OF|PART_OF]-() }}
+RETURN collect(n.id) AS ids""",
 }
-RETURN b.id AS id, b.name AS name, count(*) AS weight, collect({kind: kind, ref: ref}) AS evidence
-ORDER BY weight DESC""",
-    "ego": """
-MATCH (a:Entity {id: $id})
-CALL (a) {
-  MATCH (a)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(b) WHERE b <> a RETURN b
-  UNION
-  MATCH (a)-[:COOPERATES_WITH|FUNDS]-(b) WHERE NOT b:Project RETURN b
-}
-WITH a, collect(DISTINCT b) AS first
-UNWIND first AS f
-CALL (f) {
-  MATCH (f)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(c) WHERE c <> f RETURN c
-  UNION
-  MATCH (f)-[:COOPERATES_WITH|FUNDS]-(c) WHERE NOT c:Project RETURN c
-}
-WITH a, first, collect(DISTINCT c) AS second
-WITH [a] + first + [x IN second WHERE NOT x IN first AND x <> a] AS members
-WITH members, [m IN members | m.id] AS ids
-UNWIND members AS m
-CALL (m) {
-  MATCH (m)-[:PARTICIPATES_IN]->(:Project)<-[:PARTICIPATES_IN]-(n) WHERE n <> m RETURN n, 'project' AS kind
-  UNION
-  MATCH (m)-[r:COOPERATES_WITH|FUNDS]-(n) WHERE NOT n:Project
-  RETURN n, CASE type(r) WHEN 'FUNDS' THEN 'funding' ELSE 'declared' END AS kind
-}
-WITH ids, m, n, kind WHERE m.id < n.id AND n.id IN ids
-RETURN ids, collect(DISTINCT [m.id, n.id, kind]) AS ties""",
-    "path": """
-MATCH (a:Entity {id: $id}), (b:Entity {id: $to})
-MATCH p = shortestPath((a)-[:PARTICIPATES_IN|COOPERATES_WITH|FUNDS*..12]-(b))
-RETURN [n IN nodes(p) | n.id] AS ids""",
-    "isolated": """
-MATCH (n:Entity) WHERE (n:Agent OR n:Elected OR n:Association OR n:Partner)
-  AND NOT (n)-[:PARTICIPATES_IN|COOPERATES_WITH|FUNDS]-()
-RETURN n.id AS id""",
-}
+WEIGHTS = dict(FREQUENCY_WEIGHTS)
 
 
 def api_path(query: str, actor: str, other: str) -> str:
@@ -101,25 +94,57 @@ def api_path(query: str, actor: str, other: str) -> str:
             "isolated": "/api/v1/cooperation/isolated"}[query]
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+def raw(store, query: str, actor: str, other: str):
+    """The raw side's answer, in the shape :func:`api_answer` gives the API's."""
+    def run(cypher: str, **parameters):
+        return store.driver.execute_query(cypher, weights=WEIGHTS, database_=store.database,
+                                          **parameters).records
+
+    if query == "works-with":
+        return {(r["id"], r["weight"]) for r in run(RAW[query], id=actor)}
+    def walk(until) -> tuple[set[str], int]:
+        """Breadth-first from *actor*, one Cypher query per level, until *until(seen, length)*."""
+        seen, frontier, length = {actor}, [actor], 0
+        while frontier and not until(seen, length):
+            reached = [n for n in run(RAW["path"], frontier=frontier)[0]["reached"] if n not in seen]
+            seen.update(reached)
+            frontier, length = reached, length + 1
+        return seen, length
+
+    if query == "ego":
+        members, _ = walk(lambda seen, length: length == 2)
+        ordered, ties = sorted(members), set()
+        for start in range(0, len(ordered), 500):  # a transaction's memory is bounded
+            ties.update((r["source"], r["target"], tuple(sorted(r["kinds"]))) for r in run(
+                RAW[query], part=ordered[start:start + 500], members=dict.fromkeys(members, True)))
+        return members, ties
+    if query == "path":  # breadth-first from both ends, the smaller frontier first (as networkx does)
+        depths: list[dict[str, int]] = [{actor: 0}, {other: 0}]
+        frontiers = [[actor], [other]]
+        while actor != other and frontiers[0] and frontiers[1]:
+            side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+            near, far = depths[side], depths[1 - side]
+            level = near[frontiers[side][0]] + 1
+            reached = [n for n in run(RAW["path"], frontier=frontiers[side])[0]["reached"] if n not in near]
+            met = [level + far[n] for n in reached if n in far]
+            if met:
+                return min(met)
+            near.update(dict.fromkeys(reached, level))
+            frontiers[side] = reached
+        return 0 if actor == other else None
+    return set(run(RAW[query])[0]["ids"])
 
 
-class Client:
-    def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        self.connection.request("GET", path)
-        response = self.connection.getresponse()
-        return response.status, response.read()
-
-
-def timed(call) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = call()
-    return (time.perf_counter() - started) * 1000, result
+def api_answer(query: str, body: bytes):
+    answer = json.loads(body)
+    if query == "works-with":
+        return {(c["id"], c["weight"]) for c in answer["collaborators"]}
+    if query == "ego":
+        return ({n["id"] for n in answer["nodes"]},
+                {(e["source"], e["target"], tuple(sorted(e["evidence_kinds"]))) for e in answer["edges"]})
+    if query == "path":
+        return answer["paths"][0]["length"] if answer["found"] else None
+    return {a["id"] for a in answer["actors"] if "no_ties" in a["reasons"]}
 
 
 def main() -> int:
@@ -127,6 +152,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--cold", type=int, default=10, help="isolated asked right after a write, this many times")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"],
                         help="a smaller territory for a quick check of the benchmark itself")
@@ -139,38 +165,22 @@ def main() -> int:
 
 
 def run(store, args) -> None:
-    api = None
-    try:
+    if not args.loaded:
         with tempfile.TemporaryDirectory() as folder:
             counts = generate(args.scale, args.seed, Path(folder) / args.scale)
-            if not args.loaded:
-                store.clear()
-                seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
-                print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
-                      f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
-
-        from tests.neo4j_server import free_port
-
-        port = free_port()
-        env = {**os.environ, **store.environment, "PYTHONPATH": str(ROOT)}
-        api = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if Client(port).get("/health")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        client = Client(port)
-
+            store.clear()
+            seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
+            print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
+                  f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
+    login = f"bench-{os.getpid()}"
+    accounts.add(store, login, "administrateur")
+    token = accounts.create_token(store, login)[0]
+    api, port, _ = start_server(ROOT, store.environment)
+    try:
+        client = Client(port, token)
         first, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
         print(f"\nfirst request after start-up (reads the whole store): {first / 1000:.1f} s")
-        measures = (("brokers", "/api/v1/cooperation/brokers"), ("communities", "/api/v1/cooperation/communities"),
-                    ("cross-service matrix", "/api/v1/cooperation/services"))
-        writes = iter(range(1, 1000))
+        writes = iter(range(1, 100000))
 
         def write_one_tie() -> None:
             """A new declared cooperation, as a staff member would add one: the store version changes."""
@@ -182,9 +192,42 @@ def run(store, args) -> None:
         write_one_tie()
         refresh, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
         print(f"first request after a write (reads what changed): {refresh:.0f} ms")
+
+        rng = random.Random(args.seed)
+        profile = PROFILES[args.scale]
+        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), args.samples)]
+        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1), args.samples)]
+        print(f"\n{args.samples} samples per question (ms)  API p50   API p99   raw p50   raw p99   API/raw (p50)"
+              "   answers equal")
+        for query in ("works-with", "ego", "path", "isolated"):
+            api_times, raw_times, unequal = [], [], []
+            for actor, other in zip(agents, others):
+                elapsed, (status, body) = timed(lambda: client.get(api_path(query, actor, other)))
+                assert status == 200, (query, actor, status)
+                api_times.append(elapsed)
+                elapsed, expected = timed(lambda: raw(store, query, actor, other))
+                raw_times.append(elapsed)
+                if api_answer(query, body) != expected:
+                    unequal.append(actor)
+            api50, raw50 = statistics.median(api_times), statistics.median(raw_times)
+            print(f"{query:<34} {api50:>8.1f} {percentile(api_times, 99):>9.1f} {raw50:>9.1f} "
+                  f"{percentile(raw_times, 99):>9.1f} {api50 / raw50:>10.2f}   "
+                  f"{args.samples - len(unequal)}/{args.samples}", flush=True)
+            assert not unequal, f"{query}: the API and Cypher disagree for {unequal[:5]}"
+        cold = []
+        for _ in range(args.cold):
+            write_one_tie()
+            elapsed, (status, _) = timed(lambda: client.get(api_path("isolated", "", "")))
+            assert status == 200
+            cold.append(elapsed)
+        print(f"{'isolated, cold (after a write)':<34} {statistics.median(cold):>8.1f} {max(cold):>9.1f}"
+              f"   ({args.cold} samples: a global measure, computed once per store version)")
+
+        measures = (("brokers", "/api/v1/cooperation/brokers"), ("communities", "/api/v1/cooperation/communities"),
+                    ("cross-service matrix", "/api/v1/cooperation/services"))
         print("\nglobal measures through the API (ms)   cold, after start-up   cold, right after a write   repeat")
         for name, path in measures:
-            cold, (status, body) = timed(lambda: client.get(path))
+            cold_first, (status, body) = timed(lambda: client.get(path))
             assert status == 200, (name, status)
             write_one_tie()
             after_write, (status, _) = timed(lambda: client.get(path))
@@ -195,28 +238,7 @@ def run(store, args) -> None:
                 sample_size = json.loads(body)["sample_size"]
                 extra = "  (exact betweenness)" if sample_size is None else \
                     f"  (betweenness sampled from {sample_size} sources)"
-            print(f"{name:<40} {cold:>10.0f} {after_write:>22.0f} {warm:>12.1f}{extra}")
-
-        rng = random.Random(args.seed)
-        profile = PROFILES[args.scale]
-        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), args.samples)]
-        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1), args.samples)]
-        print(f"\nlatency over {args.samples} actors (ms)     API p50   API p99   raw p50   raw p99   API/raw (p50)")
-        for query in ("works-with", "ego", "path", "isolated"):
-            sample = list(zip(agents, others))[: (20 if query == "isolated" else args.samples)]
-            api_times, raw_times = [], []
-            if query == "isolated":  # a global measure: computed once per store version, then served
-                client.get(api_path(query, agents[0], others[0]))
-            for actor, other in sample:
-                elapsed, (status, _) = timed(lambda: client.get(api_path(query, actor, other)))
-                assert status == 200, (query, actor, status)
-                api_times.append(elapsed)
-                elapsed, _ = timed(lambda: store.driver.execute_query(RAW[query], id=actor, to=other,
-                                                                      database_=store.database))
-                raw_times.append(elapsed)
-            api50, raw50 = statistics.median(api_times), statistics.median(raw_times)
-            print(f"{query:<34} {api50:>8.1f} {percentile(api_times, 99):>9.1f} {raw50:>9.1f} "
-                  f"{percentile(raw_times, 99):>9.1f} {api50 / raw50:>10.2f}")
+            print(f"{name:<40} {cold_first:>10.0f} {after_write:>22.0f} {warm:>12.1f}{extra}", flush=True)
 
         paths = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
                  "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
@@ -224,14 +246,14 @@ def run(store, args) -> None:
         stop = time.monotonic() + args.seconds
 
         def worker(number: int) -> None:
-            local_rng, connection = random.Random(number), Client(port)
+            local_rng, connection = random.Random(number), Client(port, token)
             while time.monotonic() < stop:
                 path = local_rng.choice(paths).format(a=local_rng.choice(agents), b=local_rng.choice(others))
                 try:
                     status, _ = connection.get(path)
                     ok = status == 200
                 except Exception:
-                    ok, connection = False, Client(port)
+                    ok, connection = False, Client(port, token)
                 with lock:
                     done[0] += 1
                     errors[0] += 0 if ok else 1
@@ -246,9 +268,8 @@ def run(store, args) -> None:
         print(f"\n{args.clients} concurrent clients for {args.seconds} s: {done[0]} requests, "
               f"{done[0] / elapsed:.0f} requests/s, {errors[0]} errors")
     finally:
-        if api is not None:
-            api.terminate()
-            api.wait(timeout=30)
+        api.terminate()
+        api.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,180 @@
+"""The in-memory snapshot at a large scale: the previous release against this one, side by side in one run.
+
+On a real Neo4j holding the ``metropole`` territory (100,012 nodes, 953,271 relationships; loaded
+here unless ``--loaded``), ``maillage serve`` is started in turn as
+
+1. the previous release (``--baseline``, taken from git: its snapshot kept a dict per tie and
+   every text read from the store as an object of its own),
+2. this release, one process,
+3. this release with ``--workers 2`` (pre-forked processes sharing the snapshot read once),
+
+and for each: the memory of the server (peak resident size of each process, and the peak of
+the sum of their proportional set sizes, which counts a page shared by two processes once),
+the first answer after start-up (it reads the whole store), the first answer after a write
+(it reads what changed), and requests per second with ``--clients`` concurrent clients for
+``--seconds`` (works-with, ego at depth 2, an actor's page data, a path, the first brokers),
+all authenticated as an administrator (who sees persons). Every answer must be a 200.
+
+    .venv/bin/python benchmarks/snapshot.py [--scale metropole] [--loaded] [--baseline 3ba3448]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import ROOT, Client, neo4j_store, previous_release, start_server, timed
+
+from graph import accounts
+from graph.model import Batch, Provenance, Relationship
+from graph.synthetic import PROFILES, generate
+from importers.pipeline import import_files
+
+PATHS = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
+         "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
+
+
+class MemoryWatch:
+    """Samples a server's processes (the parent and its children) twice a second while it runs."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak_pss, self.peak_rss, self.processes = pid, 0, 0, set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _pids(self) -> list[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        found = [self.pid]
+        if children.exists():
+            found += [int(p) for p in children.read_text().split()]
+        return found
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._pids():
+                try:
+                    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().split("\n")
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+                rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+                self.peak_rss = max(self.peak_rss, rss)
+                self.processes.add(pid)
+            self.peak_pss = max(self.peak_pss, total)
+            self._stop.wait(0.5)
+
+    def stop(self) -> tuple[float, float]:
+        """(peak of the summed PSS, peak RSS of one process), in MB."""
+        self._stop.set()
+        self._thread.join()
+        return self.peak_pss / 1024, self.peak_rss / 1024
+
+
+def throughput(port: int, token: str, agents: list[str], others: list[str], clients: int, seconds: float
+               ) -> tuple[int, float, int]:
+    """(requests, requests per second, failures) of *clients* threads asking for *seconds*."""
+    done, failures, lock = [0], [0], threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(number: int) -> None:
+        rng, connection = random.Random(number), Client(port, token)
+        while time.monotonic() < stop:
+            path = rng.choice(PATHS).format(a=rng.choice(agents), b=rng.choice(others))
+            try:
+                ok = connection.get(path)[0] == 200
+            except Exception:
+                ok, connection = False, Client(port, token)
+            with lock:
+                done[0] += 1
+                failures[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0], done[0] / (time.perf_counter() - started), failures[0]
+
+
+def measure(name: str, root: Path, workers: int, store, token: str, args) -> dict:
+    extra = ["--workers", str(workers)] if workers > 1 else []
+    started = time.perf_counter()
+    server, port, ready = start_server(root, store.environment, extra)
+    watch = MemoryWatch(server.pid)
+    try:
+        client = Client(port, token)
+        status, _ = client.get("/api/v1/actors/ag-00001/works-with")
+        first = (time.perf_counter() - started) * 1000  # from start-up to the first answer
+        assert status == 200, (name, status)
+        # A new declared tie, as a staff member would add one; each process sees it on its next answer.
+        number = random.randrange(1, 40000)
+        store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
+                                            f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
+                                            Provenance("benchmark", number, "user"))]))
+        after_write, (status, _) = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
+        assert status == 200, (name, status)
+        rng = random.Random(args.seed)
+        profile = PROFILES[args.scale]
+        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), 200)]
+        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1), 200)]
+        throughput(port, token, agents, others, args.clients, 5)  # every process has built its caches
+        requests, rate, failures = throughput(port, token, agents, others, args.clients, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        pss, rss = watch.stop()
+    row = {"name": name, "ready": ready, "first": first / 1000, "after_write": after_write / 1000, "pss": pss,
+           "rss": rss, "requests": requests, "rate": rate, "failures": failures}
+    print(f"{name:<34} {pss:>8.0f} {rss:>8.0f} {ready:>7.1f} {first / 1000:>8.1f} {after_write / 1000:>9.2f} "
+          f"{rate:>8.1f} {failures:>6}", flush=True)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--loaded", action="store_true", help="the store on NEO4J_URI holds this scale already")
+    parser.add_argument("--baseline", default="3ba3448", help="the previous release (a git revision)")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with neo4j_store() as store, tempfile.TemporaryDirectory() as folder:
+        if not args.loaded:
+            counts = generate(args.scale, args.seed, Path(folder) / args.scale)
+            store.clear()
+            seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
+            print(f"{args.scale}: {counts['nodes']} nodes, {counts['relationships']} relationships, "
+                  f"loaded in {seconds / 1000:.0f} s", flush=True)
+        login = f"bench-{os.getpid()}"
+        accounts.add(store, login, "administrateur")
+        token = accounts.create_token(store, login)[0]
+        old = previous_release(args.baseline, Path(folder) / "baseline")
+        print(f"\nserve on {args.scale}, {args.clients} clients for {args.seconds:.0f} s\n"
+              f"{'':<34} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "
+              f"{'req/s':>8} {'errors':>6}", flush=True)
+        rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, args),
+                measure("this release, 1 process", ROOT, 1, store, token, args),
+                measure(f"this release, {args.workers} processes", ROOT, args.workers, store, token, args)]
+        base, one, several = rows
+
+        def ratio(key: str) -> str:
+            return f"{one[key] / base[key]:.2f}× ({several[key] / base[key]:.2f}× with {args.workers} processes)"
+
+        print(f"\nagainst the previous release: memory {ratio('pss')}, first answer {ratio('first')}, "
+              f"after a write {ratio('after_write')}, throughput {ratio('rate')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
