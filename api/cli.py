@@ -253,6 +253,9 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
 
     logs.configure()
     app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to)
+    if workers > 1 and not hasattr(os, "fork"):
+        print(t("serve.no_fork"), file=sys.stderr)
+        workers = 1
     if workers > 1:
         print(t("serve.loading", workers=workers), flush=True)
         return prefork.serve_workers(app, reopen, host, port, workers,

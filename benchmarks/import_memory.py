@@ -1,25 +1,33 @@
-"""Peak memory of ``maillage import`` on SCDL-like grant files of growing size: it must stay flat.
+"""Peak memory of ``maillage import`` on SCDL-like grant files: how it grows with rows, and with distinct actors.
 
-In one run: files of 10,000, 100,000 and 1,000,000 rows (written by
-:func:`graph.synthetic.write_scdl_grants`) are imported, each by its own
-``maillage import`` process into a fresh embedded store; the peak resident memory
-of each process is read from the kernel (``wait4``). Goal: under 500 MB at 1,000,000
-rows.
+In one run, grant files (written by :func:`graph.synthetic.write_scdl_grants`) are
+imported, each by its own ``maillage import`` process into a fresh embedded store, along
+two lines:
 
-    .venv/bin/python benchmarks/import_memory.py [--rows 10000 100000 1000000]
+* rows grow (10,000, 100,000, 1,000,000) with 50,000 possible beneficiaries;
+* distinct beneficiaries grow (5,000, 50,000, 500,000 possible) with 1,000,000 rows.
+
+The peak resident memory of each process is read from the kernel (``wait4``). Then what
+was stored is checked against the file: one grant per row, one organisation per distinct
+beneficiary and payer, and the same total amount.
+
+    .venv/bin/python benchmarks/import_memory.py [--rows 10000 100000 1000000] [--distinct 5000 50000 500000]
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from common import ROOT
 
+from graph.stores.embedded import EmbeddedStore
 from graph.synthetic import write_scdl_grants
 
 
@@ -35,23 +43,58 @@ def import_peak(path: Path, data: Path) -> tuple[float, int, float]:
     return usage.ru_maxrss / 1024, process.returncode, time.perf_counter() - started
 
 
+def in_the_file(path: Path) -> tuple[int, int, Decimal]:
+    """(grants, distinct organisations, total amount) the file holds."""
+    organisations, grants, total = set(), 0, Decimal(0)
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        next(reader)
+        for row in reader:
+            grants += 1
+            organisations.add(row[0])  # the payer, by name (one SIRET each)
+            organisations.add(row[4])  # the beneficiary, by name (one RNA or SIRET each)
+            total += Decimal(row[8].replace(",", "."))
+    return grants, len(organisations), total
+
+
+def stored(data: Path) -> tuple[int, int, Decimal]:
+    """(grants, organisations, total amount) the store holds."""
+    with EmbeddedStore(data) as store:
+        grants = list(store.relationships(["FUNDS"]))
+        organisations = sum(n for kind, n in store.node_counts().items() if kind in ("Association", "Partner"))
+        return len(grants), organisations, sum((Decimal(str(r.properties["amount"])) for r in grants), Decimal(0))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10000, 100000, 1000000])
+    parser.add_argument("--distinct", type=int, nargs="+", default=[5000, 50000, 500000])
     args = parser.parse_args()
-    print(f"{'rows':>10} {'file (MB)':>10} {'peak RSS (MB)':>14} {'x 10k-row peak':>15} {'seconds':>8} {'rows/s':>8}")
-    first = None
+    runs = [(rows, 50000) for rows in args.rows] + [(max(args.rows), d) for d in args.distinct if d != 50000]
+    print(f"{'rows':>10} {'possible':>9} {'distinct':>9} {'file MB':>8} {'peak RSS MB':>12} {'seconds':>8} "
+          f"{'rows/s':>8}  stored = file")
+    curve = []
     with tempfile.TemporaryDirectory() as folder:
-        for rows in args.rows:
-            path = write_scdl_grants(Path(folder) / f"subventions-{rows}.csv", rows)
-            peak, code, seconds = import_peak(path, Path(folder) / f"data-{rows}")
+        for rows, possible in runs:
+            path = write_scdl_grants(Path(folder) / f"subventions-{rows}-{possible}.csv", rows,
+                                     beneficiaries=possible)
+            data = Path(folder) / f"data-{rows}-{possible}"
+            peak, code, seconds = import_peak(path, data)
             if code != 0:
                 print(f"import of {rows} rows failed with exit code {code}")
                 return 1
-            first = first or peak
-            print(f"{rows:>10} {path.stat().st_size / 1e6:>10.0f} {peak:>14.0f} {peak / first:>15.2f} "
-                  f"{seconds:>8.0f} {rows / seconds:>8.0f}")
+            expected, found = in_the_file(path), stored(data)
+            print(f"{rows:>10} {possible:>9} {expected[1]:>9} {path.stat().st_size / 1e6:>8.0f} {peak:>12.0f} "
+                  f"{seconds:>8.0f} {rows / seconds:>8.0f}  {'yes' if found == expected else f'NO: {found}'}",
+                  flush=True)
+            assert found == expected, (path.name, found, expected)
+            curve.append((rows, expected[1], peak))
             path.unlink()
+    small = min(curve, key=lambda c: (c[0], c[1]))
+    large = max(curve, key=lambda c: (c[1], c[0]))
+    if large[1] > small[1]:
+        print(f"\nbeyond {small[2]:.0f} MB, about {(large[2] - small[2]) * 1024 / (large[1] - small[1]):.1f} KB "
+              "per distinct organisation (rows alone do not add)")
     return 0
 
 

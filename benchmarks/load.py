@@ -110,6 +110,7 @@ def main() -> int:
     parser.add_argument("--contributors", type=int, default=8)
     parser.add_argument("--respondents", type=int, default=6)
     parser.add_argument("--no-import", action="store_true", help="no import meanwhile (for comparison)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (maillage serve --workers)")
     parser.add_argument("--store", choices=["neo4j", "embedded"], default="neo4j",
                         help="the embedded store instead of Neo4j (for comparison)")
     args = parser.parse_args()
@@ -132,7 +133,8 @@ def main() -> int:
         port = free_port()
         bin_dir = Path(sys.executable).parent
         log = open(folder / "serve.log", "w")  # noqa: SIM115 (the server's log, for as long as it runs)
-        serve = subprocess.Popen([str(bin_dir / "maillage"), "serve", "--port", str(port)], env=env,
+        serve = subprocess.Popen([str(bin_dir / "maillage"), "serve", "--port", str(port),
+                                  "--workers", str(args.workers)], env=env,
                                  stdout=log, stderr=subprocess.STDOUT)
         imports: list[float] = []
         try:

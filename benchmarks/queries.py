@@ -19,7 +19,10 @@ In one run, on a real Neo4j (``NEO4J_URI``, or one started here as the tests do)
 4. reports p50 / p99 latency of both sides. Isolated is a global measure the API computes once per
    store version: it is given cold (right after a write, ``--cold`` times) and warm;
 5. the other global measures (brokers, communities, the cross-service matrix): cold after start-up,
-   cold right after a write, warm;
+   cold right after a write, warm; then, on the same network read from the store in this process,
+   Maillage's betweenness against networkx's from the same ``--library-sources`` sampled sources
+   (the values must be equal), and Maillage's Louvain against networkx's (the modularity of each
+   partition);
 6. ``--clients`` concurrent clients for ``--seconds``: requests per second and errors.
 
     .venv/bin/python benchmarks/queries.py [--samples 200] [--clients 50] [--seconds 60] [--loaded]
@@ -88,6 +91,30 @@ RETURN collect(n.id) AS ids""",
 WEIGHTS = dict(FREQUENCY_WEIGHTS)
 
 
+def library(store, sources: int) -> None:
+    """Maillage's global measures against networkx's, on the network read from *store* here."""
+    import networkx as nx
+
+    from graph.analysis import betweenness, louvain_communities
+    from graph.cooperation import store_cooperation_network
+
+    seconds, g = timed(lambda: store_cooperation_network(store))
+    print(f"\nthe network read in this process: {g.number_of_nodes()} actors, {g.number_of_edges()} ties "
+          f"({seconds / 1000:.0f} s)")
+    # Both draw their sources with random.Random(42) from the nodes in the same (sorted) order.
+    ours_ms, (ours, _) = timed(lambda: betweenness(g, exact_limit=0, sample=sources, seed=42))
+    theirs_ms, theirs = timed(lambda: nx.betweenness_centrality(g, k=sources, seed=42))
+    gap = max(abs(ours[n] - theirs[n]) for n in g)
+    print(f"betweenness from {sources} sources: Maillage {ours_ms / 1000:.1f} s, networkx {theirs_ms / 1000:.1f} s "
+          f"({theirs_ms / ours_ms:.1f}x); largest difference {gap:.1e}")
+    assert gap < 1e-9, gap
+    ours_ms, ours = timed(lambda: louvain_communities(g, weight="weight", seed=1))
+    theirs_ms, theirs = timed(lambda: nx.community.louvain_communities(g, weight="weight", seed=1))
+    print(f"Louvain: Maillage {ours_ms / 1000:.1f} s, {len(ours)} communities, modularity "
+          f"{nx.community.modularity(g, ours):.4f}; networkx {theirs_ms / 1000:.1f} s, {len(theirs)} communities, "
+          f"modularity {nx.community.modularity(g, theirs):.4f}", flush=True)
+
+
 def api_path(query: str, actor: str, other: str) -> str:
     return {"works-with": f"/api/v1/actors/{actor}/works-with", "ego": f"/api/v1/actors/{actor}/ego?depth=2",
             "path": f"/api/v1/cooperation/path?from={actor}&to={other}&alternatives=0",
@@ -153,6 +180,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--cold", type=int, default=10, help="isolated asked right after a write, this many times")
+    parser.add_argument("--library-sources", type=int, default=32,
+                        help="sources of the betweenness computed by both Maillage and networkx")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"],
                         help="a smaller territory for a quick check of the benchmark itself")
@@ -239,6 +268,8 @@ def run(store, args) -> None:
                 extra = "  (exact betweenness)" if sample_size is None else \
                     f"  (betweenness sampled from {sample_size} sources)"
             print(f"{name:<40} {cold_first:>10.0f} {after_write:>22.0f} {warm:>12.1f}{extra}", flush=True)
+
+        library(store, args.library_sources)
 
         paths = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
                  "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]

@@ -341,6 +341,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "en": "Reading the store, then {workers} processes…"},
     "serve.worker_replaced": {"fr": "maillage : le processus {pid} s'est arrêté ; il est remplacé.",
                               "en": "maillage: process {pid} stopped; it is replaced."},
+    "serve.no_fork": {"fr": "maillage : ce système ne sait pas dupliquer un processus ; un seul processus répond.",
+                      "en": "maillage: this system cannot fork a process; one process answers."},
     "serve.ready": {"fr": "Maillage écoute sur {url} (Ctrl+C pour arrêter).",
                     "en": "Maillage is listening on {url} (Ctrl+C to stop)."},
     "generate.done": {"fr": "Territoire synthétique « {scale} » (graine {seed}) écrit dans {out} : {nodes} nœuds, {relationships} relations.",
