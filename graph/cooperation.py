@@ -141,7 +141,6 @@ class Tie(Mapping):
     themselves. A declaration or grant is the stored fact itself; a shared project is
     ``(project, a, role of a, b, role of b)``. Never modified once its network is built.
 
-    >>> from graph.model import Relationship
     >>> tie = Tie(1, ("p", "a", "lead", "b", "contributor"))
     >>> tie["weight"], tie["kinds"], tie["evidence"][0]["roles"]
     (1, ['project'], {'a': 'lead', 'b': 'contributor'})
