@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,5 +28,8 @@ def start_maillage(*args: str, env: dict[str, str] | None = None, log: Path | No
     """``maillage *args`` running; its error output readable from ``process.stderr``, or written to *log* (a
     server's: it writes a line per request, and a pipe nobody reads would fill and stop it)."""
     stderr = open(log, "w") if log is not None else subprocess.PIPE  # noqa: SIM115 (the process's, while it runs)
+    # Ctrl+C (SIGINT) stops it as it would in a terminal, even when the suite itself was started in the
+    # background, which makes its children ignore SIGINT.
     return subprocess.Popen([sys.executable, "-u", "-m", "api.cli", *args], stdout=subprocess.PIPE,
-                            stderr=stderr, text=True, env=env or cli_env(), cwd=ROOT)
+                            stderr=stderr, text=True, env=env or cli_env(), cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
