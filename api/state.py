@@ -143,7 +143,7 @@ def warm(app: Flask) -> None:
     """Read the snapshot and build its network and indexes now, before anyone asks (in an app context)."""
     snapshot = app.extensions[CACHE_KEY].current()
     snapshot.neighbour_arrays()  # the network, then its arrays
-    snapshot.participations(actor="")
+    snapshot.participation_index  # noqa: B018 (built now: a cached property)
 
 
 def reopen(app: Flask, store: Store) -> None:

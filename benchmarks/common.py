@@ -99,3 +99,56 @@ def previous_release(revision: str, folder: Path) -> Path:
     archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder
+
+
+# What a person consulting the map asks, for the concurrent clients of the benchmarks.
+PATHS = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
+         "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
+
+
+def throughput(port: int, token: str, agents: list[str], others: list[str], clients: int, seconds: float
+               ) -> tuple[int, float, int]:
+    """(requests, requests per second, failures) of *clients* threads asking :data:`PATHS` for *seconds*."""
+    import random
+    import threading
+
+    done, failures, lock = [0], [0], threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(number: int) -> None:
+        rng, connection = random.Random(number), Client(port, token)
+        while time.monotonic() < stop:
+            path = rng.choice(PATHS).format(a=rng.choice(agents), b=rng.choice(others))
+            try:
+                ok = connection.get(path)[0] == 200
+            except Exception:
+                ok, connection = False, Client(port, token)
+            with lock:
+                done[0] += 1
+                failures[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0], done[0] / (time.perf_counter() - started), failures[0]
+
+
+def administrator_token(store) -> str:
+    """An API token of a new administrator's account (who sees persons)."""
+    from graph import accounts
+
+    login = f"bench-{os.getpid()}-{time.time_ns()}"
+    accounts.add(store, login, "administrateur")
+    return accounts.create_token(store, login)[0]
+
+
+def write_tie(store, number: int) -> None:
+    """A new declared cooperation between two agents, as a staff member would add one: the store changes."""
+    from graph.model import Batch, Provenance, Relationship
+
+    store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
+                                        f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
+                                        Provenance("benchmark", number, "user"))]))

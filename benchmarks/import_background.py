@@ -19,14 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, neo4j_store
+from common import ROOT, neo4j_store, percentile
 
 GRANT_FILE = ROOT.parent / "shared" / "data" / "scdl-subventions" / "more" / "loire-atlantique.csv"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[int(q * (len(ordered) - 1))]
 
 
 def measure(store, folder: Path, background: bool) -> dict:
@@ -63,8 +58,8 @@ def measure(store, folder: Path, background: bool) -> dict:
     started_at[1] = time.perf_counter()
     stop.set()
     thread.join()
-    return {"import_s": started_at[1] - started_at[0], "writes": len(during), "p50": percentile(during, 0.5),
-            "p99": percentile(during, 0.99), "max": max(during)}
+    return {"import_s": started_at[1] - started_at[0], "writes": len(during), "p50": percentile(during, 50),
+            "p99": percentile(during, 99), "max": max(during)}
 
 
 def main() -> int:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from common import ROOT
 
+from graph.schema import ORGANISATION_LABELS
 from graph.stores.embedded import EmbeddedStore
 from graph.synthetic import write_scdl_grants
 
@@ -61,7 +62,7 @@ def stored(data: Path) -> tuple[int, int, Decimal]:
     """(grants, organisations, total amount) the store holds."""
     with EmbeddedStore(data) as store:
         grants = list(store.relationships(["FUNDS"]))
-        organisations = sum(n for kind, n in store.node_counts().items() if kind in ("Association", "Partner"))
+        organisations = sum(n for kind, n in store.node_counts().items() if kind in ORGANISATION_LABELS)
         return len(grants), organisations, sum((Decimal(str(r.properties["amount"])) for r in grants), Decimal(0))
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import os
 import tempfile
 import time
@@ -46,6 +45,7 @@ from pathlib import Path
 
 from common import neo4j_store
 
+from graph.backup import content_lines, lines_hash
 from graph.schema import PARTICIPATION_ROLES as ROLES
 from graph.synthetic import generate
 from importers.pipeline import import_files
@@ -159,19 +159,11 @@ def facts(store) -> list[str]:
     """Every node and relationship (provenance left out), one canonical line each, in a canonical order."""
     from dataclasses import replace
 
-    from graph.backup import _content_lines
     from graph.stores.base import Dump
 
     dump = store.dump()
-    return list(_content_lines(Dump([replace(n, provenance=None) for n in dump.nodes],
+    return list(content_lines(Dump([replace(n, provenance=None) for n in dump.nodes],
                                     [replace(r, provenance=None) for r in dump.relationships], [])))
-
-
-def sha256(lines: list[str]) -> str:
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8"))
-    return digest.hexdigest()
 
 
 def counts(store) -> tuple[int, int]:
@@ -231,7 +223,7 @@ def main() -> int:
         for name in importers:
             same = contents[name] == reference
             print(f"  {name:<28} {runs[name][0][1]:>8} nodes {runs[name][0][2]:>9} relationships  "
-                  f"{sha256(contents[name])[:16]}  {'equal' if same else 'DIFFERENT'}")
+                  f"{lines_hash(contents[name])[:16]}  {'equal' if same else 'DIFFERENT'}")
             if not same:
                 theirs = set(contents[name])
                 for line in [line for line in reference if line not in theirs][:3]:

@@ -31,19 +31,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-from common import ROOT, Client, neo4j_store, percentile, start_server, timed
+from common import (
+    ROOT,
+    Client,
+    administrator_token,
+    neo4j_store,
+    percentile,
+    start_server,
+    throughput,
+    timed,
+    write_tie,
+)
 
-from graph import accounts, schema
+from graph import schema
 from graph.cooperation import FREQUENCY_WEIGHTS
-from graph.model import Batch, Provenance, Relationship
 from graph.synthetic import PROFILES, generate
 from importers.pipeline import import_files
 
@@ -201,9 +207,7 @@ def run(store, args) -> None:
             seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
             print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
                   f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
-    login = f"bench-{os.getpid()}"
-    accounts.add(store, login, "administrateur")
-    token = accounts.create_token(store, login)[0]
+    token = administrator_token(store)
     api, port, _ = start_server(ROOT, store.environment)
     try:
         client = Client(port, token)
@@ -212,11 +216,7 @@ def run(store, args) -> None:
         writes = iter(range(1, 100000))
 
         def write_one_tie() -> None:
-            """A new declared cooperation, as a staff member would add one: the store version changes."""
-            number = next(writes)
-            store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
-                                                f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
-                                                Provenance("benchmark", number, "user"))]))
+            write_tie(store, next(writes))
 
         write_one_tie()
         refresh, _ = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
@@ -271,33 +271,9 @@ def run(store, args) -> None:
 
         library(store, args.library_sources)
 
-        paths = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
-                 "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
-        done, errors, lock = [0], [0], threading.Lock()
-        stop = time.monotonic() + args.seconds
-
-        def worker(number: int) -> None:
-            local_rng, connection = random.Random(number), Client(port, token)
-            while time.monotonic() < stop:
-                path = local_rng.choice(paths).format(a=local_rng.choice(agents), b=local_rng.choice(others))
-                try:
-                    status, _ = connection.get(path)
-                    ok = status == 200
-                except Exception:
-                    ok, connection = False, Client(port, token)
-                with lock:
-                    done[0] += 1
-                    errors[0] += 0 if ok else 1
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        print(f"\n{args.clients} concurrent clients for {args.seconds} s: {done[0]} requests, "
-              f"{done[0] / elapsed:.0f} requests/s, {errors[0]} errors")
+        requests, rate, errors = throughput(port, token, agents, others, args.clients, args.seconds)
+        print(f"\n{args.clients} concurrent clients for {args.seconds} s: {requests} requests, "
+              f"{rate:.0f} requests/s, {errors} errors")
     finally:
         api.terminate()
         api.wait(timeout=30)

@@ -20,7 +20,6 @@ all authenticated as an administrator (who sees persons). Every answer must be a
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -28,15 +27,20 @@ import threading
 import time
 from pathlib import Path
 
-from common import ROOT, Client, neo4j_store, previous_release, start_server, timed
+from common import (
+    ROOT,
+    Client,
+    administrator_token,
+    neo4j_store,
+    previous_release,
+    start_server,
+    throughput,
+    timed,
+    write_tie,
+)
 
-from graph import accounts
-from graph.model import Batch, Provenance, Relationship
 from graph.synthetic import PROFILES, generate
 from importers.pipeline import import_files
-
-PATHS = ["/api/v1/actors/{a}/works-with", "/api/v1/actors/{a}/ego?depth=2", "/api/v1/actors/{a}",
-         "/api/v1/cooperation/path?from={a}&to={b}&alternatives=0", "/api/v1/cooperation/brokers?limit=10"]
 
 
 class MemoryWatch:
@@ -78,33 +82,6 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
-def throughput(port: int, token: str, agents: list[str], others: list[str], clients: int, seconds: float
-               ) -> tuple[int, float, int]:
-    """(requests, requests per second, failures) of *clients* threads asking for *seconds*."""
-    done, failures, lock = [0], [0], threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker(number: int) -> None:
-        rng, connection = random.Random(number), Client(port, token)
-        while time.monotonic() < stop:
-            path = rng.choice(PATHS).format(a=rng.choice(agents), b=rng.choice(others))
-            try:
-                ok = connection.get(path)[0] == 200
-            except Exception:
-                ok, connection = False, Client(port, token)
-            with lock:
-                done[0] += 1
-                failures[0] += 0 if ok else 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return done[0], done[0] / (time.perf_counter() - started), failures[0]
-
-
 def measure(name: str, root: Path, workers: int, store, token: str, args) -> dict:
     extra = ["--workers", str(workers)] if workers > 1 else []
     started = time.perf_counter()
@@ -115,17 +92,14 @@ def measure(name: str, root: Path, workers: int, store, token: str, args) -> dic
         status, _ = client.get("/api/v1/actors/ag-00001/works-with")
         first = (time.perf_counter() - started) * 1000  # from start-up to the first answer
         assert status == 200, (name, status)
-        # A new declared tie, as a staff member would add one; each process sees it on its next answer.
-        number = random.randrange(1, 40000)
-        store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
-                                            f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
-                                            Provenance("benchmark", number, "user"))]))
+        write_tie(store, random.randrange(1, 40000))  # each process sees it on its next answer
         after_write, (status, _) = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
         assert status == 200, (name, status)
         rng = random.Random(args.seed)
         profile = PROFILES[args.scale]
-        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), 200)]
-        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1), 200)]
+        agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), min(200, profile.agents))]
+        others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1),
+                                                      min(200, profile.associations))]
         throughput(port, token, agents, others, args.clients, 5)  # every process has built its caches
         requests, rate, failures = throughput(port, token, agents, others, args.clients, args.seconds)
     finally:
@@ -156,9 +130,7 @@ def main() -> int:
             seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
             print(f"{args.scale}: {counts['nodes']} nodes, {counts['relationships']} relationships, "
                   f"loaded in {seconds / 1000:.0f} s", flush=True)
-        login = f"bench-{os.getpid()}"
-        accounts.add(store, login, "administrateur")
-        token = accounts.create_token(store, login)[0]
+        token = administrator_token(store)
         old = previous_release(args.baseline, Path(folder) / "baseline")
         print(f"\nserve on {args.scale}, {args.clients} clients for {args.seconds:.0f} s\n"
               f"{'':<34} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "

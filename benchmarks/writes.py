@@ -23,15 +23,10 @@ import threading
 import time
 from pathlib import Path
 
-from common import neo4j_store
+from common import neo4j_store, percentile
 
 GOALS = {("embedded", "commune"): (50, 100), ("neo4j", "commune"): (100, 100),
          ("embedded", "interco"): (None, 500), ("neo4j", "interco"): (None, 500)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class Client:
@@ -96,9 +91,9 @@ def measure(store, scale: str, writes: int) -> dict:
     every = write_ms["declare"] + write_ms["edit"]
     return {"store": store.backend, "scale": scale, "nodes": len(territory.nodes),
             "relationships": len(territory.relationships), "import_s": imported, "first_read_ms": first,
-            "writes": len(every), "p50": statistics.median(every), "p99": percentile(every, 0.99),
-            "declare_p99": percentile(write_ms["declare"], 0.99), "edit_p99": percentile(write_ms["edit"], 0.99),
-            "visible_p50": statistics.median(visible_ms), "visible_p99": percentile(visible_ms, 0.99)}
+            "writes": len(every), "p50": statistics.median(every), "p99": percentile(every, 99),
+            "declare_p99": percentile(write_ms["declare"], 99), "edit_p99": percentile(write_ms["edit"], 99),
+            "visible_p50": statistics.median(visible_ms), "visible_p99": percentile(visible_ms, 99)}
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,7 +80,7 @@ def _encoded(kind: str, item: list) -> str:
     return json.dumps({kind: item}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _content_lines(dump: Dump) -> Iterator[str]:
+def content_lines(dump: Dump) -> Iterator[str]:
     """The backup's content lines, in a canonical order: what the file holds and what its hash covers."""
     for kind, item in _lines(dump):
         yield _encoded(kind, item) + "\n"
@@ -88,8 +88,13 @@ def _content_lines(dump: Dump) -> Iterator[str]:
 
 def content_hash(dump: Dump) -> str:
     """SHA-256 of everything *dump* holds, in a canonical order: equal for equal content, whatever the store."""
+    return lines_hash(content_lines(dump))
+
+
+def lines_hash(lines: Iterable[str]) -> str:
+    """SHA-256 of :func:`content_lines` (or of some of them)."""
     digest = hashlib.sha256()
-    for line in _content_lines(dump):
+    for line in lines:
         digest.update(line.encode("utf-8"))
     return digest.hexdigest()
 
@@ -109,7 +114,7 @@ def save(store: Store, path: Path | str) -> Summary:
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": schema, "store": store.backend,
                   "created": datetime.now(UTC).isoformat(timespec="seconds"), "counts": counts(dump)}
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
-        for line in _content_lines(dump):
+        for line in content_lines(dump):
             digest.update(line.encode("utf-8"))
             out.write(line)
         out.write(json.dumps({"end": {"counts": counts(dump), "sha256": digest.hexdigest()}}) + "\n")

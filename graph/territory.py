@@ -210,11 +210,12 @@ class Territory:
     def participations(self, actor: str | None = None, project: str | None = None) -> list[Relationship]:
         """The participations of *actor*, or in *project*, in the stored order (indexed once per snapshot: a
         page must not read the million facts of a large territory)."""
-        by_actor, by_project = self._participations
+        by_actor, by_project = self.participation_index
         return list(by_actor.get(actor, ()) if actor is not None else by_project.get(project or "", ()))
 
     @cached_property
-    def _participations(self) -> tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]]:
+    def participation_index(self) -> tuple[dict[str, list[Relationship]], dict[str, list[Relationship]]]:
+        """The participations by actor and by project."""
         by_actor: dict[str, list[Relationship]] = defaultdict(list)
         by_project: dict[str, list[Relationship]] = defaultdict(list)
         for rel in self.by_type["PARTICIPATES_IN"]:
