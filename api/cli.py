@@ -42,10 +42,15 @@ class ProgressPrinter:
         self.stream.flush()
 
 
+def store_config(args) -> StoreConfig:
+    """The store's configuration: the environment's, with the command's ``--data`` folder."""
+    return StoreConfig.from_env(data_dir=Path(args.data) if getattr(args, "data", None) else None)
+
+
 def _open_store(args, upgrade: bool = True):
     from graph.stores import open_store
 
-    config = StoreConfig.from_env(data_dir=Path(args.data) if getattr(args, "data", None) else None)
+    config = store_config(args)
     try:
         store = open_store(config, upgrade=upgrade)
         store.ping()
@@ -245,14 +250,16 @@ def cmd_view(args) -> int:
 
 
 def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None,
-           persons_visible_to: str | None = None, workers: int = 1, reopen=None) -> int:
+           persons_visible_to: str | None = None, workers: int = 1, reopen=None,
+           keep_snapshot_in: Path | None = None) -> int:
     from waitress import serve
 
     from api import logs, prefork
     from api.app import create_app
 
     logs.configure()
-    app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to)
+    app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to,
+                     keep_snapshot_in=keep_snapshot_in)
     if workers > 1 and not hasattr(os, "fork"):
         print(t("serve.no_fork"), file=sys.stderr)
         workers = 1
@@ -268,7 +275,8 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
 def cmd_serve(args) -> int:
     store = _open_store(args)
     return _serve(store, args.host, args.port, t("serve.ready", url=f"http://{args.host}:{args.port}/"),
-                  workers=args.workers, reopen=lambda: _open_store(args, upgrade=False))
+                  workers=args.workers, reopen=lambda: _open_store(args, upgrade=False),
+                  keep_snapshot_in=store_config(args).snapshot_dir)
 
 
 def cmd_demo(args) -> int:

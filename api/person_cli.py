@@ -29,10 +29,21 @@ def cmd_person(args, open_store) -> int:
                     print(t("person.confirm", name=node.name, id=args.id), file=sys.stderr)
                     return 2
                 print(t("person.erased", **privacy.erase(store, args.id, args.by)))
+                forget_kept_snapshots(args)
         except NotFound as missing:
             print(missing.message(), file=sys.stderr)
             return 2
     return 0
+
+
+def forget_kept_snapshots(args) -> None:
+    """Delete the snapshots a server keeps on disk (:mod:`graph.snapshot_file`): they hold the erased person."""
+    from api.cli import store_config
+    from graph import snapshot_file
+
+    folder = store_config(args).snapshot_dir
+    if folder is not None:
+        snapshot_file.forget(folder)
 
 
 def cmd_retention(args, open_store) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
@@ -131,9 +132,9 @@ def restore_language(_error: BaseException | None = None) -> None:
         i18n.leave_language(token)
 
 
-def attach(app: Flask, store: Store) -> None:
+def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> None:
     app.extensions[STORE_KEY] = store
-    app.extensions[CACHE_KEY] = TerritoryCache(store)
+    app.extensions[CACHE_KEY] = TerritoryCache(store, keep_snapshot_in)
     app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}
     app.before_request(choose_language)
     app.teardown_request(restore_language)
@@ -144,6 +145,12 @@ def warm(app: Flask) -> None:
     snapshot = app.extensions[CACHE_KEY].current()
     snapshot.neighbour_arrays()  # the network, then its arrays
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
+    app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
+
+
+def forget_kept_snapshot() -> None:
+    """Delete the snapshot kept on disk (after an erasure: it holds the person; the next read keeps another)."""
+    current_app.extensions[CACHE_KEY].forget_kept()
 
 
 def reopen(app: Flask, store: Store) -> None:

@@ -5,13 +5,15 @@ here unless ``--loaded``), ``maillage serve`` is started in turn as
 
 1. the previous release (``--baseline``, taken from git: its snapshot kept a dict per tie and
    every text read from the store as an object of its own),
-2. this release, one process,
-3. this release with ``--workers 2`` (pre-forked processes sharing the snapshot read once),
+2. this release, one process, first start (the store read in full),
+3. this release again, one process: it reads back the snapshot it kept on disk at its first start
+   (:mod:`graph.snapshot_file`), then what changed since (the ties written by the runs before),
+4. this release again with ``--workers 2`` (pre-forked processes sharing the snapshot read once),
 
 and for each: the memory of the server (peak resident size of each process, and the peak of
 the sum of their proportional set sizes, which counts a page shared by two processes once),
-the first answer after start-up (it reads the whole store), the first answer after a write
-(it reads what changed), and requests per second with ``--clients`` concurrent clients for
+the first answer after start-up (it reads the whole store, or its kept snapshot and what changed
+since), the first answer after a write (it reads what changed), and requests per second with ``--clients`` concurrent clients for
 ``--seconds`` (works-with, ego at depth 2, an actor's page data, a path, the first brokers),
 all authenticated as an administrator (who sees persons). Every answer must be a 200.
 
@@ -82,10 +84,12 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
-def measure(name: str, root: Path, workers: int, store, token: str, args) -> dict:
+def measure(name: str, root: Path, workers: int, store, token: str, args, data: Path | None = None) -> dict:
+    """One server's figures; *data*: its data folder, where this release keeps its snapshot between runs."""
     extra = ["--workers", str(workers)] if workers > 1 else []
+    environment = {**store.environment, **({"MAILLAGE_DATA_DIR": str(data)} if data else {})}
     started = time.perf_counter()
-    server, port, ready = start_server(root, store.environment, extra)
+    server, port, ready = start_server(root, environment, extra)
     watch = MemoryWatch(server.pid)
     try:
         client = Client(port, token)
@@ -135,13 +139,17 @@ def main() -> int:
         print(f"\nserve on {args.scale}, {args.clients} clients for {args.seconds:.0f} s\n"
               f"{'':<34} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "
               f"{'req/s':>8} {'errors':>6}", flush=True)
+        data = Path(folder) / "data"  # empty: the first start reads the whole store, and keeps its snapshot
         rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, args),
-                measure("this release, 1 process", ROOT, 1, store, token, args),
-                measure(f"this release, {args.workers} processes", ROOT, args.workers, store, token, args)]
-        base, one, several = rows
+                measure("this release, 1 process, first start", ROOT, 1, store, token, args, data),
+                measure("this release, 1 process, again", ROOT, 1, store, token, args, data),
+                measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, args,
+                        data)]
+        base, first, one, several = rows
 
         def ratio(key: str) -> str:
-            return f"{one[key] / base[key]:.2f}× ({several[key] / base[key]:.2f}× with {args.workers} processes)"
+            return (f"{one[key] / base[key]:.2f}× ({several[key] / base[key]:.2f}× with {args.workers} processes, "
+                    f"{first[key] / base[key]:.2f}× at the first start)")
 
         print(f"\nagainst the previous release: memory {ratio('pss')}, first answer {ratio('first')}, "
               f"after a write {ratio('after_write')}, throughput {ratio('rate')}")

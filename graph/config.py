@@ -14,10 +14,16 @@ class StoreConfig:
     neo4j_password: str = ""
     neo4j_database: str | None = None
     data_dir: Path = Path("maillage-data")
+    keep_snapshot: bool = True  # MAILLAGE_KEEP_SNAPSHOT=0: a server starting again reads the store in full
 
     @property
     def backend(self) -> str:
         return "neo4j" if self.neo4j_uri else "embedded"
+
+    @property
+    def snapshot_dir(self) -> Path | None:
+        """Where a server keeps its snapshot between runs (:mod:`graph.snapshot_file`), if it does."""
+        return self.data_dir / "snapshots" if self.keep_snapshot else None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> StoreConfig:
@@ -28,6 +34,7 @@ class StoreConfig:
             neo4j_password=env.get("NEO4J_PASSWORD", ""),
             neo4j_database=env.get("NEO4J_DATABASE") or None,
             data_dir=Path(env.get("MAILLAGE_DATA_DIR", "maillage-data")),
+            keep_snapshot=env.get("MAILLAGE_KEEP_SNAPSHOT", "1").lower() not in ("0", "false", "no"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -8,16 +8,18 @@ the snapshot, hence never served stale either.
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from pathlib import Path
 
 import networkx as nx
 
-from graph import schema
+from graph import schema, snapshot_file
 from graph.bulk import collector_paused
 from graph.cooperation import FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at, patch_cooperation_network
 from graph.errors import NotFound
@@ -25,8 +27,11 @@ from graph.i18n import Message
 from graph.model import Node, Relationship, RelationshipRef
 from graph.stores.base import Changes, Store
 
+log = logging.getLogger("maillage.snapshot")  # a server's log (api.logs)
+
 MAX_NETWORKS = 4  # the current network and three dates
 MAX_MEASURES = 256
+KEEP_AGAIN_AFTER = 10_000  # changes found since a kept snapshot beyond which it is kept again
 
 
 def _trim(cache: OrderedDict, size: int, keep=...) -> None:
@@ -157,7 +162,9 @@ class Territory:
     def network(self, as_of: str | None = None) -> nx.Graph:
         with self._lock:
             if as_of not in self._networks:
-                with collector_paused(settle=True):
+                # Frozen as it stands, not collected first: building it leaves no cycle behind, and a full
+                # collection of a métropole's process would hold the answer for a second more.
+                with collector_paused(freeze=True):
                     self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
                 _trim(self._networks, MAX_NETWORKS, keep=None)
             self._networks.move_to_end(as_of)
@@ -281,10 +288,14 @@ class TerritoryCache:
     tell is asked its version, and read again in full when it moved.
     """
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, keep_in: Path | None = None):
         self.store = store
         self._snapshot: Territory | None = None
         self._lock = threading.Lock()
+        # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
+        # it back and asks the store only what changed since.
+        self.keep_in = keep_in
+        self._keeping: threading.Thread | None = None
 
     @property
     def last(self) -> Territory | None:
@@ -336,12 +347,73 @@ class TerritoryCache:
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
         if mark is not None:
             version = _version_of(mark)
+            if self.keep_in is not None and self._snapshot is None:
+                kept = self._read_kept(mark)
+                if kept is not None:
+                    return kept
         # Nodes and relationships read side by side: a server's half of the work overlaps ours.
         with ThreadPoolExecutor(1) as reader:
             nodes = reader.submit(lambda: list(self.store.nodes()))
             relationships = list(self.store.relationships())
-        return Territory(version if version is not None else self.store.version(), nodes.result(),
-                         relationships, mark)
+        snapshot = Territory(version if version is not None else self.store.version(), nodes.result(),
+                             relationships, mark)
+        if mark is not None and self.keep_in is not None:
+            self._keep(snapshot)
+        return snapshot
+
+    def _read_kept(self, mark: tuple) -> Territory | None:
+        """The snapshot kept for the store's epoch at *mark*, brought up to date with what changed since it was
+        kept; None when there is none (or the store cannot tell what changed since)."""
+        assert self.keep_in is not None
+        path = snapshot_file.path_for(self.keep_in, mark)
+        kept = snapshot_file.load(path)
+        if kept is None:
+            return None
+        kept_mark, nodes, relationships = kept
+        changes = self.store.changes_since(kept_mark)
+        if changes is None:
+            return None
+        log.info("kept_snapshot_read %s: %d facts, %d changed since", path, len(nodes) + len(relationships),
+                 changes.size, extra={"fields": {"event": "kept_snapshot_read", "changes": changes.size}})
+        snapshot = Territory(_version_of(kept_mark), nodes, relationships, kept_mark)
+        if not changes:
+            snapshot.mark = changes.mark  # writes that changed nothing: the same facts
+            return snapshot
+        snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
+        if changes.size > KEEP_AGAIN_AFTER:
+            self._keep(snapshot)  # else every start would read them again
+        return snapshot
+
+    def _keep(self, snapshot: Territory) -> None:
+        """Write *snapshot* to its file in the background (the first answer does not wait for it), and delete
+        those of another epoch."""
+        assert self.keep_in is not None and snapshot.mark is not None
+        folder, mark = self.keep_in, snapshot.mark
+        path = snapshot_file.path_for(folder, mark)
+
+        def keep() -> None:
+            try:
+                snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships)
+                log.info("kept_snapshot_written %s", path, extra={"fields": {"event": "kept_snapshot_written"}})
+            except (OSError, ValueError) as error:  # a full disk, a property marshal cannot write
+                log.warning("kept_snapshot_failed %s: %s", path, error)
+            snapshot_file.forget(folder, keep=path)
+
+        self.wait_until_kept()
+        self._keeping = threading.Thread(target=keep, name="keep-snapshot", daemon=True)
+        self._keeping.start()
+
+    def forget_kept(self) -> None:
+        """Delete the snapshots kept on disk (the next full read keeps another)."""
+        self.wait_until_kept()
+        if self.keep_in is not None:
+            snapshot_file.forget(self.keep_in)
+
+    def wait_until_kept(self) -> None:
+        """Return once the snapshot being kept, if any, is written (before forking workers, or exiting)."""
+        if self._keeping is not None:
+            self._keeping.join()
+            self._keeping = None
 
 
 def _covers(mark: tuple, seen: tuple) -> bool:

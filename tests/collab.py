@@ -33,15 +33,18 @@ class Setting:
         return {**({"Authorization": f"Bearer {self.tokens[login]}"} if login else {}), **extra}
 
 
-def setting(store, anonymous_read: bool = False, example: Path = EXAMPLE) -> Setting:
-    """*store* with the fictitious example imported, an account (password and token) per person of PEOPLE."""
+def setting(store, anonymous_read: bool = False, example: Path = EXAMPLE, keep_snapshot_in: Path | None = None
+            ) -> Setting:
+    """*store* with the fictitious example imported, an account (password and token) per person of PEOPLE (the
+    app keeps its snapshot in *keep_snapshot_in*, as a server does)."""
     import_files([example], store)
     tokens = {}
     for login, (role, agent) in PEOPLE.items():
         accounts.add(store, login, role, agent)
         accounts.set_password(store, login, PASSWORD)
         tokens[login] = accounts.create_token(store, login)[0]
-    return Setting(store, create_app(store, anonymous_read=anonymous_read), tokens)
+    return Setting(store, create_app(store, anonymous_read=anonymous_read, keep_snapshot_in=keep_snapshot_in),
+                   tokens)
 
 
 def login(client, name: str, password: str = PASSWORD, address: str = "127.0.0.1"):

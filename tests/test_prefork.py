@@ -40,10 +40,27 @@ def _processes(log) -> set[int]:
     return found
 
 
+def _serving(args: list[str], env: dict[str, str], log, workers: int = 2):
+    """``maillage serve --workers`` started, once its /health answers: (process, base URL)."""
+    port = neo4j_server.free_port()
+    server = start_maillage("serve", *args, "--port", str(port), "--workers", str(workers), env=env, log=log)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/health", timeout=60).status == 200:
+                return server, base
+        except OSError:
+            pass
+        assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("kind", ["embedded", "neo4j"])
 def test_two_worker_processes_share_the_snapshot_and_each_sees_every_write(kind, tmp_path, request):
     args = ["--data", str(tmp_path / "data")]
-    env = cli_env(MAILLAGE_LOG_FORMAT="json")
+    # The snapshot kept beside the data (with Neo4j, the data folder holds only that)
+    env = cli_env(MAILLAGE_LOG_FORMAT="json", MAILLAGE_DATA_DIR=str(tmp_path / "data"))
     if kind == "neo4j":
         request.getfixturevalue("neo4j_store")  # the suite's Neo4j, emptied for this test
         args = []
@@ -53,21 +70,9 @@ def test_two_worker_processes_share_the_snapshot_and_each_sees_every_write(kind,
     assert maillage("user", "add", "admin", "--role", "administrateur", *args, env=env).returncode == 0
     token = re.search(r"(mlg_\S+)", maillage("token", "create", "admin", *args, env=env).stdout).group(1)
 
-    port = neo4j_server.free_port()
     log = tmp_path / "serve.log"
-    server = start_maillage("serve", *args, "--port", str(port), "--workers", "2", env=env, log=log)
-    base = f"http://127.0.0.1:{port}"
+    server, base = _serving(args, env, log)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if _ask(base, "/health", token)[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-
         status, before = _ask(base, "/api/v1/actors/ag-00001/works-with", token)
         assert status == 200
         tied = {c["id"] for c in before["collaborators"]}
@@ -84,6 +89,7 @@ def test_two_worker_processes_share_the_snapshot_and_each_sees_every_write(kind,
         with ThreadPoolExecutor(8) as pool:
             seen = list(pool.map(partners, range(80)))
         assert all(other in found for found in seen)  # whichever process answered
+        partners_answer = _ask(base, "/api/v1/actors/ag-00001/works-with", token)[1]
         answering = _processes(log)
         assert len(answering) == 2 and server.pid not in answering
 
@@ -102,3 +108,17 @@ def test_two_worker_processes_share_the_snapshot_and_each_sees_every_write(kind,
     time.sleep(0.5)
     with pytest.raises(OSError):
         urllib.request.urlopen(base + "/health", timeout=5)
+
+    # Started again: the snapshot kept at the first start is read back, then what changed since (the tie
+    # declared meanwhile), not the whole store.
+    assert len(list((tmp_path / "data" / "snapshots").glob("*.snapshot"))) == 1
+    again = tmp_path / "again.log"
+    server, base = _serving(args, env, again, workers=1)
+    try:
+        status, answer = _ask(base, "/api/v1/actors/ag-00001/works-with", token)
+        assert status == 200 and other in {c["id"] for c in answer["collaborators"]}
+        assert answer == partners_answer
+        assert "kept_snapshot_read" in again.read_text() and "kept_snapshot_written" not in again.read_text()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)

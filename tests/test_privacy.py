@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from api.state import CACHE_KEY
 from graph import campaigns
 from graph.editing import Author
 from graph.territory import TerritoryCache
@@ -20,8 +21,8 @@ PERSON, NAME = "ag-00002", "Léa Hamelin"
 
 
 @pytest.fixture
-def world(store):
-    return setting(store)
+def world(store, tmp_path):
+    return setting(store, keep_snapshot_in=tmp_path / "kept")  # as a server: its snapshot kept on disk
 
 
 def _traces(world) -> None:
@@ -97,18 +98,29 @@ def _stored(store) -> str:
     return json.dumps([r.data() for r in records] + [r.data() for r in rels], ensure_ascii=False, default=str)
 
 
+def _kept(world) -> str:
+    """The snapshots the app keeps on disk (graph.snapshot_file), as bytes read as text."""
+    cache = world.app.extensions[CACHE_KEY]
+    cache.wait_until_kept()
+    return "".join(path.read_bytes().decode("utf-8", "replace") for path in cache.keep_in.glob("*"))
+
+
 def test_after_an_erasure_the_person_is_nowhere(world):
     _traces(world)
     client = world.client()
     before = _everything_served(world, client)
     assert NAME in before and PERSON in before and NAME in _stored(world.store)  # the caches are warm
+    assert NAME in _kept(world)
     erased = client.post(f"/api/v1/persons/{PERSON}/erase", headers=world.headers("admin"))
     assert erased.status_code == 200 and erased.json["nodes_deleted"] == 1 and erased.json["accounts_removed"] == 1
+    assert _kept(world) == ""  # deleted at once (not only when read again)
     after = _everything_served(world, client)
-    stored = _stored(world.store)
+    stored, kept = _stored(world.store), _kept(world)
+    assert kept  # kept again, from what the store holds now
     for trace in (NAME, PERSON):  # (other agents are called Hamelin too)
         assert trace not in after, trace
         assert trace not in stored, trace
+        assert trace not in kept, trace
     for fmt in exports.FORMATS:  # the exports written from a fresh read too (ZIP and XLSX opened)
         text = _unzipped(exports.export(TerritoryCache(world.store).current(), fmt))
         assert NAME not in text and PERSON not in text, fmt
@@ -131,6 +143,14 @@ def test_maillage_person_export_and_erase(tmp_path):
 
     data = str(tmp_path / "data")
     assert maillage("import", "--data", data, str(EXAMPLE)).returncode == 0
+    store = EmbeddedStore(data)
+    try:  # a server has kept its snapshot there
+        cache = TerritoryCache(store, tmp_path / "data" / "snapshots")
+        cache.current()
+        cache.wait_until_kept()
+    finally:
+        store.close()
+    assert list((tmp_path / "data" / "snapshots").glob("*.snapshot"))
     out = tmp_path / "lea.json"
     assert maillage("person", "export", PERSON, "--out", str(out), "--data", data).returncode == 0
     assert json.loads(out.read_text(encoding="utf-8"))["person"]["name"] == NAME
@@ -138,6 +158,7 @@ def test_maillage_person_export_and_erase(tmp_path):
     assert refused.returncode == 2 and "--yes" in refused.stderr
     done = maillage("person", "erase", PERSON, "--yes", "--data", data)
     assert done.returncode == 0 and NAME not in done.stdout
+    assert not list((tmp_path / "data" / "snapshots").iterdir())  # the kept snapshot held her
     store = EmbeddedStore(data)
     try:
         assert store.get_node(PERSON) is None

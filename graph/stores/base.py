@@ -55,6 +55,11 @@ class Changes:
     def __bool__(self) -> bool:
         return bool(self.nodes or self.relationships or self.removed_nodes or self.removed_relationships)
 
+    @property
+    def size(self) -> int:
+        """How many facts changed."""
+        return len(self.nodes) + len(self.relationships) + len(self.removed_nodes) + len(self.removed_relationships)
+
 
 def retired_version(fact, until: str, provenance: Provenance | None):
     """*fact* with its validity ended at *until* (and the provenance of the retirement), or None when it

@@ -1,0 +1,120 @@
+"""A server keeps its snapshot on disk: started again, it reads the file and what changed since (never the whole
+store), and serves what a full read would; a file of an ended epoch (a store cleared, restored or erased from)
+is deleted and not read; a damaged one is ignored."""
+from __future__ import annotations
+
+import logging
+import stat
+
+import pytest
+
+from graph import snapshot_file
+from graph.territory import TerritoryCache
+from importers.pipeline import import_files
+from tests.conftest import EXAMPLE
+from tests.test_snapshot_refresh import PROV, WRITES, answers, network_content
+
+
+def _kept(cache: TerritoryCache):
+    cache.wait_until_kept()
+    return sorted(cache.keep_in.glob("*.snapshot"))
+
+
+def _read_and_kept(store, folder):
+    """A server's first read of *store*, keeping its snapshot in *folder*: the file kept."""
+    cache = TerritoryCache(store, folder)
+    cache.current()
+    [path] = _kept(cache)
+    return path
+
+
+def _without_full_read(store, monkeypatch):
+    """*store* answering everything but a read of all its facts."""
+    def refused(*args, **kwargs):
+        raise AssertionError("the store was read in full")
+
+    monkeypatch.setattr(store, "nodes", refused)
+    monkeypatch.setattr(store, "relationships", refused)
+
+
+def _same(snapshot, full) -> None:
+    assert snapshot.nodes == full.nodes and snapshot.relationships == full.relationships
+    assert network_content(snapshot.network()) == network_content(full.network())
+    assert answers(snapshot) == answers(full)
+
+
+def test_a_server_starting_again_reads_its_kept_snapshot_and_what_changed_since(store, tmp_path, monkeypatch):
+    import_files([EXAMPLE], store)
+    first = TerritoryCache(store, tmp_path / "kept")
+    kept_mark = first.current().mark
+    [path] = _kept(first)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert snapshot_file.load(path)[0] == kept_mark
+    # While it was stopped: writes, a retirement, deletions (a node with its ties, a relationship).
+    for batch in WRITES:
+        store.write(batch)
+    store.retire(["ag-00004"], until="2026-01-01", provenance=PROV)
+    store.delete(["ag-00005"], provenance=PROV)
+    removed = next(r for r in TerritoryCache(store).current().relationships if r.type == "COOPERATES_WITH")
+    store.delete(relationships=[removed.identity], provenance=PROV)
+    full = TerritoryCache(store).current()
+
+    with monkeypatch.context() as patched:
+        _without_full_read(store, patched)
+        again = TerritoryCache(store, tmp_path / "kept").current()
+    assert again.mark == full.mark and "ag-00005" not in again.nodes
+    assert removed.identity not in {r.identity for r in again.relationships}
+    _same(again, full)
+    assert snapshot_file.load(path)[0] == kept_mark  # a few changes: not kept again
+
+
+def test_a_snapshot_is_kept_again_after_many_changes(embedded_store, tmp_path, monkeypatch):
+    import_files([EXAMPLE], embedded_store)
+    old_mark = snapshot_file.load(_read_and_kept(embedded_store, tmp_path))[0]
+    embedded_store.write(WRITES[-1])  # 1,500 declarations
+    monkeypatch.setattr("graph.territory.KEEP_AGAIN_AFTER", 1000)
+    again = TerritoryCache(embedded_store, tmp_path)
+    snapshot = again.current()
+    [path] = _kept(again)
+    assert snapshot.mark != old_mark and snapshot_file.load(path)[0] == snapshot.mark
+
+
+@pytest.mark.parametrize("end", ["clear", "erase"])
+def test_the_snapshot_of_an_ended_epoch_is_deleted_and_not_read(store, tmp_path, end):
+    from graph import privacy
+
+    import_files([EXAMPLE], store)
+    old = _read_and_kept(store, tmp_path)
+    person = store.get_node("ag-00010")
+    assert person.name.encode() in old.read_bytes()
+    if end == "clear":
+        store.clear()
+        import_files([EXAMPLE], store)
+    else:
+        privacy.erase(store, person.id, "admin")
+    again = TerritoryCache(store, tmp_path)
+    snapshot = again.current()
+    full = TerritoryCache(store).current()
+    _same(snapshot, full)
+    [new] = _kept(again)
+    assert new != old and not old.exists()
+    if end == "erase":
+        assert person.id not in snapshot.nodes
+        assert person.name.encode() not in new.read_bytes() and person.id.encode() not in new.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format"])
+def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, caplog):
+    import_files([EXAMPLE], embedded_store)
+    path = _read_and_kept(embedded_store, tmp_path)
+    data = path.read_bytes()
+    path.write_bytes({"garbage": b"\x00\xff" * 1000, "truncated": data[: len(data) // 2], "empty": b"",
+                      "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1)}[damage])
+    logger = logging.getLogger("maillage.snapshot")  # a server's log: it may not reach the root logger
+    logger.addHandler(caplog.handler)
+    try:
+        snapshot = TerritoryCache(embedded_store, tmp_path).current()
+    finally:
+        logger.removeHandler(caplog.handler)
+    _same(snapshot, TerritoryCache(embedded_store).current())
+    assert damage not in ("truncated",) or "unreadable" in caplog.text
