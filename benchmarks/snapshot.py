@@ -13,9 +13,9 @@ here unless ``--loaded``), ``maillage serve`` is started in turn as
 and for each: the memory of the server (peak resident size of each process, and the peak of
 the sum of their proportional set sizes, which counts a page shared by two processes once),
 the first answer after start-up (it reads the whole store, or its kept snapshot and what changed
-since), the first answer after a write (it reads what changed), and requests per second with ``--clients`` concurrent clients for
-``--seconds`` (works-with, ego at depth 2, an actor's page data, a path, the first brokers),
-all authenticated as an administrator (who sees persons). Every answer must be a 200.
+since), the first answer after a write (it reads what changed), and requests per second with
+``--clients`` concurrent clients for ``--seconds`` (works-with, ego at depth 2, an actor's page
+data, a path, the first brokers), all authenticated as an administrator (who sees persons). Every answer must be a 200.
 
     .venv/bin/python benchmarks/snapshot.py [--scale metropole] [--loaded] [--baseline 3ba3448]
 """
