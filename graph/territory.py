@@ -152,6 +152,10 @@ class Territory:
             fresh._networks[None] = patch_cooperation_network(
                 network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships,
                 removed_nodes, removed_facts)
+        for key, view in self._narrowed_views().items():
+            refreshed_view = self._refreshed_view(fresh, key, view, changes)
+            if refreshed_view is not None:
+                fresh._measures[key] = refreshed_view
         return fresh
 
     # --- derived -------------------------------------------------------------
@@ -194,25 +198,60 @@ class Territory:
         than one side's word, still count). Built once per snapshot."""
         if evidence in (None, "all"):
             return self
-        return self._narrowed(("evidence", evidence), lambda node: True, lambda rel: (
-            rel.type != "COOPERATES_WITH" or rel.properties.get("status") == "confirmed"))
+        return self._narrowed(("evidence", evidence))
 
     def masked(self) -> Territory:
         """This snapshot as people who may not see persons see it: no agent at all (they count only in
         aggregates, computed on the full snapshot), elected officials by their public role only (their node,
         none of their ties). Built once per snapshot."""
-        agents = {n for n, node in self.nodes.items() if node.kind == schema.AGENT.label}
-        elected = {n for n, node in self.nodes.items() if node.kind == schema.ELECTED.label}
-        return self._narrowed(("masked",), lambda node: node.id not in agents, lambda rel: (
-            rel.source not in agents and rel.target not in agents
-            and not (rel.type in FACT_TYPES and (rel.source in elected or rel.target in elected))))
+        return self._narrowed(("masked",))
 
-    def _narrowed(self, key: tuple, keep_node: Callable[[Node], bool],
-                  keep_relationship: Callable[[Relationship], bool]) -> Territory:
-        """A snapshot of the nodes and relationships kept, memoised on this one under *key*."""
-        return self.measure(key, lambda: Territory(
-            ":".join((self.version, *key)), [n for n in self.nodes.values() if keep_node(n)],
-            [rel for rel in self.relationships if keep_relationship(rel)], self.mark))
+    def _filters(self, key: tuple) -> tuple[Callable[[Node], bool], Callable[[Relationship], bool], tuple[str, ...]]:
+        """What the narrowed view *key* keeps of this snapshot: (nodes, relationships, the kinds of nodes whose
+        ids the rules depend on)."""
+        if key == ("masked",):
+            agents = {n for n, node in self.nodes.items() if node.kind == schema.AGENT.label}
+            elected = {n for n, node in self.nodes.items() if node.kind == schema.ELECTED.label}
+            return (lambda node: node.id not in agents, lambda rel: (
+                rel.source not in agents and rel.target not in agents
+                and not (rel.type in FACT_TYPES and (rel.source in elected or rel.target in elected))),
+                (schema.AGENT.label, schema.ELECTED.label))
+        return (lambda node: True,
+                lambda rel: rel.type != "COOPERATES_WITH" or rel.properties.get("status") == "confirmed", ())
+
+    def _narrowed(self, key: tuple) -> Territory:
+        """The snapshot of the nodes and relationships the view *key* keeps, memoised on this one."""
+        def build() -> Territory:
+            keep_node, keep_relationship, _ = self._filters(key)
+            return Territory(":".join((self.version, *key)), [n for n in self.nodes.values() if keep_node(n)],
+                             [rel for rel in self.relationships if keep_relationship(rel)], self.mark)
+
+        return self.measure(key, build)
+
+    def _narrowed_views(self) -> dict[tuple, Territory]:
+        return {key: view for key, view in self._measures.items()
+                if key[0] in ("masked", "evidence") and isinstance(view, Territory)}
+
+    def _refreshed_view(self, fresh: Territory, key: tuple, view: Territory, changes: Changes) -> Territory | None:
+        """The view *key* of *fresh* (this snapshot with *changes*), from this snapshot's *view* with the changes
+        it keeps: its network patched rather than projected again (a reader who may not see persons asks the
+        masked view after every write). None when the changes alter whom the view's rules name (a new agent):
+        the view is then built afresh when asked."""
+        keep_node, keep_relationship, kinds = fresh._filters(key)
+        if kinds:
+            for node in changes.nodes:
+                before = self.nodes.get(node.id)
+                if (node.kind in kinds) != (before is not None and before.kind in kinds):
+                    return None
+            if any(self.nodes[n].kind in kinds for n in changes.removed_nodes if n in self.nodes):
+                return None
+        kept = Changes(changes.mark, [n for n in changes.nodes if keep_node(n)],
+                       [r for r in changes.relationships if keep_relationship(r)],
+                       # what the view no longer keeps (a declaration disputed) leaves it
+                       [*changes.removed_nodes, *(n.id for n in changes.nodes if not keep_node(n))],
+                       [*changes.removed_relationships,
+                        *(r.identity for r in changes.relationships if not keep_relationship(r))])
+        return view.refreshed(":".join((fresh.version, *key)), kept)
 
     def participations(self, actor: str | None = None, project: str | None = None) -> list[Relationship]:
         """The participations of *actor*, or in *project*, in the stored order (indexed once per snapshot: a

@@ -31,6 +31,10 @@ WRITES = [
 ]
 
 
+# A declaration the other side confirms, then disputes: in, then out of the confirmed ties.
+WRITES += [Batch([], [Relationship("COOPERATES_WITH", "ag-00006", "asso-00001", "appui", {"status": status}, PROV)])
+           for status in ("confirmed", "disputed")]
+
 AGENTS = [f"ag-{i:05d}" for i in range(1, 61)]
 # Many facts at once (an import): the refresh merges them by another road than a few.
 WRITES.append(Batch([], [Relationship("COOPERATES_WITH", a, b, "atelier", {"frequency": "ponctuelle"}, PROV)
@@ -48,11 +52,25 @@ def answers(t):
             ask("path", t, source="ag-00001", target="asso-00003"), ask("coverage", t)]
 
 
+def view_answers(t):
+    """Answers about actors every view keeps (associations), and global ones."""
+    return [ask("works-with", t, actor="asso-00001"), ask("ego", t, actor="asso-00003", depth=2), ask("services", t),
+            ask("isolated", t), ask("single-points", t), ask("brokers", t), ask("communities", t), ask("coverage", t)]
+
+
+# The narrowed views a question may be asked on: as people who may not see persons see it, confirmed ties only.
+VIEWS = {"masked": lambda t: t.masked(), "confirmed": lambda t: t.restricted("confirmed"),
+         "masked, confirmed": lambda t: t.masked().restricted("confirmed")}
+
+
 def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):
     import_files([EXAMPLE], store)
     cache = TerritoryCache(store)
     before = cache.current()
     before.network()
+    for view in VIEWS.values():
+        view(before).network()
+    patched = dict.fromkeys(VIEWS, 0)
     for batch in WRITES:
         changes = store.changes_since(before.mark)
         assert changes is not None and not changes.nodes and not changes.relationships
@@ -71,7 +89,16 @@ def test_refreshed_snapshot_equals_a_full_read_after_each_write(store):
         assert network_content(refreshed.network()) == network_content(full.network())
         assert refreshed.relationships == full.relationships and refreshed.nodes == full.nodes
         assert answers(refreshed) == answers(full)
+        for name, view in VIEWS.items():
+            # A view whose rules name the same persons is patched with the changes it keeps, not built again.
+            patched[name] += None in view(refreshed)._networks
+            assert network_content(view(refreshed).network()) == network_content(view(full).network()), name
+            assert view(refreshed).relationships == view(full).relationships, name
+            assert view(refreshed).nodes == view(full).nodes, name
+            assert view_answers(view(refreshed)) == view_answers(view(full)), name
         before = refreshed
+    # Only the new agent changes whom the masked view leaves out.
+    assert patched == {"masked": len(WRITES) - 1, "confirmed": len(WRITES), "masked, confirmed": len(WRITES) - 1}
 
 
 def test_a_rewrite_of_the_same_facts_changes_nothing(store):

@@ -21,27 +21,30 @@ def isolated(t: Territory, as_of: str | None = None) -> dict:
     organisation in no project and no grant.
     """
     g = t.network(as_of)
+    # Read through the adjacency and attribute dicts: asked again after every write, on a territory with its
+    # grant files (thousands of organisations), networkx's views cost more than the question.
+    adjacency, attributes, service_of = g.adj, g.nodes, t.service_of
     reasons: dict[str, list[str]] = defaultdict(list)
     structural = set(t.agents_by_service) | set(t.parent_of.values())
-    for n in g:
-        degree = g.degree(n)
+    agent = schema.AGENT.label
+    for n, neighbours in adjacency.items():
+        degree = len(neighbours)
         if degree == 0 and n not in structural:  # a service speaks through its agents
             reasons[n].append("no_ties")
         elif degree == 1:
             reasons[n].append("single_tie")
-        if degree and g.nodes[n]["kind"] == schema.AGENT.label and n in t.service_of and all(
-                g.nodes[m]["kind"] == schema.AGENT.label and t.service_of.get(m) == t.service_of[n]
-                for m in g[n]):
+        if degree and attributes[n]["kind"] == agent and n in service_of and all(
+                attributes[m]["kind"] == agent and service_of.get(m) == service_of[n] for m in neighbours):
             reasons[n].append("internal_only")
     k, core = lowest_core(g)
     for n in core:
         reasons[n].append("lowest_core")
-    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
-    engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
-    for n, data in g.nodes(data=True):
+    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if as_of is None or t.valid(r, as_of)}
+    engaged |= {r.target for r in t.by_type["FUNDS"] if as_of is None or t.valid(r, as_of)}
+    for n, data in attributes.items():
         if data["kind"] in schema.ORGANISATION_LABELS and n not in engaged:
             reasons[n].append("no_project_no_grant")
-    actors = [{**t.summary(n), "degree": g.degree(n), "reasons": sorted(r, key=REASONS.index)}
+    actors = [{**t.summary(n), "degree": len(adjacency[n]), "reasons": sorted(r, key=REASONS.index)}
               for n, r in sorted(reasons.items())]
     counts = {reason: sum(1 for a in actors if reason in a["reasons"]) for reason in REASONS}
     return {"as_of": as_of, "lowest_core_k": k, "counts": counts, "actors": actors}
