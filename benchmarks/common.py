@@ -136,12 +136,12 @@ def throughput(port: int, token: str, agents: list[str], others: list[str], clie
     return done[0], done[0] / (time.perf_counter() - started), failures[0]
 
 
-def administrator_token(store) -> str:
-    """An API token of a new administrator's account (who sees persons)."""
+def administrator_token(store, role: str = "administrateur") -> str:
+    """An API token of a new account of *role* (an administrator sees persons; a lecteur, by default, does not)."""
     from graph import accounts
 
     login = f"bench-{os.getpid()}-{time.time_ns()}"
-    accounts.add(store, login, "administrateur")
+    accounts.add(store, login, role)
     return accounts.create_token(store, login)[0]
 
 

@@ -12,10 +12,11 @@ here unless ``--loaded``), ``maillage serve`` is started in turn as
 
 and for each: the memory of the server (peak resident size of each process, and the peak of
 the sum of their proportional set sizes, which counts a page shared by two processes once),
-the first answer after start-up (it reads the whole store, or its kept snapshot and what changed
-since), the first answer after a write (it reads what changed), and requests per second with
-``--clients`` concurrent clients for ``--seconds`` (works-with, ego at depth 2, an actor's page
-data, a path, the first brokers), all authenticated as an administrator (who sees persons). Every answer must be a 200.
+the first answer after start-up (it reads the whole store, or its kept snapshot and what
+changed since), the first answer after a write (it reads what changed), the same for a lecteur
+(who does not see persons: the masked view), and requests per second with ``--clients``
+concurrent clients for ``--seconds`` (works-with, ego at depth 2, an actor's page data, a path,
+the first brokers), as an administrator (who sees persons). Every answer must be a 200.
 
     .venv/bin/python benchmarks/snapshot.py [--scale metropole] [--loaded] [--baseline 3ba3448]
 """
@@ -84,7 +85,8 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
-def measure(name: str, root: Path, workers: int, store, token: str, args, data: Path | None = None) -> dict:
+def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str, args, data: Path | None = None
+            ) -> dict:
     """One server's figures; *data*: its data folder, where this release keeps its snapshot between runs."""
     extra = ["--workers", str(workers)] if workers > 1 else []
     environment = {**store.environment, **({"MAILLAGE_DATA_DIR": str(data)} if data else {})}
@@ -99,6 +101,13 @@ def measure(name: str, root: Path, workers: int, store, token: str, args, data: 
         write_tie(store, random.randrange(1, 40000))  # each process sees it on its next answer
         after_write, (status, _) = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
         assert status == 200, (name, status)
+        # A reader who may not see persons answers from the masked view (no agent): the same, after a write.
+        reader = Client(port, lecteur)
+        status, _ = reader.get("/api/v1/actors/asso-00001/works-with")  # the view built once
+        assert status == 200, (name, status)
+        write_tie(store, random.randrange(1, 40000))
+        reader_after_write, (status, _) = timed(lambda: reader.get("/api/v1/actors/asso-00001/works-with"))
+        assert status == 200, (name, status)
         rng = random.Random(args.seed)
         profile = PROFILES[args.scale]
         agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), min(200, profile.agents))]
@@ -111,9 +120,10 @@ def measure(name: str, root: Path, workers: int, store, token: str, args, data: 
         server.wait(timeout=60)
         pss, rss = watch.stop()
     row = {"name": name, "ready": ready, "first": first / 1000, "after_write": after_write / 1000, "pss": pss,
-           "rss": rss, "requests": requests, "rate": rate, "failures": failures}
-    print(f"{name:<34} {pss:>8.0f} {rss:>8.0f} {ready:>7.1f} {first / 1000:>8.1f} {after_write / 1000:>9.2f} "
-          f"{rate:>8.1f} {failures:>6}", flush=True)
+           "rss": rss, "requests": requests, "rate": rate, "failures": failures,
+           "reader_after_write": reader_after_write / 1000}
+    print(f"{name:<40} {pss:>8.0f} {rss:>8.0f} {ready:>7.1f} {first / 1000:>8.1f} {after_write / 1000:>9.2f} "
+          f"{reader_after_write / 1000:>10.2f} {rate:>8.1f} {failures:>6}", flush=True)
     return row
 
 
@@ -134,17 +144,17 @@ def main() -> int:
             seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
             print(f"{args.scale}: {counts['nodes']} nodes, {counts['relationships']} relationships, "
                   f"loaded in {seconds / 1000:.0f} s", flush=True)
-        token = administrator_token(store)
+        token, lecteur = administrator_token(store), administrator_token(store, "lecteur")
         old = previous_release(args.baseline, Path(folder) / "baseline")
         print(f"\nserve on {args.scale}, {args.clients} clients for {args.seconds:.0f} s\n"
-              f"{'':<34} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "
-              f"{'req/s':>8} {'errors':>6}", flush=True)
+              f"{'':<40} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "
+              f"{'lecteur s':>10} {'req/s':>8} {'errors':>6}", flush=True)
         data = Path(folder) / "data"  # empty: the first start reads the whole store, and keeps its snapshot
-        rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, args),
-                measure("this release, 1 process, first start", ROOT, 1, store, token, args, data),
-                measure("this release, 1 process, again", ROOT, 1, store, token, args, data),
-                measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, args,
-                        data)]
+        rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, lecteur, args),
+                measure("this release, 1 process, first start", ROOT, 1, store, token, lecteur, args, data),
+                measure("this release, 1 process, again", ROOT, 1, store, token, lecteur, args, data),
+                measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, lecteur,
+                        args, data)]
         base, first, one, several = rows
 
         def ratio(key: str) -> str:
@@ -152,7 +162,8 @@ def main() -> int:
                     f"{first[key] / base[key]:.2f}× at the first start)")
 
         print(f"\nagainst the previous release: memory {ratio('pss')}, first answer {ratio('first')}, "
-              f"after a write {ratio('after_write')}, throughput {ratio('rate')}")
+              f"after a write {ratio('after_write')} (a lecteur's: {ratio('reader_after_write')}), "
+              f"throughput {ratio('rate')}")
     return 0
 
 

@@ -444,9 +444,10 @@ class TerritoryCache:
 
     def forget_kept(self) -> None:
         """Delete the snapshots kept on disk (the next full read keeps another)."""
-        self.wait_until_kept()
-        if self.keep_in is not None:
-            snapshot_file.forget(self.keep_in)
+        with self._lock:  # not while a read starts keeping one
+            self.wait_until_kept()
+            if self.keep_in is not None:
+                snapshot_file.forget(self.keep_in)
 
     def wait_until_kept(self) -> None:
         """Return once the snapshot being kept, if any, is written (before forking workers, or exiting)."""
