@@ -71,9 +71,12 @@ class MemoryWatch:
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
                     continue
-                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
-                rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-                self.peak_rss = max(self.peak_rss, rss)
+                pss = [int(line.split()[1]) for line in rollup if line.startswith("Pss:")]
+                rss = [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")]
+                if not pss or not rss:  # a process exiting (a worker replaced, the server stopping)
+                    continue
+                total += pss[0]
+                self.peak_rss = max(self.peak_rss, rss[0])
                 self.processes.add(pid)
             self.peak_pss = max(self.peak_pss, total)
             self._stop.wait(0.5)
