@@ -20,6 +20,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -64,6 +65,8 @@ def _write(out: BinaryIO, value) -> None:
 
 def _read(kept: BinaryIO):
     size = int.from_bytes(kept.read(8), "little")
+    if size > os.fstat(kept.fileno()).st_size:  # a damaged length: do not try to allocate it
+        raise EOFError("damaged")
     data = kept.read(size)
     if len(data) != size:
         raise EOFError("truncated")
@@ -122,8 +125,13 @@ def load(path: Path) -> tuple[tuple, list[Node], list[Relationship]] | None:
 
 def forget(directory: Path, keep: Path | None = None) -> None:
     """Delete the snapshots kept in *directory*, but *keep*: those of an epoch that has ended hold what the
-    store may no longer hold (a person erased since)."""
+    store may no longer hold (a person erased since). Without *keep* (an erasure), files being written are
+    deleted too; else only those left behind by a process stopped while writing (older than an hour)."""
+    stale_before = time.time() - 3600
     for path in directory.glob("*.snapshot"):
         if path != keep:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            path.unlink(missing_ok=True)
+    for path in directory.glob(".writing-*"):
+        with contextlib.suppress(FileNotFoundError):  # (one put in place meanwhile)
+            if keep is None or path.stat().st_mtime < stale_before:
+                path.unlink(missing_ok=True)

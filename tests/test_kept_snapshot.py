@@ -103,13 +103,29 @@ def test_the_snapshot_of_an_ended_epoch_is_deleted_and_not_read(store, tmp_path,
         assert person.name.encode() not in new.read_bytes() and person.id.encode() not in new.read_bytes()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format"])
+def test_forgetting_deletes_old_snapshots_and_files_left_half_written(tmp_path):
+    import os
+    import time
+
+    kept, old, writing, left = (tmp_path / name for name in ("a.snapshot", "b.snapshot", ".writing-1", ".writing-2"))
+    for path in (kept, old, writing, left):
+        path.write_bytes(b"x")
+    os.utime(left, (time.time() - 7200, time.time() - 7200))  # a writer stopped two hours ago
+    snapshot_file.forget(tmp_path, keep=kept)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".writing-1", "a.snapshot"]
+    snapshot_file.forget(tmp_path)  # an erasure: everything
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format", "a damaged length"])
 def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, caplog):
     import_files([EXAMPLE], embedded_store)
     path = _read_and_kept(embedded_store, tmp_path)
     data = path.read_bytes()
+    magic = len(snapshot_file.MAGIC)
     path.write_bytes({"garbage": b"\x00\xff" * 1000, "truncated": data[: len(data) // 2], "empty": b"",
-                      "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1)}[damage])
+                      "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1),
+                      "a damaged length": data[:magic] + b"\xff" * 8 + data[magic + 8:]}[damage])
     logger = logging.getLogger("maillage.snapshot")  # a server's log: it may not reach the root logger
     logger.addHandler(caplog.handler)
     try:
@@ -117,4 +133,4 @@ def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, 
     finally:
         logger.removeHandler(caplog.handler)
     _same(snapshot, TerritoryCache(embedded_store).current())
-    assert damage not in ("truncated",) or "unreadable" in caplog.text
+    assert damage not in ("truncated", "a damaged length") or "unreadable" in caplog.text
