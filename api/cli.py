@@ -42,15 +42,10 @@ class ProgressPrinter:
         self.stream.flush()
 
 
-def store_config(args) -> StoreConfig:
-    """The store's configuration: the environment's, with the command's ``--data`` folder."""
-    return StoreConfig.from_env(data_dir=Path(args.data) if getattr(args, "data", None) else None)
-
-
 def _open_store(args, upgrade: bool = True):
     from graph.stores import open_store
 
-    config = store_config(args)
+    config = StoreConfig.for_command(args)
     try:
         store = open_store(config, upgrade=upgrade)
         store.ping()
@@ -276,7 +271,7 @@ def cmd_serve(args) -> int:
     store = _open_store(args)
     return _serve(store, args.host, args.port, t("serve.ready", url=f"http://{args.host}:{args.port}/"),
                   workers=args.workers, reopen=lambda: _open_store(args, upgrade=False),
-                  keep_snapshot_in=store_config(args).snapshot_dir)
+                  keep_snapshot_in=StoreConfig.for_command(args).snapshot_dir)
 
 
 def cmd_demo(args) -> int:

@@ -38,10 +38,10 @@ def cmd_person(args, open_store) -> int:
 
 def forget_kept_snapshots(args) -> None:
     """Delete the snapshots a server keeps on disk (:mod:`graph.snapshot_file`): they hold the erased person."""
-    from api.cli import store_config
     from graph import snapshot_file
+    from graph.config import StoreConfig
 
-    folder = store_config(args).snapshot_dir
+    folder = StoreConfig.for_command(args).snapshot_dir
     if folder is not None:
         snapshot_file.forget(folder)
 

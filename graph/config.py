@@ -39,6 +39,12 @@ class StoreConfig:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    @classmethod
+    def for_command(cls, args) -> StoreConfig:
+        """The environment's configuration, with a command's ``--data`` folder when it has one."""
+        data = getattr(args, "data", None)
+        return cls.from_env(data_dir=Path(data) if data else None)
+
 
 @dataclass(frozen=True)
 class AccessConfig:
