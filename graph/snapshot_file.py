@@ -9,7 +9,8 @@ file is deleted (an erased person must not outlive the erasure on disk) and the 
 The file holds personal data as the store does: written by the server's user only (mode 0600, in a 0700
 folder), beside the data (``MAILLAGE_DATA_DIR/snapshots``). It is written with :mod:`marshal`, which reads a
 million facts back several times faster than :mod:`pickle` and builds no object but texts, numbers, lists,
-dicts and tuples; a file of another format or Python version, or damaged, is ignored (a full read).
+dicts and tuples; a file of another format, schema version or Python version, or damaged, is ignored (a full
+read).
 """
 from __future__ import annotations
 
@@ -25,12 +26,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from graph import migrations
 from graph.model import Node, Provenance, Relationship
 
 log = logging.getLogger("maillage.snapshot")  # a server's log (api.logs)
 
-# What a kept file begins with: its format, and Python's version (marshal's format may change with it)
-MAGIC = f"maillage-snapshot 2 python {sys.version_info[0]}.{sys.version_info[1]}\n".encode()
+# What a kept file begins with: its format, the store's schema version (a release that upgrades the store reads
+# it again in full) and Python's version (marshal's format may change with it)
+MAGIC = (f"maillage-snapshot 2 schema {migrations.CURRENT} "
+         f"python {sys.version_info[0]}.{sys.version_info[1]}\n").encode()
 PART = 50_000  # facts per marshal call: a thread saving the file lets the others run between two parts
 
 

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from graph import snapshot_file
+from graph import migrations, snapshot_file
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
@@ -117,7 +117,8 @@ def test_forgetting_deletes_old_snapshots_and_files_left_half_written(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format", "a damaged length"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format", "an older schema",
+                                    "a damaged length"])
 def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, caplog):
     import_files([EXAMPLE], embedded_store)
     path = _read_and_kept(embedded_store, tmp_path)
@@ -125,6 +126,7 @@ def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, 
     magic = len(snapshot_file.MAGIC)
     path.write_bytes({"garbage": b"\x00\xff" * 1000, "truncated": data[: len(data) // 2], "empty": b"",
                       "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1),
+                      "an older schema": data.replace(f"schema {migrations.CURRENT} ".encode(), b"schema 0 ", 1),
                       "a damaged length": data[:magic] + b"\xff" * 8 + data[magic + 8:]}[damage])
     logger = logging.getLogger("maillage.snapshot")  # a server's log: it may not reach the root logger
     logger.addHandler(caplog.handler)
