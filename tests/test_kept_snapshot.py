@@ -119,20 +119,26 @@ def test_forgetting_deletes_old_snapshots_and_files_left_half_written(tmp_path):
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "another format", "an older schema",
                                     "a damaged length"])
-def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, caplog):
+def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, caplog, monkeypatch):
     import_files([EXAMPLE], embedded_store)
     path = _read_and_kept(embedded_store, tmp_path)
     data = path.read_bytes()
     magic = len(snapshot_file.MAGIC)
-    path.write_bytes({"garbage": b"\x00\xff" * 1000, "truncated": data[: len(data) // 2], "empty": b"",
-                      "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1),
-                      "an older schema": data.replace(f"schema {migrations.CURRENT} ".encode(), b"schema 0 ", 1),
-                      "a damaged length": data[:magic] + b"\xff" * 8 + data[magic + 8:]}[damage])
+    damaged = {"garbage": b"\x00\xff" * 1000, "truncated": data[: len(data) // 2], "empty": b"",
+               "another format": data.replace(b"maillage-snapshot 2", b"maillage-snapshot 9", 1),
+               "an older schema": data.replace(f"schema {migrations.CURRENT} ".encode(), b"schema 0 ", 1),
+               "a damaged length": data[:magic] + b"\xff" * 8 + data[magic + 8:]}[damage]
+    assert damaged != data
+    path.write_bytes(damaged)
+    full_reads = []
+    read_all = embedded_store.relationships
+    monkeypatch.setattr(embedded_store, "relationships", lambda *a, **k: full_reads.append(1) or read_all(*a, **k))
     logger = logging.getLogger("maillage.snapshot")  # a server's log: it may not reach the root logger
     logger.addHandler(caplog.handler)
     try:
         snapshot = TerritoryCache(embedded_store, tmp_path).current()
     finally:
         logger.removeHandler(caplog.handler)
+    assert full_reads  # the store was read, not the file
     _same(snapshot, TerritoryCache(embedded_store).current())
     assert damage not in ("truncated", "a damaged length") or "unreadable" in caplog.text
