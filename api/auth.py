@@ -219,16 +219,16 @@ def login():
         password = request.form.get("password", "")
         throttle: accounts.Throttle = current_app.extensions[THROTTLE_KEY]
         keys = ("login:" + login_name.lower(), "address:" + (request.remote_addr or ""))
-        wait = throttle.blocked(*keys)
+        wait = throttle.blocked(get_store(), *keys)
         if wait:
             error, status = t("login.throttled", minutes=max(1, round(wait / 60))), 429
         else:
             found = accounts.authenticate(get_store(), login_name, password)
             if found is None:
-                throttle.failed(*keys)
+                throttle.failed(get_store(), *keys)
                 error, status = t("login.failed"), 401
             else:
-                throttle.succeeded(*keys)
+                throttle.succeeded(get_store(), *keys)
                 login_user(User(found))
                 return redirect(_safe_next(request.args.get("next")))
     response = Response(render_template("login.html", error=error, next=request.args.get("next", "")),

@@ -34,6 +34,7 @@ ROLES = ("lecteur", "contributeur", "animateur", "administrateur")
 ACCOUNTS = "accounts"
 TOKENS = "tokens"
 INVITATIONS = "invitations"
+THROTTLES = "throttles"  # failed logins (Throttle)
 INVITATION_DAYS = 14
 MIN_PASSWORD = 10
 
@@ -243,33 +244,38 @@ def account_for_token(store: Store, token: str) -> Account | None:
 
 class Throttle:
     """Failed logins counted per account and per address: after *limit* failures within *window* seconds,
-    further attempts are refused until the window has passed (whatever the password)."""
+    further attempts are refused until the window has passed (whatever the password).
+
+    The counts are records of the store (collection :data:`THROTTLES`), not of a process: every server process
+    (``maillage serve --workers N``) counts the same failures, and a restart forgets none. A key is kept hashed (a
+    login typed wrong may be someone's name; an address is personal data); a success removes its record. Two
+    processes failing the same key at the same instant may count one failure: the limit holds within one.
+    """
 
     def __init__(self, limit: int = 5, window: float = 900.0):
         self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> list[float]:
-        times = [t for t in self._failures.get(key, []) if now - t < self.window]
-        self._failures[key] = times
-        return times
+    @staticmethod
+    def _record_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
 
-    def blocked(self, *keys: str) -> float:
+    def _recent(self, store: Store, key: str, now: float) -> list[float]:
+        record = store.get_record(THROTTLES, self._record_key(key)) or {}
+        return [t for t in record.get("failures", []) if now - t < self.window]
+
+    def blocked(self, store: Store, *keys: str) -> float:
         """Seconds to wait before trying again (0: allowed)."""
-        now = time.monotonic()
-        with self._lock:
-            waits = [self.window - (now - times[0]) for key in keys
-                     if len(times := self._recent(key, now)) >= self.limit]
+        now = time.time()  # wall-clock time: shared by processes
+        waits = [self.window - (now - times[0]) for key in keys
+                 if len(times := self._recent(store, key, now)) >= self.limit]
         return max(waits, default=0.0)
 
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
+    def failed(self, store: Store, *keys: str) -> None:
+        now = time.time()
         with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+            store.put_records([(THROTTLES, self._record_key(key),
+                                {"failures": [*self._recent(store, key, now), now][-self.limit:]}) for key in keys])
 
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+    def succeeded(self, store: Store, *keys: str) -> None:
+        store.put_records([(THROTTLES, self._record_key(key), None) for key in keys])

@@ -161,6 +161,27 @@ def test_logins_are_throttled_per_account_and_per_address_and_never_say_whether_
     assert login(world.client(), "animateur", address="10.0.1.2").status_code == 302
 
 
+def test_failed_logins_are_counted_by_the_store_for_every_server_process(store):
+    """Two apps on one store (two workers of ``serve --workers 2``, or a server and its restart) count the same
+    failures; the store keeps neither the login nor the address in clear."""
+    from api.app import create_app
+
+    world = setting(store)
+    other = create_app(world.store)  # another process serving the same store
+    for n in range(5):
+        app = world.app if n % 2 else other
+        assert login(app.test_client(), "lea", "encore faux", address=f"10.0.2.{n}").status_code == 401
+    assert login(world.client(), "lea", PASSWORD, address="10.0.2.99").status_code == 429
+    assert login(other.test_client(), "lea", PASSWORD, address="10.0.2.99").status_code == 429
+    assert login(create_app(world.store).test_client(), "lea", PASSWORD).status_code == 429  # restarted
+    kept = repr(world.store.records(accounts.THROTTLES))
+    assert len(world.store.records(accounts.THROTTLES)) == 6  # the account and five addresses
+    assert "lea" not in kept and "10.0.2" not in kept
+    # A success clears the address's count (another account, another address: still allowed).
+    assert login(other.test_client(), "animateur", address="10.0.2.0").status_code == 302
+    assert len(world.store.records(accounts.THROTTLES)) == 5
+
+
 def test_a_revoked_token_or_a_disabled_account_is_refused(world):
     client = world.client()
     token, token_id = accounts.create_token(world.store, "animateur")
