@@ -218,7 +218,7 @@ def login():
         login_name = request.form.get("login", "").strip()
         password = request.form.get("password", "")
         throttle: accounts.Throttle = current_app.extensions[THROTTLE_KEY]
-        keys = ("login:" + login_name.lower(), "address:" + (request.remote_addr or ""))
+        keys = accounts.Throttle.keys(login_name, request.remote_addr or "")
         wait = throttle.blocked(get_store(), *keys)
         if wait:
             error, status = t("login.throttled", minutes=max(1, round(wait / 60))), 429

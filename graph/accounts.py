@@ -257,11 +257,17 @@ class Throttle:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _record_key(key: str) -> str:
+    def keys(login: str, address: str) -> tuple[str, str]:
+        """What a login attempt counts against: the account (as typed, case aside) and the address."""
+        return "login:" + login.strip().lower(), "address:" + address
+
+    @staticmethod
+    def record_key(key: str) -> str:
+        """The record of *key* (hashed)."""
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def _recent(self, store: Store, key: str, now: float) -> list[float]:
-        record = store.get_record(THROTTLES, self._record_key(key)) or {}
+        record = store.get_record(THROTTLES, self.record_key(key)) or {}
         return [t for t in record.get("failures", []) if now - t < self.window]
 
     def blocked(self, store: Store, *keys: str) -> float:
@@ -274,8 +280,8 @@ class Throttle:
     def failed(self, store: Store, *keys: str) -> None:
         now = time.time()
         with self._lock:
-            store.put_records([(THROTTLES, self._record_key(key),
+            store.put_records([(THROTTLES, self.record_key(key),
                                 {"failures": [*self._recent(store, key, now), now][-self.limit:]}) for key in keys])
 
     def succeeded(self, store: Store, *keys: str) -> None:
-        store.put_records([(THROTTLES, self._record_key(key), None) for key in keys])
+        store.put_records([(THROTTLES, self.record_key(key), None) for key in keys])
