@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,8 +80,11 @@ def start_server(root: Path, environment: dict[str, str], extra: list[str] = (),
 
     port = free_port()
     started = time.monotonic()
+    # A data folder of its own unless *environment* names one: a server keeps its snapshot there, and one kept
+    # by an earlier run would make this start look faster than a first one.
+    data = tempfile.mkdtemp(prefix="maillage-bench-")
     server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), *extra], cwd=root,
-                              env={**os.environ, **environment, "PYTHONPATH": str(root)},
+                              env={**os.environ, "MAILLAGE_DATA_DIR": data, **environment, "PYTHONPATH": str(root)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while True:
         try:

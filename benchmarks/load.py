@@ -126,7 +126,8 @@ def main() -> int:
         plan.update(readers=args.readers, contributors=args.contributors, respondents=args.respondents,
                     respondent_wait=0.8 * seconds * args.respondents / links)
         (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-        env = {**os.environ, **store.environment, "MAILLAGE_LOAD_PLAN": str(folder / "plan.json"),
+        env = {**os.environ, "MAILLAGE_DATA_DIR": str(folder / "server"),  # (where it keeps its snapshot)
+               **store.environment, "MAILLAGE_LOAD_PLAN": str(folder / "plan.json"),
                "MAILLAGE_ANONYMOUS_READ": "", "MAILLAGE_LOG_FORMAT": "json",
                # The commune's staff read each other by name (readers have a lecteur's account).
                "MAILLAGE_PERSONS_VISIBLE_TO": "lecteur"}
