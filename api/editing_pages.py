@@ -14,7 +14,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from api.auth import author, require
 from api.catalogue import folded
-from api.state import account, forget_kept_snapshot, full_territory, get_store, sees_persons, territory
+from api.state import account, erase_person, full_territory, get_store, sees_persons, territory
 from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
@@ -366,8 +366,7 @@ def person_erase(person_id: str) -> Response:
     w = words("ui")
     if request.form.get("confirm", "").strip() != person_id:
         return page("message.html", w["person_erase"], 422, message=w["person_erase_hint"])
-    privacy.erase(get_store(), person_id, author("form").login, "form")
-    forget_kept_snapshot()
+    erase_person(person_id, author("form").login, "form")
     return page("message.html", w["person_erase"], message=w["person_erased"])
 
 

@@ -148,9 +148,14 @@ def warm(app: Flask) -> None:
     app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
 
 
-def forget_kept_snapshot() -> None:
-    """Delete the snapshot kept on disk (after an erasure: it holds the person; the next read keeps another)."""
+def erase_person(person_id: str, by: str, source: str) -> dict:
+    """Erase *person_id* (:func:`graph.privacy.erase`), and the snapshot kept on disk at once: it holds the person
+    (the next read keeps another)."""
+    from graph import privacy
+
+    erased = privacy.erase(get_store(), person_id, by, source)
     current_app.extensions[CACHE_KEY].forget_kept()
+    return erased
 
 
 def reopen(app: Flask, store: Store) -> None:

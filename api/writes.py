@@ -20,7 +20,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.auth import author, require
 from api.problems import problem
-from api.state import forget_kept_snapshot, get_store, sees_persons
+from api.state import erase_person, get_store, sees_persons
 from graph import campaigns, editing, history, privacy, schema
 from graph.editing import RECORD_KINDS
 from graph.errors import NotFound
@@ -405,9 +405,7 @@ def person_access(person_id: str) -> Response:
     "Erase a person (GDPR): their ties, history, accounts; the erasure is recorded, not whom."),
     None, (200, 404))
 def person_erase(person_id: str) -> Response:
-    erased = privacy.erase(get_store(), person_id, author().login, "api")
-    forget_kept_snapshot()
-    return jsonify(erased)
+    return jsonify(erase_person(person_id, author().login, "api"))
 
 
 # --- history ------------------------------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def throughput(port: int, token: str, agents: list[str], others: list[str], clie
     return done[0], done[0] / (time.perf_counter() - started), failures[0]
 
 
-def administrator_token(store, role: str = "administrateur") -> str:
+def account_token(store, role: str = "administrateur") -> str:
     """An API token of a new account of *role* (an administrator sees persons; a lecteur, by default, does not)."""
     from graph import accounts
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from common import (
     ROOT,
     Client,
-    administrator_token,
+    account_token,
     neo4j_store,
     percentile,
     start_server,
@@ -207,7 +207,7 @@ def run(store, args) -> None:
             seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
             print(f"{args.scale} (seed {args.seed}): {counts['nodes']} nodes, {counts['relationships']} "
                   f"relationships, loaded into Neo4j in {seconds / 1000:.0f} s")
-    token = administrator_token(store)
+    token = account_token(store)
     api, port, _ = start_server(ROOT, store.environment)
     try:
         client = Client(port, token)

@@ -33,7 +33,7 @@ from pathlib import Path
 from common import (
     ROOT,
     Client,
-    administrator_token,
+    account_token,
     neo4j_store,
     previous_release,
     start_server,
@@ -88,6 +88,14 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
+def answered_after_a_write(store, client: Client, path: str, name: str) -> float:
+    """Milliseconds *client* waits for *path* (a 200) right after a tie is written: every process sees it there."""
+    write_tie(store, random.randrange(1, 40000))
+    milliseconds, (status, _) = timed(lambda: client.get(path))
+    assert status == 200, (name, status)
+    return milliseconds
+
+
 def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str, args, data: Path | None = None
             ) -> dict:
     """One server's figures; *data*: its data folder, where this release keeps its snapshot between runs."""
@@ -101,16 +109,12 @@ def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str
         status, _ = client.get("/api/v1/actors/ag-00001/works-with")
         first = (time.perf_counter() - started) * 1000  # from start-up to the first answer
         assert status == 200, (name, status)
-        write_tie(store, random.randrange(1, 40000))  # each process sees it on its next answer
-        after_write, (status, _) = timed(lambda: client.get("/api/v1/actors/ag-00001/works-with"))
-        assert status == 200, (name, status)
+        after_write = answered_after_a_write(store, client, "/api/v1/actors/ag-00001/works-with", name)
         # A reader who may not see persons answers from the masked view (no agent): the same, after a write.
         reader = Client(port, lecteur)
         status, _ = reader.get("/api/v1/actors/asso-00001/works-with")  # the view built once
         assert status == 200, (name, status)
-        write_tie(store, random.randrange(1, 40000))
-        reader_after_write, (status, _) = timed(lambda: reader.get("/api/v1/actors/asso-00001/works-with"))
-        assert status == 200, (name, status)
+        reader_after_write = answered_after_a_write(store, reader, "/api/v1/actors/asso-00001/works-with", name)
         rng = random.Random(args.seed)
         profile = PROFILES[args.scale]
         agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), min(200, profile.agents))]
@@ -147,7 +151,7 @@ def main() -> int:
             seconds, _ = timed(lambda: import_files([Path(folder) / args.scale], store))
             print(f"{args.scale}: {counts['nodes']} nodes, {counts['relationships']} relationships, "
                   f"loaded in {seconds / 1000:.0f} s", flush=True)
-        token, lecteur = administrator_token(store), administrator_token(store, "lecteur")
+        token, lecteur = account_token(store), account_token(store, "lecteur")
         old = previous_release(args.baseline, Path(folder) / "baseline")
         print(f"\nserve on {args.scale}, {args.clients} clients for {args.seconds:.0f} s\n"
               f"{'':<40} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "

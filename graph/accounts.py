@@ -266,6 +266,11 @@ class Throttle:
         """The record of *key* (hashed)."""
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
+    @classmethod
+    def account_record(cls, login: str) -> str:
+        """The record of the failures counted against the account *login* (an erasure removes it)."""
+        return cls.record_key(cls.keys(login, "")[0])
+
     def _recent(self, store: Store, key: str, now: float) -> list[float]:
         record = store.get_record(THROTTLES, self.record_key(key)) or {}
         return [t for t in record.get("failures", []) if now - t < self.window]

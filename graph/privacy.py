@@ -108,8 +108,7 @@ def _scrubbed_records(store: Store, person_id: str, needles: tuple[re.Pattern, .
     puts: list[RecordPut] = []
     logins = {a.login for a in accounts.all_accounts(store) if a.agent == person_id}
     puts += [(accounts.ACCOUNTS, login, None) for login in logins]
-    puts += [(accounts.THROTTLES, accounts.Throttle.record_key(accounts.Throttle.keys(login, "")[0]), None)
-             for login in logins]  # failed logins counted against the account
+    puts += [(accounts.THROTTLES, accounts.Throttle.account_record(login), None) for login in logins]
     for collection in (accounts.TOKENS, accounts.INVITATIONS):
         puts += [(collection, key, None) for key, value in store.records(collection) if value["login"] in logins]
     puts += [(PROPOSALS, key, None) for key, value in store.records(PROPOSALS) if _mentions(value, needles)]

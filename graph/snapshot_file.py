@@ -108,14 +108,13 @@ def load(path: Path) -> tuple[tuple, list[Node], list[Relationship]] | None:
             if kept.read(len(MAGIC)) != MAGIC:
                 return None
             mark, node_count, relationship_count = _read(kept)
-            with_provenance = Provenance
             nodes: list[Node] = []
             while len(nodes) < node_count:
-                nodes.extend(Node(kind, id_, name, props, prov and with_provenance(*prov))
+                nodes.extend(Node(kind, id_, name, props, prov and Provenance(*prov))
                              for kind, id_, name, props, prov in _read(kept))
             relationships: list[Relationship] = []
             while len(relationships) < relationship_count:
-                relationships.extend(Relationship(type_, source, target, key, props, prov and with_provenance(*prov))
+                relationships.extend(Relationship(type_, source, target, key, props, prov and Provenance(*prov))
                                      for type_, source, target, key, props, prov in _read(kept))
     except FileNotFoundError:
         return None

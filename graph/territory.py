@@ -363,12 +363,8 @@ class TerritoryCache:
                 return snapshot  # another answer refreshed it meanwhile
             changes = self.store.changes_since(snapshot.mark)
             with collector_paused(settle=True):
-                if changes is None:
-                    snapshot = self._read_all(None)  # cleared, or erased: read again
-                elif not changes:
-                    snapshot.mark = changes.mark  # a write that changed nothing: the same facts
-                else:
-                    snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
+                # cleared, or erased: read again
+                snapshot = self._read_all(None) if changes is None else _with_changes(snapshot, changes)
                 self._snapshot = snapshot
             return snapshot
 
@@ -414,11 +410,7 @@ class TerritoryCache:
             return None
         log.info("kept_snapshot_read %s: %d facts, %d changed since", path, len(nodes) + len(relationships),
                  changes.size, extra={"fields": {"event": "kept_snapshot_read", "changes": changes.size}})
-        snapshot = Territory(_version_of(kept_mark), nodes, relationships, kept_mark)
-        if not changes:
-            snapshot.mark = changes.mark  # writes that changed nothing: the same facts
-            return snapshot
-        snapshot = snapshot.refreshed(_version_of(changes.mark), changes)
+        snapshot = _with_changes(Territory(_version_of(kept_mark), nodes, relationships, kept_mark), changes)
         if changes.size > KEEP_AGAIN_AFTER:
             self._keep(snapshot)  # else every start would read them again
         return snapshot
@@ -454,6 +446,14 @@ class TerritoryCache:
         if self._keeping is not None:
             self._keeping.join()
             self._keeping = None
+
+
+def _with_changes(snapshot: Territory, changes: Changes) -> Territory:
+    """*snapshot* with *changes* applied (itself, at their mark, when they changed nothing)."""
+    if not changes:
+        snapshot.mark = changes.mark  # writes that changed nothing: the same facts
+        return snapshot
+    return snapshot.refreshed(_version_of(changes.mark), changes)
 
 
 def _covers(mark: tuple, seen: tuple) -> bool:

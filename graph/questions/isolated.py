@@ -39,8 +39,8 @@ def isolated(t: Territory, as_of: str | None = None) -> dict:
     k, core = lowest_core(g)
     for n in core:
         reasons[n].append("lowest_core")
-    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if as_of is None or t.valid(r, as_of)}
-    engaged |= {r.target for r in t.by_type["FUNDS"] if as_of is None or t.valid(r, as_of)}
+    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
+    engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
     for n, data in attributes.items():
         if data["kind"] in schema.ORGANISATION_LABELS and n not in engaged:
             reasons[n].append("no_project_no_grant")
