@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from api.registry import REGISTRY
 from api.state import get_store, territory
 from graph import schema
+from graph.answers import ANY_OBJECT, BOOLEAN, INTEGER, SUMMARY, TEXT, TEXTS, array, extended, items, nullable, obj
 from graph.i18n import Bilingual
 from graph.model import Node
 from graph.questions.coverage import theme_coverage
@@ -32,7 +33,25 @@ THEME = Parameter("theme", ThemeRef(), Bilingual("Thème (identifiant ou libell�
 STATUS = Parameter("status", Text(200), Bilingual("Statut (ex. « en cours »).", "Status (e.g. « en cours »)."))
 PROJECT = Parameter("project", NodeId((schema.PROJECT.label,), "project"),
                     Bilingual("Identifiant du projet.", "The project's identifier."), required=True, path=True,
-                    public="project_id")
+                    public="project_id", example="proj-00001")
+
+# The answers' shapes (graph.answers).
+_COUNTS = {"type": "object", "additionalProperties": INTEGER}
+STATUS_ANSWER = obj({"store": TEXT, "nodes": _COUNTS, "relationships": _COUNTS})
+PAGE_COUNTS = {"total": INTEGER, "page": INTEGER, "per_page": INTEGER}
+_ROLE = {"role": nullable(TEXT)}
+_PROVENANCE = nullable(obj({"source": TEXT}, {"line": nullable(INTEGER), "kind": TEXT, "at": nullable(TEXT)},
+                           more=True))
+ACTOR_ANSWER = extended(SUMMARY, {"properties": ANY_OBJECT, "themes": array(SUMMARY),
+                                  "projects": array(extended(SUMMARY, _ROLE)),
+                                  "provenance": _PROVENANCE, "personal": BOOLEAN})
+# A project's listing carries its own properties beside its summary.
+PROJECTS_ANSWER = items({**extended(SUMMARY, {"themes": TEXTS}), "additionalProperties": True}, **PAGE_COUNTS)
+PROJECT_ANSWER = extended(SUMMARY, {"properties": ANY_OBJECT, "themes": array(SUMMARY),
+                                    "participants": array(extended(SUMMARY, _ROLE))})
+THEMES_ANSWER = items(obj({"id": TEXT, "name": TEXT, "projects": INTEGER, "actors": INTEGER, "services": INTEGER,
+                           "single_service": BOOLEAN, "single_person": BOOLEAN}))
+SERVICES_ANSWER = items(extended(SUMMARY, {"parent": nullable(TEXT), "pole": TEXT, "agents": INTEGER}))
 
 
 def checked(t: Territory, *parameters: Parameter) -> dict:
@@ -42,7 +61,7 @@ def checked(t: Territory, *parameters: Parameter) -> dict:
 
 @REGISTRY.get(blueprint, "/status", Bilingual("Base utilisée et effectifs par type de nœud et de relation.",
                                               "Store in use and counts by kind of node and relationship."),
-              tag="catalogue")
+              tag="catalogue", answer=STATUS_ANSWER)
 def status() -> Response:
     store = get_store()
     return jsonify({"store": store.backend, "nodes": store.node_counts(),
@@ -68,7 +87,7 @@ def paginate(t: Territory, items: list) -> dict:
 
 @REGISTRY.get(blueprint, "/actors", Bilingual("Acteurs, filtrés par type, service, thème ou texte ; paginés.",
                                               "Actors, filtered by kind, service, theme or text; paginated."),
-              KIND, SERVICE, THEME, SEARCH, PAGE, PER_PAGE, tag="catalogue")
+              KIND, SERVICE, THEME, SEARCH, PAGE, PER_PAGE, tag="catalogue", answer=items(SUMMARY, **PAGE_COUNTS))
 def actors() -> Response:
     t = territory()
     values = checked(t, KIND, THEME, SERVICE, SEARCH)
@@ -89,7 +108,7 @@ def actors() -> Response:
 
 @REGISTRY.get(blueprint, "/actors/<actor_id>", Bilingual("Un acteur : ses propriétés, thèmes, projets et provenance.",
                                                       "An actor: its properties, themes, projects and provenance."),
-              ACTOR, tag="catalogue", not_found=True)
+              ACTOR, tag="catalogue", not_found=True, answer=ACTOR_ANSWER)
 def actor(actor_id: str) -> Response:
     actor = actor_id
     t = territory()
@@ -105,7 +124,7 @@ def actor(actor_id: str) -> Response:
 
 @REGISTRY.get(blueprint, "/projects", Bilingual("Projets, filtrés par thème, statut ou texte ; paginés.",
                                                 "Projects, filtered by theme, status or text; paginated."),
-              THEME, STATUS, SEARCH, PAGE, PER_PAGE, tag="catalogue")
+              THEME, STATUS, SEARCH, PAGE, PER_PAGE, tag="catalogue", answer=PROJECTS_ANSWER)
 def projects() -> Response:
     t = territory()
     values = checked(t, THEME, STATUS, SEARCH)
@@ -123,7 +142,7 @@ def projects() -> Response:
 
 @REGISTRY.get(blueprint, "/projects/<project_id>", Bilingual("Un projet et ses participants.",
                                                           "A project and its participants."),
-              PROJECT, tag="catalogue", not_found=True)
+              PROJECT, tag="catalogue", not_found=True, answer=PROJECT_ANSWER)
 def project(project_id: str) -> Response:
     project = project_id
     t = territory()
@@ -138,7 +157,7 @@ def project(project_id: str) -> Response:
 @REGISTRY.get(blueprint, "/themes",
               Bilingual("Thèmes, avec leur couverture (projets, acteurs, services) et les alertes.",
                         "Themes, with their coverage (projects, actors, services) and alerts."),
-              tag="catalogue")
+              tag="catalogue", answer=THEMES_ANSWER)
 def themes() -> Response:
     covered = theme_coverage(territory(counts_only=True))["themes"]  # counts per theme: agents count, unnamed
     return jsonify({"items": [{**c["theme"], "projects": len(c["projects"]), "actors": len(c["actors"]),
@@ -148,7 +167,7 @@ def themes() -> Response:
 
 @REGISTRY.get(blueprint, "/services", Bilingual("Services et pôles, avec leur parent et leur nombre d'agents.",
                                                 "Services and pôles, with their parent and number of agents."),
-              tag="catalogue")
+              tag="catalogue", answer=SERVICES_ANSWER)
 def services() -> Response:
     t = territory(counts_only=True)  # services and their number of agents: no person named
     items = [{**t.summary(n.id), "parent": t.parent_of.get(n.id), "pole": t.pole_of(n.id),

@@ -29,7 +29,8 @@ MIMETYPES = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml
 @REGISTRY.get(blueprint, "/export/<format>", Bilingual(
     "Le réseau de coopération exporté (sans les personnes pour un visiteur sans compte).",
     "The cooperation network exported (without persons for a visitor without an account)."),
-    FORMAT, AS_OF, tag="export", media_types=tuple(dict.fromkeys(MIMETYPES.values())))
+    FORMAT, AS_OF, tag="export", media_types=tuple(dict.fromkeys(MIMETYPES.values())),
+    answer=exports.CYTOSCAPE)
 def export(format: str) -> Response:
     t = territory()
     raw = raw_values((FORMAT, AS_OF), {"format": format})

@@ -43,10 +43,13 @@ def spec(lang: str | None = None) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for endpoint in REGISTRY.endpoints:
         responses: dict[str, Any] = {"200": {"description": TEXT["answer"].render(lang),
-                                             "content": {media: {} for media in endpoint.media_types}},
+                                             "content": {media: {"schema": endpoint.answer}
+                                                         if endpoint.answer and media == "application/json" else {}
+                                                         for media in endpoint.media_types}},
                                      "400": problem, **{str(code): problem for code in ANY_ENDPOINT}}
         if endpoint.not_found:
             responses["404"] = problem
+        responses.update((str(code), problem) for code in endpoint.problems)
         paths[openapi_path(endpoint.path)] = {"get": {
             "summary": endpoint.summary.render(lang), "tags": [endpoint.tag], "operationId": endpoint.operation_id,
             "parameters": [p.openapi(lang) for p in endpoint.params], "responses": responses}}

@@ -51,4 +51,5 @@ def _view(question: Question) -> Callable[..., Response]:
 
 for _question in QUESTIONS.values():
     REGISTRY.add(blueprint, Endpoint(PREFIX + flask_path(_question.path), _question.summary, _question.parameters,
-                                     "cooperation", _view(_question), _question.not_found))
+                                     "cooperation", _view(_question), _question.not_found,
+                                     answer=_question.answer))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint
 
+from graph.answers import Schema
 from graph.i18n import Bilingual
 from graph.questions.declaration import Parameter
 
@@ -25,6 +26,8 @@ class Endpoint:
     not_found: bool = False
     operation: str = ""  # the OpenAPI operationId (the view's name by default)
     media_types: tuple[str, ...] = ("application/json",)  # what a 200 answer may be
+    answer: Schema | None = None  # a JSON answer's shape (graph.answers)
+    problems: tuple[int, ...] = ()  # statuses of its own problems, beside those of any endpoint (e.g. 422)
 
     @property
     def operation_id(self) -> str:
@@ -42,12 +45,12 @@ class Registry:
         self.endpoints.append(endpoint)
 
     def get(self, blueprint: Blueprint, path: str, summary: Bilingual, *params: Parameter, tag: str,
-            not_found: bool = False, media_types: tuple[str, ...] = ("application/json",)
-            ) -> Callable[[Callable], Callable]:
-        """Decorate a view answering ``GET`` on *path* (relative to the blueprint's prefix)."""
+            not_found: bool = False, media_types: tuple[str, ...] = ("application/json",),
+            answer: Schema | None = None, problems: tuple[int, ...] = ()) -> Callable[[Callable], Callable]:
+        """Decorate a view answering ``GET`` on *path* (relative to the blueprint's prefix) with *answer*."""
         def decorate(view: Callable) -> Callable:
             self.add(blueprint, Endpoint((blueprint.url_prefix or "") + path, summary, params, tag, view, not_found,
-                                         media_types=media_types))
+                                         media_types=media_types, answer=answer, problems=problems))
             return view
 
         return decorate

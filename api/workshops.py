@@ -13,16 +13,20 @@ from api.questions import raw_values
 from api.registry import REGISTRY
 from api.state import territory
 from graph import workshop as planner
+from graph.answers import ANY_OBJECT, INTEGER, NUMBER, SUMMARY, TEXT, TEXTS, array, extended, nullable, obj
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message
 from graph.questions.declaration import THEME_ID, Integer, Parameter, Text
 
 blueprint = Blueprint("workshops", __name__, url_prefix="/api/v1/workshops")
 
-THEME = Parameter("theme", THEME_ID, Bilingual("Le thème de l'atelier.", "The workshop's theme."), required=True)
+THEME = Parameter("theme", THEME_ID, Bilingual("Le thème de l'atelier.", "The workshop's theme."), required=True,
+                  example="theme-eau")
 COUNT = Parameter("count", Integer(1, 500), Bilingual("Nombre de suggestions.", "Number of suggestions."), default=30)
-TABLES = Parameter("tables", Integer(1, 100), Bilingual("Nombre de tables.", "Number of tables."), required=True)
-SIZE = Parameter("size", Integer(1, 50), Bilingual("Places par table.", "Seats per table."), required=True)
+TABLES = Parameter("tables", Integer(1, 100), Bilingual("Nombre de tables.", "Number of tables."), required=True,
+                   example=4)
+SIZE = Parameter("size", Integer(1, 50), Bilingual("Places par table.", "Seats per table."), required=True,
+                 example=4)
 ROUNDS = Parameter("rounds", Integer(1, 4), Bilingual("Tours (1 à 4).", "Rounds (1 to 4)."), default=1)
 INVITE = Parameter("invite", Integer(1, 2000), Bilingual(
     "Sans liste de participants : invite les N meilleures suggestions (toutes les places par défaut).",
@@ -46,10 +50,21 @@ WEIGHTS = Parameter("weights", Text(500), Bilingual(
     "Poids des parts de la valeur d'une rencontre : new_tie=3,distance=1 (README).",
     "Weights of the parts of an encounter's value: new_tie=3,distance=1 (README)."))
 
+# The answers' shapes (graph.answers).
+_GUEST = extended(SUMMARY, {"reasons": array(obj({"code": TEXT, "text": TEXT}, {"evidence": TEXTS}))},
+                  {"group": nullable(TEXT)})
+GUESTS_ANSWER = obj({"theme": TEXT, "guests": array(_GUEST)})
+_TABLE = obj({"table": INTEGER, "members": TEXTS, "people": array(SUMMARY), "facilitator": nullable(TEXT),
+              "introductions": array(obj({"a": TEXT, "b": TEXT, "themes": TEXTS, "chain": TEXTS, "text": TEXT}))})
+_SCORES = obj({"new_pairs": INTEGER, "cross_service_pairs": INTEGER, "services_per_table": NUMBER, "value": NUMBER})
+PLAN_ANSWER = obj({"workshop": {**ANY_OBJECT, "required": ["themes", "tables", "size", "rounds"]},
+                   "invited": array(_GUEST), "rounds": array(obj({"round": INTEGER, "tables": array(_TABLE)})),
+                   "comparison": obj({"plan": _SCORES, "random": _SCORES}), "seconds": NUMBER})
+
 
 @REGISTRY.get(blueprint, "/guests", Bilingual("Qui inviter à un atelier sur un thème, et pourquoi",
                                               "Who to invite to a workshop on a theme, and why"),
-              THEME, COUNT, tag="workshops", not_found=True)
+              THEME, COUNT, tag="workshops", not_found=True, answer=GUESTS_ANSWER)
 def workshop_guests():
     t = territory()
     raw = raw_values((THEME, COUNT))
@@ -68,7 +83,8 @@ PLAN_PARAMETERS = (THEME, TABLES, SIZE, ROUNDS, PARTICIPANTS, INVITE, FACILITATO
 @REGISTRY.get(blueprint, "/plan", Bilingual(
     "Plan d'un atelier : invités et raisons, tables de chaque tour, présentations, comparaison avec un plan au "
     "hasard", "A workshop plan: guests and reasons, each round's tables, introductions, comparison with a random "
-    "plan"), *PLAN_PARAMETERS, tag="workshops", not_found=True)
+    "plan"), *PLAN_PARAMETERS, tag="workshops", not_found=True, answer=PLAN_ANSWER,
+    problems=(422,))  # no plan can meet the constraints
 def workshop_plan():
     t = territory()
     raw = raw_values(PLAN_PARAMETERS)

@@ -22,6 +22,7 @@ from api.auth import author, require
 from api.problems import problem
 from api.state import erase_person, get_store, sees_persons
 from graph import campaigns, editing, history, privacy, schema
+from graph.answers import TEXTS, items
 from graph.editing import RECORD_KINDS
 from graph.errors import NotFound
 from graph.i18n import Bilingual, Message, t
@@ -86,17 +87,16 @@ COOPERATION_BODY = {"type": "object", "properties": {
     "example": {"actor_a": "ag-00001", "actor_b": "ag-00002", "nature": "prêt de matériel", "frequency": "mensuelle"}}
 # Identifiers of the fictitious example (``maillage demo``), shown in the description and tried first by the
 # fuzzer, so that the answers of found records are checked too.
-PATH_EXAMPLES = {"actor_id": "ag-00001", "project_id": "proj-00001", "theme_id": "theme-biodiversite",
+PATH_EXAMPLES = {"actor_id": "ag-00001", "person_id": "ag-00001", "project_id": "proj-00001", "theme_id": "theme-biodiversite",
                  "coop_id": editing.cooperation_id(("COOPERATES_WITH", "ag-00001", "ag-00085", "conseil"))}
 DISPUTE_BODY = {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}}
 DECISION_BODY = {"type": "object", "properties": {"values": {"type": "object"}}}
 
 
 # --- answers (what the OpenAPI description promises, and the fuzzer checks) ------------------------------
-_STRINGS = {"type": "array", "items": {"type": "string"}}
 RECORD = {"type": "object", "required": ["id", "name"], "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
-    "kind_label": {"type": "string"}, "themes": _STRINGS}}
+    "kind_label": {"type": "string"}, "themes": TEXTS}}
 COOPERATION = {"type": "object", "required": ["id", "actor_a", "actor_b", "status"], "properties": {
     "id": {"type": "string"}, "actor_a": {"type": "string"}, "actor_b": {"type": "string"},
     "status": {"enum": ["declared", "confirmed", "disputed"]}}}
@@ -104,10 +104,6 @@ PROPOSAL = {"type": "object", "required": ["id", "status"], "properties": {
     "id": {"type": "string"}, "status": {"enum": ["pending", "accepted", "rejected"]}}}
 CHANGE = {"type": "object", "required": ["id", "kind"], "properties": {
     "id": {"type": "string"}, "kind": {"type": "string"}, "by": {"type": "string"}, "at": {"type": "string"}}}
-
-
-def _items(schema: dict) -> dict:
-    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": schema}}}
 
 
 class BadBody(ValueError):
@@ -367,7 +363,7 @@ def dispute_cooperation(coop_id: str) -> Response:
 
 # --- proposals ----------------------------------------------------------------------------------------------
 @_declare("/proposals", "GET", "animateur", Bilingual("Propositions en attente de validation.",
-                                                      "Proposals waiting for validation."), answer=_items(PROPOSAL))
+                                                      "Proposals waiting for validation."), answer=items(PROPOSAL))
 def list_proposals() -> Response:
     return jsonify({"items": editing.proposals(get_store())})
 
@@ -392,7 +388,7 @@ def reject_proposal(proposal_id: str) -> Response:
 @_declare("/persons/<person_id>/access", "GET", "contributeur", Bilingual(
     "Tout ce que Maillage détient sur une personne (RGPD, droit d'accès) : pour l'administrateur et pour elle-même.",
     "Everything Maillage holds about a person (GDPR, right of access): for the administrator and for themself."),
-    None, (200, 403, 404))
+    None, (200, 403, 404), answer=privacy.ACCESS)
 def person_access(person_id: str) -> Response:
     who = author()
     if not who.may("administrateur") and who.agent != person_id:
@@ -403,7 +399,7 @@ def person_access(person_id: str) -> Response:
 @_declare("/persons/<person_id>/erase", "POST", "administrateur", Bilingual(
     "Effacer une personne (RGPD) : ses liens, son historique, ses comptes ; l'effacement est consigné, pas qui.",
     "Erase a person (GDPR): their ties, history, accounts; the erasure is recorded, not whom."),
-    None, (200, 404))
+    None, (200, 404), answer=privacy.ERASURE)
 def person_erase(person_id: str) -> Response:
     return jsonify(erase_person(person_id, author().login, "api"))
 
@@ -414,7 +410,7 @@ HISTORY_FILTERS = ("by", "kind", "since", "until", "touching", "limit")
 
 @_declare("/history", "GET", "lecteur", Bilingual(
     "L'historique : qui, quand, quoi (filtres by, kind, since, until, touching, limit).",
-    "The history: who, when, what (filters by, kind, since, until, touching, limit)."), answer=_items(CHANGE))
+    "The history: who, when, what (filters by, kind, since, until, touching, limit)."), answer=items(CHANGE))
 def list_history() -> Response:
     _forbid_persons()  # the history tells who changed what about whom
     args: dict[str, Any] = {name: request.args.get(name) or None for name in HISTORY_FILTERS}

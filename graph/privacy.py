@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from graph import accounts, campaigns, history, schema
+from graph.answers import ANY_OBJECT, INTEGER, TEXT, array, obj
 from graph.editing import PROPOSALS
 from graph.errors import NotFound
 from graph.i18n import Message
@@ -127,6 +128,13 @@ def _scrubbed_records(store: Store, person_id: str, needles: tuple[re.Pattern, .
                 **value, "actors": [a for a in value["actors"] if a != person_id],
                 "frequencies": {a: f for a, f in value["frequencies"].items() if a != person_id}}))
     return puts, logins
+
+
+# What the two rights answer (graph.answers): all that is held, and what an erasure did (counts, no name).
+ACCESS = obj({"person": ANY_OBJECT, "relationships": array(ANY_OBJECT), "history": array(ANY_OBJECT),
+              "accounts": array(ANY_OBJECT), "survey_answers": array(ANY_OBJECT), "generated_at": TEXT})
+ERASURE = obj({"id": TEXT, "nodes_deleted": INTEGER, "relationships_deleted": INTEGER, "records_changed": INTEGER,
+               "accounts_removed": INTEGER})
 
 
 def erase(store: Store, person_id: str, by: str, source: str = "cli") -> dict[str, Any]:

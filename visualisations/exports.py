@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 
 from graph import schema
+from graph.answers import TEXT, array, obj
 from graph.territory import Territory
 from visualisations.layout import layout
 from visualisations.render import KIND_COLOURS
@@ -212,6 +213,12 @@ def to_kumu_xlsx(graph: nx.Graph) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# Its shape (graph.answers).
+CYTOSCAPE = obj({"elements": obj({"nodes": array(obj({"data": obj({"id": TEXT}, more=True)}, more=True)),
+                                  "edges": array(obj({"data": obj({"source": TEXT, "target": TEXT}, more=True)},
+                                                     more=True))})}, more=True)
 
 
 def to_cytoscape(graph: nx.Graph) -> bytes:

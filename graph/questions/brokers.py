@@ -5,6 +5,7 @@ import networkx as nx
 
 from graph import schema
 from graph.analysis import BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures
+from graph.answers import DATE, INTEGER, NUMBER, SUMMARY, TEXTS, array, extended, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Integer, Parameter, Question
 from graph.questions.table import kind, name, table, w
@@ -71,6 +72,12 @@ def as_table(result: dict) -> str:
           "/".join(str(b["brokerage"][r]) for r in result["roles"])] for b in result["brokers"]])
 
 
+ANSWER = obj({"as_of": DATE, "method": {"enum": ["exact", "sampled"]}, "sample_size": nullable(INTEGER),
+              "nodes": INTEGER, "roles": TEXTS,
+              "brokers": array(extended(SUMMARY, {"betweenness": NUMBER, "constraint": nullable(NUMBER),
+                                                  "effective_size": nullable(NUMBER),
+                                                  "brokerage": {"type": "object", "additionalProperties": INTEGER}}))})
+
 QUESTION = Question(
     name="brokers",
     title=Bilingual("Passeurs (intermédiarité, contrainte de Burt, rôles de Gould et Fernandez)",
@@ -83,6 +90,7 @@ QUESTION = Question(
                 AS_OF),
     path="/cooperation/brokers",
     table=as_table,
+    answer=ANSWER,
     cache=GLOBAL,
     order=60,
 )

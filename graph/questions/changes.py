@@ -1,6 +1,7 @@
 """What changed between two dates: new and ended ties, actors who became or stopped being isolated."""
 from __future__ import annotations
 
+from graph.answers import EVIDENCE, INTEGER, SUMMARY, TEXT, array, obj
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message
 from graph.questions.declaration import Date, Parameter, Question
@@ -39,6 +40,10 @@ def as_table(result: dict) -> str:
     return "\n\n".join(blocks)
 
 
+_TIES = array(obj({"source": SUMMARY, "target": SUMMARY, "weight": INTEGER, "evidence": array(EVIDENCE)}))
+ANSWER = obj({"from": TEXT, "to": TEXT, "new_ties": _TIES, "ended_ties": _TIES, "became_isolated": array(SUMMARY),
+              "no_longer_isolated": array(SUMMARY)})
+
 QUESTION = Question(
     name="changes",
     title=Bilingual("Ce qui a changé entre deux dates", "What changed between two dates"),
@@ -48,10 +53,11 @@ QUESTION = Question(
                       "isolated."),
     function=changes,
     parameters=(Parameter("start", Date(), Bilingual("Date de début (AAAA-MM-JJ).", "Start date (YYYY-MM-DD)."),
-                          required=True, public="from", expected_when_missing="expect.iso_date"),
+                          required=True, public="from", expected_when_missing="expect.iso_date", example="2021-01-01"),
                 Parameter("end", Date(), Bilingual("Date de fin (AAAA-MM-JJ).", "End date (YYYY-MM-DD)."),
-                          required=True, public="to", expected_when_missing="expect.iso_date")),
+                          required=True, public="to", expected_when_missing="expect.iso_date", example="2025-01-01")),
     path="/cooperation/changes",
     table=as_table,
+    answer=ANSWER,
     order=100,
 )

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 
 from graph.analysis import louvain_communities
+from graph.answers import BOOLEAN, DATE, INTEGER, NUMBER, SUMMARY, TEXT, array, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Integer, Parameter, Question
 from graph.questions.table import table, w
@@ -43,6 +44,13 @@ def as_table(result: dict) -> str:
                    w("yes") if c["cuts_across_services"] else w("no")] for c in result["communities"]])
 
 
+ANSWER = obj({"as_of": DATE, "seed": INTEGER, "modularity": nullable(NUMBER),
+              "communities": array(obj({"community": INTEGER, "size": INTEGER,
+                                        "kinds": {"type": "object", "additionalProperties": INTEGER},
+                                        "services": array(obj({"id": TEXT, "name": TEXT, "agents": INTEGER})),
+                                        "cuts_across_services": BOOLEAN, "members": array(SUMMARY)})),
+              "services": array(obj({"id": TEXT, "name": TEXT, "communities": array(INTEGER), "split": BOOLEAN}))})
+
 QUESTION = Question(
     name="communities",
     title=Bilingual("Communautés comparées aux services (Louvain, graine fixe ; 7 s sur un million de liens)",
@@ -54,6 +62,7 @@ QUESTION = Question(
         "Graine de l'algorithme (42 par défaut).", "The algorithm's seed (42 by default)."), default=42)),
     path="/cooperation/communities",
     table=as_table,
+    answer=ANSWER,
     cache=GLOBAL,
     order=70,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph import schema
+from graph.answers import BOOLEAN, DATE, SUMMARY, TEXT, array, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, THEME_ID, Parameter, Question
 from graph.questions.table import table, w
@@ -43,7 +44,12 @@ def as_table(result: dict) -> str:
 
 THEME = Parameter("theme", THEME_ID, Bilingual("Identifiant du thème (tous les thèmes s'il est omis).",
                                                "The theme's identifier (every theme when omitted)."), path=True,
-                  public="theme_id")
+                  public="theme_id", example="theme-eau")
+
+_ONE_THEME = obj({"theme": obj({"id": TEXT, "name": TEXT}), "projects": array(SUMMARY), "actors": array(SUMMARY),
+                  "services": array(SUMMARY), "single_service": BOOLEAN, "single_person": BOOLEAN})
+# One theme when it is named (always, over HTTP), else every theme.
+ANSWER = {"anyOf": [_ONE_THEME, obj({"as_of": DATE, "themes": array(_ONE_THEME)})]}
 
 QUESTION = Question(
     name="coverage",
@@ -56,5 +62,6 @@ QUESTION = Question(
     parameters=(THEME, AS_OF),
     path="/themes/{theme_id}/coverage",
     table=as_table,
+    answer=ANSWER,
     order=90,
 )

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from graph import schema
+from graph.answers import Schema
 from graph.errors import InvalidParameter
 from graph.i18n import Bilingual, Message
 from graph.territory import Territory
@@ -188,6 +189,7 @@ class Parameter:
     path: bool = False
     public: str | None = None
     expected_when_missing: str = "expect.required"
+    example: Any = None  # a value of the fictitious example territory, in the OpenAPI (and tried by the fuzzer)
 
     @property
     def public_name(self) -> str:
@@ -207,14 +209,15 @@ class Parameter:
         if self.default is not None:
             schema_["default"] = self.default
         return {"name": self.public_name, "in": "path" if self.path else "query",
-                "required": self.required or self.path, "description": self.help.render(lang), "schema": schema_}
+                "required": self.required or self.path, "description": self.help.render(lang), "schema": schema_,
+                **({"example": self.example} if self.example is not None else {})}
 
 
 AS_OF = Parameter("as_of", Date(), Bilingual(
     "Date d'observation (AAAA-MM-JJ) : seuls les faits valides à cette date comptent.",
     "Observation date (YYYY-MM-DD): only the facts valid on that date count."))
 ACTOR = Parameter("actor", ACTOR_ID, Bilingual("Identifiant de l'acteur.", "The actor's identifier."), required=True,
-                  path=True, public="actor_id", expected_when_missing="expect.actor")
+                  path=True, public="actor_id", expected_when_missing="expect.actor", example="ag-00001")
 
 EVIDENCE = Parameter("evidence", Choice(("all", "confirmed")), Bilingual(
     "Liens comptés : all (tous, avec leur statut) ou confirmed (un lien déclaré ne compte que confirmé par "
@@ -255,6 +258,7 @@ class Question:
     parameters: tuple[Parameter, ...]
     path: str
     table: Callable[[dict], str]
+    answer: Schema  # the answer's shape (graph.answers), in the OpenAPI and checked by the fuzzer
     cache: str = LOCAL
     order: int = 100  # where it comes in lists (README, --help)
     tags: tuple[str, ...] = field(default=("cooperation",))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from graph.answers import DATE, INTEGER, SUMMARY, TEXT, TEXTS, array, extended, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import ACTOR, AS_OF, Integer, Parameter, Question
 from graph.questions.table import kind, name, table, w
@@ -28,6 +29,10 @@ def as_table(result: dict) -> str:
 
 DEPTH = Parameter("depth", Integer(1, 3), Bilingual("Profondeur (1 à 3).", "Depth (1 to 3)."), default=1)
 
+ANSWER = obj({"center": SUMMARY, "depth": INTEGER, "as_of": DATE,
+              "nodes": array(extended(SUMMARY, {"distance": INTEGER})),
+              "edges": array(obj({"source": TEXT, "target": TEXT, "weight": INTEGER, "evidence_kinds": TEXTS}))})
+
 QUESTION = Question(
     name="ego",
     title=Bilingual("Son voisinage à 1, 2 ou 3 pas", "Its neighbourhood at 1, 2 or 3 steps"),
@@ -37,5 +42,6 @@ QUESTION = Question(
     parameters=(ACTOR, DEPTH, AS_OF),
     path="/actors/{actor_id}/ego",
     table=as_table,
+    answer=ANSWER,
     order=20,
 )

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from graph import schema
 from graph.analysis import lowest_core
+from graph.answers import DATE, INTEGER, SUMMARY, array, extended, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Question
 from graph.questions.table import kind, name, table, w
@@ -55,6 +56,10 @@ def as_table(result: dict) -> str:
                  [[name(a), kind(a), ", ".join(w("reason." + r) for r in a["reasons"])] for a in result["actors"]])
 
 
+ANSWER = obj({"as_of": DATE, "lowest_core_k": nullable(INTEGER),
+              "counts": obj({reason: INTEGER for reason in REASONS}),
+              "actors": array(extended(SUMMARY, {"degree": INTEGER, "reasons": array({"enum": list(REASONS)})}))})
+
 QUESTION = Question(
     name="isolated",
     title=Bilingual("Acteurs isolés ou périphériques, avec la raison",
@@ -65,6 +70,7 @@ QUESTION = Question(
     parameters=(AS_OF,),
     path="/cooperation/isolated",
     table=as_table,
+    answer=ANSWER,
     cache=GLOBAL,
     order=40,
 )

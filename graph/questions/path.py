@@ -5,6 +5,7 @@ from itertools import islice
 
 import networkx as nx
 
+from graph.answers import BOOLEAN, DATE, EVIDENCE, INTEGER, SUMMARY, TEXT, array, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import ACTOR_ID, AS_OF, Integer, Parameter, Question
 from graph.questions.table import evidence_text, table, w
@@ -40,6 +41,11 @@ def as_table(result: dict) -> str:
     return "\n\n".join(blocks)
 
 
+ANSWER = obj({"from": SUMMARY, "to": SUMMARY, "as_of": DATE, "found": BOOLEAN,
+              "paths": array(obj({"length": INTEGER, "actors": array(SUMMARY),
+                                  "steps": array(obj({"from": TEXT, "to": TEXT, "weight": INTEGER,
+                                                      "evidence": array(EVIDENCE)}))}))})
+
 QUESTION = Question(
     name="path",
     title=Bilingual("Chaîne de coopération entre deux acteurs, avec des variantes",
@@ -48,13 +54,14 @@ QUESTION = Question(
                       "Shortest cooperation chains between two actors, with the evidence of each step."),
     function=path,
     parameters=(Parameter("source", ACTOR_ID, Bilingual("Acteur de départ.", "Starting actor."), required=True,
-                          public="from", expected_when_missing="expect.actor"),
+                          public="from", expected_when_missing="expect.actor", example="ag-00001"),
                 Parameter("target", ACTOR_ID, Bilingual("Acteur d'arrivée.", "Arrival actor."), required=True,
-                          public="to", expected_when_missing="expect.actor"),
+                          public="to", expected_when_missing="expect.actor", example="ag-00085"),
                 AS_OF,
                 Parameter("alternatives", Integer(0, 5), Bilingual("Chemins de rechange (0 à 5).",
                                                                    "Alternative paths (0 to 5)."), default=2)),
     path="/cooperation/path",
     table=as_table,
+    answer=ANSWER,
     order=80,
 )

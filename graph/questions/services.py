@@ -7,6 +7,7 @@ import networkx as nx
 
 from graph import schema
 from graph.analysis import ei_index
+from graph.answers import DATE, INTEGER, NUMBER, SUMMARY, TEXT, array, extended, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Choice, Parameter, Question
 from graph.questions.table import name, table, w
@@ -61,6 +62,12 @@ def as_table(result: dict) -> str:
 LEVEL = Parameter("level", Choice(LEVELS), Bilingual("Niveau : service ou pole.", "Level: service or pole."),
                   default="service")
 
+_EI = {"index": nullable(NUMBER), "internal": INTEGER, "external": INTEGER}
+ANSWER = obj({"level": {"enum": list(LEVELS)}, "as_of": DATE,
+              "groups": array(obj({"id": TEXT, "name": TEXT, "agents": INTEGER, **_EI})),
+              "matrix": array(array(INTEGER)), "ei_index": nullable(NUMBER),
+              "agents": array(extended(SUMMARY, {"group": TEXT, **_EI}))})
+
 QUESTION = Question(
     name="services",
     title=Bilingual("Coopération entre services ou pôles, indice E-I (silos)",
@@ -71,6 +78,7 @@ QUESTION = Question(
     parameters=(LEVEL, AS_OF),
     path="/cooperation/services",
     table=as_table,
+    answer=ANSWER,
     cache=GLOBAL,
     order=30,
     counts_only=True,

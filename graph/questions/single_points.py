@@ -4,6 +4,7 @@ from __future__ import annotations
 import networkx as nx
 
 from graph import schema
+from graph.answers import DATE, SUMMARY, array, extended, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Question
 from graph.questions.table import kind, name, table, w
@@ -39,6 +40,10 @@ def as_table(result: dict) -> str:
                                     [[name(b["source"]), name(b["target"])] for b in result["bridges"]])])
 
 
+ANSWER = obj({"as_of": DATE, "organisations_through_one_agent": array(extended(SUMMARY, {"through": SUMMARY})),
+              "articulation_points": array(SUMMARY),
+              "bridges": array(obj({"source": SUMMARY, "target": SUMMARY}))})
+
 QUESTION = Question(
     name="single-points",
     title=Bilingual("Points de fragilité (un seul agent, points d'articulation, ponts)",
@@ -49,6 +54,7 @@ QUESTION = Question(
     parameters=(AS_OF,),
     path="/cooperation/single-points",
     table=as_table,
+    answer=ANSWER,
     cache=GLOBAL,
     order=50,
 )

@@ -1,6 +1,7 @@
 """Who an actor works with: its collaborators, strongest first, each tie with its weight and evidence."""
 from __future__ import annotations
 
+from graph.answers import DATE, EVIDENCE, INTEGER, SUMMARY, TEXT, array, extended, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import ACTOR, AS_OF, ActorKind, Parameter, Question, ThemeRef
 from graph.questions.table import evidence_text, kind, name, table, w
@@ -41,6 +42,9 @@ def as_table(result: dict) -> str:
                   for c in result["collaborators"]])
 
 
+ANSWER = obj({"actor": SUMMARY, "as_of": DATE, "theme": nullable(TEXT), "kind": nullable(TEXT), "count": INTEGER,
+              "collaborators": array(extended(SUMMARY, {"weight": INTEGER, "evidence": array(EVIDENCE)}))})
+
 QUESTION = Question(
     name="works-with",
     title=Bilingual("Avec qui travaille un acteur (filtres : thème, type, date)",
@@ -57,5 +61,6 @@ QUESTION = Question(
                 AS_OF),
     path="/actors/{actor_id}/works-with",
     table=as_table,
+    answer=ANSWER,
     order=10,
 )
