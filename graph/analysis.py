@@ -201,17 +201,33 @@ def lowest_core(graph: nx.Graph) -> tuple[int | None, list]:
     >>> lowest_core(nx.Graph([(1, 2), (2, 3), (3, 1), (3, 4)]))
     (1, [4])
 
+    Without its isolated nodes the graph is a k-core for its least degree k, so no
+    node's core number is below k; the lowest shell is what peeling the nodes of
+    degree at most k removes (the nodes outside the (k+1)-core). One peeling, not a
+    whole decomposition (``networkx.core_number``, which it equals: tested): asked
+    again after every write. Self-loops count for nothing.
+
     Reference: S. B. Seidman, "Network structure and minimum degree", Social
-    Networks 5(3), 1983, pp. 269-287 (via ``networkx.core_number``).
+    Networks 5(3), 1983, pp. 269-287; V. Batagelj and M. Zaversnik, "An O(m)
+    algorithm for cores decomposition of networks", 2003.
     """
-    if graph.number_of_edges() == 0:
+    adjacency = graph.adj
+    remaining = {n: len(neighbours) - (n in neighbours) for n, neighbours in adjacency.items()}
+    degrees = [d for d in remaining.values() if d > 0]
+    if not degrees:
         return None, []
-    if nx.number_of_selfloops(graph):
-        graph = nx.Graph(graph)
-        graph.remove_edges_from(nx.selfloop_edges(graph))
-    cores = nx.core_number(graph)
-    k = min(c for n, c in cores.items() if graph.degree(n) > 0)
-    return k, sorted((n for n, c in cores.items() if c == k and graph.degree(n) > 0), key=str)
+    k = min(degrees)
+    peeled = [n for n, d in remaining.items() if 0 < d <= k]
+    shell = set(peeled)
+    while peeled:
+        n = peeled.pop()
+        for m in adjacency[n]:
+            if m not in shell:
+                remaining[m] -= 1
+                if remaining[m] <= k:
+                    shell.add(m)
+                    peeled.append(m)
+    return k, sorted(shell, key=str)
 
 
 def betweenness(graph: nx.Graph, exact_limit: int = 3000, sample: int = 256, seed: int = 42) -> tuple[dict, int | None]:

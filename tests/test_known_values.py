@@ -204,3 +204,30 @@ def test_brokerage_and_burt_shortcuts_agree_with_their_definitions():
             assert {k: v for k, v in roles[n].items() if k != "total"} == expected
             c, e = burt_measures(g, n)
             assert c == pytest.approx(constraint[n]) and e == pytest.approx(effective[n])
+
+
+def test_lowest_core_is_the_lowest_shell_of_networkx_core_decomposition():
+    """The one-peeling lowest core equals networkx's full decomposition (self-loops removed, isolates left out) on
+    random graphs of every density, with self-loops and isolated nodes."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from graph.analysis import lowest_core
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.integers(1, 40), st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=200))
+    def agree(size: int, pairs: list[tuple[int, int]]) -> None:
+        graph = nx.Graph()
+        graph.add_nodes_from(range(size))
+        graph.add_edges_from((a % size, b % size) for a, b in pairs)
+        plain = nx.Graph(graph)
+        plain.remove_edges_from(nx.selfloop_edges(plain))
+        connected = [n for n in plain if plain.degree(n)]
+        if not connected:
+            assert lowest_core(graph) == (None, [])
+            return
+        cores = nx.core_number(plain)
+        k = min(cores[n] for n in connected)
+        assert lowest_core(graph) == (k, sorted((n for n in connected if cores[n] == k), key=str))
+
+    agree()
