@@ -162,7 +162,12 @@ SET r.collection = row[1], r.key = row[2], r.value = row[3]"""
 # Taking the sequence node's write lock without changing it: every write transaction takes it first, so a
 # transaction holding it sees no write in flight (a backup's consistent read; records written on their own).
 LOCK_WRITERS = "MERGE (m:MaillageMeta {key: 'sequence'}) SET m.value = coalesce(m.value, 0)"
-ALL_NODES = "MATCH (n:Entity) RETURN properties(n) AS props, labels(n) AS labels ORDER BY n.id"
+# Nodes in pages, a record each: streaming a record costs about 20 µs whatever it holds (a métropole's 100,000
+# nodes: 3.1 s one per record, 0.8 s in pages). In order of id, through the index; a page's last id starts the next.
+NODE_PAGE = """MATCH (n:Entity) WHERE n.id > $after AND ($kind IS NULL OR $kind IN labels(n))
+WITH n ORDER BY n.id LIMIT $size
+RETURN collect([properties(n), labels(n)]) AS nodes, max(n.id) AS last"""
+NODE_PAGE_SIZE = 5000
 ALL_RECORDS = ("MATCH (r:MaillageRecord) RETURN r.collection AS collection, r.key AS key, r.value AS value "
                "ORDER BY collection, key")
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
@@ -755,7 +760,7 @@ class Neo4jStore(Store):
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session, \
                 session.begin_transaction() as tx:
             tx.run(LOCK_WRITERS).consume()
-            nodes = [self._node(r["props"], r["labels"]) for r in tx.run(ALL_NODES)]
+            nodes = list(self._paged_nodes(tx))
             relationships = self._all_relationships(tx, list(schema.RELATIONSHIP_TYPES))
             records = [(r["collection"], r["key"], json.loads(r["value"])) for r in tx.run(ALL_RECORDS)]
             tx.rollback()
@@ -836,12 +841,22 @@ class Neo4jStore(Store):
         return self._node(records[0]["props"], records[0]["labels"]) if records else None
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
-        with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session:
-            result = session.run(
-                "MATCH (n:Entity) WHERE $kind IS NULL OR $kind IN labels(n) "
-                "RETURN properties(n) AS props, labels(n) AS labels ORDER BY n.id", kind=kind)
-            for record in result:
-                yield self._node(record["props"], record["labels"])
+        with self.driver.session(database=self.database) as session:
+            yield from self._paged_nodes(session, kind)
+
+    @classmethod
+    def _paged_nodes(cls, runner, kind: str | None = None) -> Iterator[Node]:
+        """Every node (of *kind*), in order of id, read through *runner* (a session or a transaction) in pages.
+        Read by a session, a node written meanwhile may be missed or seen: it comes again with the changes since
+        the mark the reader took before (graph.territory)."""
+        after = ""  # below every id (an identifier is never empty: graph.rules)
+        while True:
+            record = runner.run(NODE_PAGE, after=after, kind=kind, size=NODE_PAGE_SIZE).single()
+            if record["last"] is None:
+                return
+            for props, labels in record["nodes"]:
+                yield cls._node(props, labels)
+            after = record["last"]
 
     @staticmethod
     def _relationship(rel_type: str, source: str, target: str, props: dict) -> Relationship:
