@@ -32,6 +32,9 @@ log = logging.getLogger("maillage.snapshot")  # a server's log (api.logs)
 MAX_NETWORKS = 4  # the current network and three dates
 MAX_MEASURES = 256
 KEEP_AGAIN_AFTER = 10_000  # changes found since a kept snapshot beyond which it is kept again
+# Seconds a snapshot waits before it is written to disk: the first answers, which build its network meanwhile,
+# would share the interpreter with the writing (a métropole's first answer 3.5 s later). Waiting for it ends this.
+KEEP_AFTER = 10.0
 
 
 def _trim(cache: OrderedDict, size: int, keep=...) -> None:
@@ -335,6 +338,7 @@ class TerritoryCache:
         # it back and asks the store only what changed since.
         self.keep_in = keep_in
         self._keeping: threading.Thread | None = None
+        self._keep_now = threading.Event()
 
     @property
     def last(self) -> Territory | None:
@@ -423,6 +427,7 @@ class TerritoryCache:
         path = snapshot_file.path_for(folder, mark)
 
         def keep() -> None:
+            keep_now.wait(KEEP_AFTER)
             try:
                 snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships)
                 log.info("kept_snapshot_written %s", path, extra={"fields": {"event": "kept_snapshot_written"}})
@@ -431,6 +436,7 @@ class TerritoryCache:
             snapshot_file.forget(folder, keep=path)
 
         self.wait_until_kept()
+        keep_now = self._keep_now = threading.Event()
         self._keeping = threading.Thread(target=keep, name="keep-snapshot", daemon=True)
         self._keeping.start()
 
@@ -444,6 +450,7 @@ class TerritoryCache:
     def wait_until_kept(self) -> None:
         """Return once the snapshot being kept, if any, is written (before forking workers, or exiting)."""
         if self._keeping is not None:
+            self._keep_now.set()
             self._keeping.join()
             self._keeping = None
 

@@ -15,10 +15,12 @@ reference and that number) so that readers learn of it incrementally.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from operator import attrgetter
 from typing import Any
 
 from neo4j import GraphDatabase
@@ -27,6 +29,7 @@ from neo4j.exceptions import ConnectionPoolError, ServiceUnavailable, SessionExp
 from graph import schema
 from graph.i18n import t
 from graph.model import (
+    SHARED_TEXT_LENGTH,
     Batch,
     ChangeRecord,
     FactChange,
@@ -860,8 +863,13 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _relationship(rel_type: str, source: str, target: str, props: dict) -> Relationship:
-        user, provenance = _split(props)
-        return Relationship(shared(rel_type), shared(source), shared(target), shared(props.get("key", "")), user,
+        # _split and shared inlined: a whole read makes a million of these, each of about ten properties.
+        intern = sys.intern
+        user = {intern(k): intern(v) if v.__class__ is str and len(v) <= SHARED_TEXT_LENGTH else v
+                for k, v in props.items() if k not in INTERNAL}
+        provenance = Provenance(intern(props.get("prov_source") or ""), props.get("prov_line"),
+                                intern(props.get("prov_kind") or "file"), intern(props.get("prov_at") or ""))
+        return Relationship(intern(rel_type), shared(source), shared(target), shared(props.get("key", "")), user,
                             provenance)
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
@@ -873,12 +881,13 @@ class Neo4jStore(Store):
     def _all_relationships(cls, runner, types: list[str]) -> list[Relationship]:
         """Every relationship of *types*, read through *runner* (a session or a transaction), by identity."""
         found: list[Relationship] = []
+        add, relationship = found.append, cls._relationship
         for record in runner.run(ALL_RELATIONSHIPS, types=types):
-            source = record["source"]  # once per node, not once per relationship
-            found.extend(cls._relationship(rel_type, source, target, props)
-                         for rel_type, target, props in record["out"])
+            source = shared(record["source"])  # once per node, not once per relationship
+            for rel_type, target, props in record["out"]:
+                add(relationship(rel_type, source, target, props))
         # Sorting here rather than in Cypher halves the time of a whole read.
-        found.sort(key=lambda rel: rel.identity)
+        found.sort(key=attrgetter("type", "source", "target", "key"))
         return found
 
     def clear(self) -> None:
