@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -246,15 +245,15 @@ class Throttle:
     """Failed logins counted per account and per address: after *limit* failures within *window* seconds,
     further attempts are refused until the window has passed (whatever the password).
 
-    The counts are records of the store (collection :data:`THROTTLES`), not of a process: every server process
-    (``maillage serve --workers N``) counts the same failures, and a restart forgets none. A key is kept hashed (a
-    login typed wrong may be someone's name; an address is personal data); a success removes its record. Two
-    processes failing the same key at the same instant may count one failure: the limit holds within one.
+    The failures are records of the store (collection :data:`THROTTLES`), not of a process: every server process
+    (``maillage serve --workers N``) counts the same failures, and a restart forgets none. Each failure is a
+    record of its own, never a count read then written again: two processes failing the same key at the same
+    instant count two. A key is kept hashed (a login typed wrong may be someone's name; an address is personal
+    data); a success removes its records, and the failures older than the window are removed with the next.
     """
 
     def __init__(self, limit: int = 5, window: float = 900.0):
         self.limit, self.window = limit, window
-        self._lock = threading.Lock()
 
     @staticmethod
     def keys(login: str, address: str) -> tuple[str, str]:
@@ -267,26 +266,29 @@ class Throttle:
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @classmethod
-    def account_record(cls, login: str) -> str:
-        """The record of the failures counted against the account *login* (an erasure removes it)."""
-        return cls.record_key(cls.keys(login, "")[0])
+    def failures(cls, store: Store, key: str) -> list[tuple[str, float]]:
+        """The failures counted against *key*: (record, when), oldest first."""
+        found = [(record, value["at"]) for record, value in store.records(THROTTLES, cls.record_key(key) + "/")]
+        return sorted(found, key=lambda failure: failure[1])
 
-    def _recent(self, store: Store, key: str, now: float) -> list[float]:
-        record = store.get_record(THROTTLES, self.record_key(key)) or {}
-        return [t for t in record.get("failures", []) if now - t < self.window]
+    @classmethod
+    def account_records(cls, store: Store, login: str) -> list[str]:
+        """The records of the failures counted against the account *login* (an erasure removes them)."""
+        return [record for record, _ in cls.failures(store, cls.keys(login, "")[0])]
 
     def blocked(self, store: Store, *keys: str) -> float:
         """Seconds to wait before trying again (0: allowed)."""
         now = time.time()  # wall-clock time: shared by processes
-        waits = [self.window - (now - times[0]) for key in keys
-                 if len(times := self._recent(store, key, now)) >= self.limit]
+        waits = [self.window - (now - times[-self.limit]) for key in keys
+                 if len(times := [at for _, at in self.failures(store, key) if now - at < self.window]) >= self.limit]
         return max(waits, default=0.0)
 
     def failed(self, store: Store, *keys: str) -> None:
         now = time.time()
-        with self._lock:
-            store.put_records([(THROTTLES, self.record_key(key),
-                                {"failures": [*self._recent(store, key, now), now][-self.limit:]}) for key in keys])
+        stale = [(THROTTLES, record, None) for key in keys for record, at in self.failures(store, key)
+                 if now - at >= self.window]
+        store.put_records(stale + [(THROTTLES, f"{self.record_key(key)}/{now:.6f}-{secrets.token_hex(4)}", {"at": now})
+                                   for key in keys])
 
     def succeeded(self, store: Store, *keys: str) -> None:
-        store.put_records([(THROTTLES, self.record_key(key), None) for key in keys])
+        store.put_records([(THROTTLES, record, None) for key in keys for record, _ in self.failures(store, key)])

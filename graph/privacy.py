@@ -109,7 +109,8 @@ def _scrubbed_records(store: Store, person_id: str, needles: tuple[re.Pattern, .
     puts: list[RecordPut] = []
     logins = {a.login for a in accounts.all_accounts(store) if a.agent == person_id}
     puts += [(accounts.ACCOUNTS, login, None) for login in logins]
-    puts += [(accounts.THROTTLES, accounts.Throttle.account_record(login), None) for login in logins]
+    puts += [(accounts.THROTTLES, record, None) for login in logins
+             for record in accounts.Throttle.account_records(store, login)]
     for collection in (accounts.TOKENS, accounts.INVITATIONS):
         puts += [(collection, key, None) for key, value in store.records(collection) if value["login"] in logins]
     puts += [(PROPOSALS, key, None) for key, value in store.records(PROPOSALS) if _mentions(value, needles)]

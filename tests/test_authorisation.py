@@ -175,12 +175,33 @@ def test_failed_logins_are_counted_by_the_store_for_every_server_process(store):
     assert login(other.test_client(), "lea", PASSWORD, address="10.0.2.99").status_code == 429
     assert login(create_app(world.store).test_client(), "lea", PASSWORD).status_code == 429  # restarted
     kept = repr(world.store.records(accounts.THROTTLES))
-    assert len(world.store.records(accounts.THROTTLES)) == 6  # the account and five addresses
+    assert len(world.store.records(accounts.THROTTLES)) == 10  # each failure counted twice: account, address
     assert "lea" not in kept and "10.0.2" not in kept
     # A success clears the address's count (another account, another address: still allowed).
     assert login(other.test_client(), "animateur", address="10.0.2.0").status_code == 302
-    assert len(world.store.records(accounts.THROTTLES)) == 5
+    assert len(world.store.records(accounts.THROTTLES)) == 9
 
+
+def test_failures_at_the_same_instant_in_several_processes_are_all_counted(store):
+    """Each failure is a record of its own: failures made at once by several server processes (a Throttle each)
+    are all counted, none lost to another's write (a count read then written again lost them)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    processes = [accounts.Throttle(limit=8), accounts.Throttle(limit=8)]
+    keys = accounts.Throttle.keys("lea", "10.0.3.1")
+    start = Barrier(8)
+
+    def fail(n: int) -> None:
+        start.wait()
+        processes[n % 2].failed(store, *keys)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(fail, range(8)))
+    assert [len(accounts.Throttle.failures(store, key)) for key in keys] == [8, 8]
+    assert all(process.blocked(store, *keys) > 0 for process in processes)
+    processes[0].succeeded(store, *keys)
+    assert processes[1].blocked(store, *keys) == 0 and not store.records(accounts.THROTTLES)
 
 def test_a_revoked_token_or_a_disabled_account_is_refused(world):
     client = world.client()
