@@ -326,7 +326,9 @@ def survey(token: str) -> Response:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
     names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
     context = {"campaign": campaign, "respondent_name": names.get(respondent, respondent),
-               "actors": sorted(names.items(), key=lambda item: folded(item[1])),
+               # once per snapshot: thousands of names once a territory has its grant files
+               "actors": t_.measure(("survey_suggestions",),
+                                    lambda: sorted(names.items(), key=lambda item: folded(item[1]))),
                "frequencies": campaigns.FREQUENCIES, "closed": not campaigns.is_open(campaign)}
     notice = None
     if request.method == "POST" and not context["closed"]:

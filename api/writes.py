@@ -87,7 +87,8 @@ COOPERATION_BODY = {"type": "object", "properties": {
     "example": {"actor_a": "ag-00001", "actor_b": "ag-00002", "nature": "prêt de matériel", "frequency": "mensuelle"}}
 # Identifiers of the fictitious example (``maillage demo``), shown in the description and tried first by the
 # fuzzer, so that the answers of found records are checked too.
-PATH_EXAMPLES = {"actor_id": "ag-00001", "person_id": "ag-00001", "project_id": "proj-00001", "theme_id": "theme-biodiversite",
+PATH_EXAMPLES = {"actor_id": "ag-00001", "person_id": "ag-00001", "project_id": "proj-00001",
+                 "theme_id": "theme-biodiversite",
                  "coop_id": editing.cooperation_id(("COOPERATES_WITH", "ag-00001", "ag-00085", "conseil"))}
 DISPUTE_BODY = {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}}
 DECISION_BODY = {"type": "object", "properties": {"values": {"type": "object"}}}

@@ -108,14 +108,33 @@ def answer_of(store: Store, campaign_id: str, respondent: str) -> dict | None:
 
 
 def resolve_name(territory: Territory, text: str) -> str | None:
-    """The actor a respondent named: its identifier, or its name (accents and case aside) when one actor has it."""
+    """The actor a respondent named: its identifier, a suggestion of the page (``name — identifier``), or its
+    name (accents and case aside) when one actor has it.
+
+    >>> from graph.model import Node
+    >>> t = Territory("v", [Node("Agent", "ag-1", "Élodie Martin"), Node("Agent", "ag-2", "Paul Roy")], [])
+    >>> resolve_name(t, "elodie martin"), resolve_name(t, "Paul Roy — ag-2"), resolve_name(t, "Inconnue")
+    ('ag-1', 'ag-2', None)
+    """
     text = text.strip()
-    if text in territory.nodes and territory.nodes[text].kind in schema.ACTOR_LABELS:
-        return text
-    folded = schema.slugify(text.split(" — ")[0])
-    matches = [n.id for n in territory.nodes.values()
-               if n.kind in schema.ACTOR_LABELS and schema.slugify(n.name) == folded]
+    for candidate in (text, text.rpartition(" — ")[2]):
+        if candidate in territory.nodes and territory.nodes[candidate].kind in schema.ACTOR_LABELS:
+            return candidate
+    matches = actors_by_name(territory).get(schema.slugify(text.split(" — ")[0]), [])
     return matches[0] if len(matches) == 1 else None
+
+
+def actors_by_name(territory: Territory) -> dict[str, list[str]]:
+    """Every actor's identifier by its name, accents and case aside (once per snapshot: a territory with its
+    grant files names thousands, and each answer names several)."""
+    def index() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for n in territory.nodes.values():
+            if n.kind in schema.ACTOR_LABELS:
+                found.setdefault(schema.slugify(n.name), []).append(n.id)
+        return found
+
+    return territory.measure(("actors_by_name",), index)
 
 
 def answer(store: Store, territory: Territory, token: str, names: list[tuple[str, str]]) -> dict:
