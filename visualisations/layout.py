@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import networkx as nx
 import numpy as np
+from numba import njit
 
 SMALL = 300  # up to this many nodes, one force-directed pass over a component
 # Positions of small components already laid out, by their exact structure (node and edge order included: the
@@ -18,13 +19,63 @@ _LAID_OUT_LOCK = threading.Lock()
 
 
 def _spring(graph: nx.Graph, seed: int, iterations: int = 50) -> dict:
+    """``networkx.spring_layout(graph, seed=seed, weight=None, k=2/√n, iterations=iterations)``, its steps compiled
+    (the same start, forces, cooling and stop; equal to it within rounding, 1 % of the extent at most: tested)."""
     n = graph.number_of_nodes()
     if n <= 3:
         nodes = sorted(graph, key=str)
         return {node: (0.5 * math.cos(2 * math.pi * i / n), 0.5 * math.sin(2 * math.pi * i / n)) if n > 1
                 else (0.0, 0.0) for i, node in enumerate(nodes)}
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    adjacency = np.zeros((n, n))
+    for a, b in graph.edges():
+        adjacency[index[a], index[b]] = adjacency[index[b], index[a]] = 1.0
+    start = np.random.RandomState(seed).rand(n, 2)  # networkx's start for an integer seed
     # A larger optimal distance than networkx's default spreads dense clusters for their labels.
-    return nx.spring_layout(graph, seed=seed, weight=None, k=2.0 / math.sqrt(n), iterations=iterations)
+    pos = _fruchterman_reingold_steps(adjacency, start, 2.0 / math.sqrt(n), iterations, 1e-4)
+    pos -= pos.mean(axis=0)
+    extent = np.abs(pos).max()
+    if extent > 0:
+        pos /= extent
+    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, pos)}
+
+
+@njit(cache=True, nogil=True)
+def _fruchterman_reingold_steps(adjacency: np.ndarray, pos: np.ndarray, k: float, iterations: int,
+                                threshold: float) -> np.ndarray:  # pragma: no cover (compiled)
+    """networkx's dense Fruchterman-Reingold loop (``_fruchterman_reingold``), one pair at a time: at a request
+    after a write a service's view of a hundred people took 25 to 45 ms in numpy's temporary arrays, holding the
+    interpreter; compiled, about a millisecond, without holding it."""
+    n = pos.shape[0]
+    temperature = max(pos[:, 0].max() - pos[:, 0].min(), pos[:, 1].max() - pos[:, 1].min()) * 0.1
+    cool = temperature / (iterations + 1)
+    displacement = np.empty((n, 2))
+    for _ in range(iterations):
+        for i in range(n):
+            sx = 0.0
+            sy = 0.0
+            for j in range(n):
+                dx = pos[i, 0] - pos[j, 0]
+                dy = pos[i, 1] - pos[j, 1]
+                distance = max(math.sqrt(dx * dx + dy * dy), 0.01)
+                force = k * k / (distance * distance) - adjacency[i, j] * distance / k
+                sx += dx * force
+                sy += dy * force
+            displacement[i, 0] = sx
+            displacement[i, 1] = sy
+        moved = 0.0
+        for i in range(n):
+            length = max(math.sqrt(displacement[i, 0] ** 2 + displacement[i, 1] ** 2), 0.01)
+            step_x = displacement[i, 0] * temperature / length
+            step_y = displacement[i, 1] * temperature / length
+            pos[i, 0] += step_x
+            pos[i, 1] += step_y
+            moved += step_x * step_x + step_y * step_y
+        temperature -= cool
+        if math.sqrt(moved) / n < threshold:
+            break
+    return pos
 
 
 def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int, iterations: int = 40) -> dict:
