@@ -18,6 +18,7 @@ and tokens are records of the store (:meth:`graph.stores.base.Store.records`).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -38,8 +39,13 @@ INVITATION_DAYS = 14
 MIN_PASSWORD = 10
 
 _HASHER = PasswordHasher()
-# Verified against when the login is unknown, so that an unknown login takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown, so that an unknown login takes as long as a wrong password
+    (made at the first login, not by every command that imports this module: an Argon2 hash is slow on purpose)."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 def role_at_least(role: str, needed: str) -> bool:
@@ -186,7 +192,7 @@ def set_password(store: Store, login: str, password: str) -> None:
 def authenticate(store: Store, login: str, password: str) -> Account | None:
     """The account when *password* is its password and it is enabled; None otherwise (same time either way)."""
     account = get(store, login)
-    hashed = account.password if account is not None and account.password else _DUMMY_HASH
+    hashed = account.password if account is not None and account.password else _dummy_hash()
     try:
         _HASHER.verify(hashed, password)
     except (VerificationError, InvalidHashError):

@@ -25,7 +25,6 @@ import networkx as nx
 from graph import schema
 from graph.answers import TEXT, array, obj
 from graph.territory import Territory
-from visualisations.layout import layout
 from visualisations.render import KIND_COLOURS
 
 FORMATS = ("gexf", "graphml", "kumu-csv", "kumu-xlsx", "cytoscape", "opendata")
@@ -127,6 +126,8 @@ def to_gexf(graph: nx.Graph) -> bytes:
     edge_attributes = ET.SubElement(g, f"{{{GEXF_NS}}}attributes", {"class": "edge", "mode": "static"})
     for i, (name, kind) in enumerate(EDGE_ATTRIBUTES):
         ET.SubElement(edge_attributes, f"{{{GEXF_NS}}}attribute", {"id": str(i), "title": name, "type": kind})
+    from visualisations.layout import layout  # numba: loaded by a GEXF export, not by every command
+
     positions = layout(graph) if graph.number_of_nodes() else {}
     degrees = dict(graph.degree())
     nodes = ET.SubElement(g, f"{{{GEXF_NS}}}nodes")

@@ -28,7 +28,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
 from graph import i18n, schema
-from visualisations.layout import layout
 
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
@@ -89,6 +88,8 @@ def to_html(graph: nx.Graph, page: Page, lang: str | None = None, seed: int = 42
     ``highlight`` (isolated, single_point, center), ``url``; edge attributes:
     ``weight``, ``tooltip``. The graph is not modified.
     """
+    from visualisations.layout import layout  # numba loaded by the first view drawn, not by every command
+
     lang = lang or i18n.current_language()
     # Room in proportion to the graph, so that vis-network's fit keeps labels readable on small views.
     positions = layout(graph, seed=seed, scale=min(6000.0, max(250.0, 60 * math.sqrt(graph.number_of_nodes()))))

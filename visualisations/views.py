@@ -21,7 +21,6 @@ from graph.questions.declaration import ACTOR, AS_OF, ActorKind, Choice, NodeId,
 from graph.questions.ego import DEPTH
 from graph.questions.services import LEVEL
 from graph.territory import Territory
-from visualisations import figures
 from visualisations.declaration import Figure, View
 from visualisations.render import FormField, Page, kind_label, scaled, text
 
@@ -303,9 +302,12 @@ def services_map(t: Territory, level: str = "service", as_of: str | None = None)
 
 
 # --- declarations: each view and figure once, for /views/… and `maillage view` -------------------------
-def _figure(draw):
+def _figure(draw: str):
     def drawn(t: Territory, fmt: str, level: str = "service", as_of: str | None = None) -> bytes:
-        return draw(ask("services", t, level=level, as_of=as_of), fmt)
+        # matplotlib loaded by the first figure drawn, not by every command that reads these declarations
+        from visualisations import figures
+
+        return getattr(figures, draw)(ask("services", t, level=level, as_of=as_of), fmt)
 
     return drawn
 
@@ -346,6 +348,6 @@ VIEWS: dict[str, View] = {view.name: view for view in (
 
 FIGURES: dict[str, Figure] = {figure.name: figure for figure in (
     Figure("matrix", Bilingual("Matrice entre services (carte de chaleur)", "Matrix between services (heat map)"),
-           (LEVEL, AS_OF), _figure(figures.matrix_heatmap)),
-    Figure("ei", Bilingual("Indice E-I par service", "E-I index by service"), (LEVEL, AS_OF), _figure(figures.ei_bars)),
+           (LEVEL, AS_OF), _figure("matrix_heatmap")),
+    Figure("ei", Bilingual("Indice E-I par service", "E-I index by service"), (LEVEL, AS_OF), _figure("ei_bars")),
 )}
