@@ -249,7 +249,7 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
            keep_snapshot_in: Path | None = None) -> int:
     from waitress import serve
 
-    from api import logs, prefork
+    from api import logs, prefork, state
     from api.app import create_app
 
     logs.configure()
@@ -263,6 +263,7 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
         return prefork.serve_workers(app, reopen, host, port, workers,
                                      ready=lambda: print(ready_message, flush=True))
     print(ready_message, flush=True)
+    state.warm_in_background(app)
     serve(app, host=host, port=port, threads=prefork.THREADS, ident="maillage")
     return 0
 

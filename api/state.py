@@ -1,10 +1,13 @@
 """Per-app state, as flaskr's ``db.py``: the store, the snapshot cache over it, and the request's language."""
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from pathlib import Path
 
+import networkx as nx
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
@@ -140,12 +143,34 @@ def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> No
     app.teardown_request(restore_language)
 
 
-def warm(app: Flask) -> None:
-    """Read the snapshot and build its network and indexes now, before anyone asks (in an app context)."""
+def warm(app: Flask, before_fork: bool = True) -> None:
+    """Read the snapshot and build its network and indexes now, before anyone asks (in an app context); the views'
+    compiled layout loaded too."""
+    from visualisations.layout import layout
+
     snapshot = app.extensions[CACHE_KEY].current()
     snapshot.neighbour_arrays()  # the network, then its arrays
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
-    app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
+    layout(nx.cycle_graph(4))  # numba's compiled steps loaded (half a second, once)
+    if before_fork:
+        app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
+
+
+def warm_in_background(app: Flask) -> threading.Thread:
+    """:func:`warm` in a thread, while the server already answers: the first people served wait for the read it
+    started, not for one their request would start later. A store that does not answer yet is read when asked."""
+    def run() -> None:
+        with app.app_context():
+            try:
+                warm(app, before_fork=False)
+            except Exception as error:
+                if not unavailable(error):
+                    raise
+                logging.getLogger("maillage.snapshot").warning("warm_up_failed: %s", error)
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def erase_person(person_id: str, by: str, source: str) -> dict:
