@@ -13,8 +13,13 @@ from flask import Blueprint, current_app, jsonify
 
 from api import state
 from graph import migrations
+from graph.answers import BOOLEAN, INTEGER, TEXT, nullable, obj
 
 blueprint = Blueprint("health", __name__)
+# Its answer's shape (graph.answers), reachable or not.
+ANSWER = obj({"store": TEXT, "description": TEXT, "schema": nullable(INTEGER), "reachable": BOOLEAN,
+              "status": {"enum": ["ok", "degraded", "unavailable"]}, "reads": {"enum": ["ok", "stale", "unavailable"]},
+              "writes": {"enum": ["ok", "unavailable"]}}, {"error": TEXT, "since": TEXT})
 
 
 @blueprint.get("/health")

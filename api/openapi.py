@@ -81,12 +81,14 @@ def spec(lang: str | None = None) -> dict[str, Any]:
         if write.body is not None:
             operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": write.body}}}
         paths.setdefault(openapi_path(write.path), {})[write.method.lower()] = operation
+    from api.health import ANSWER as HEALTH
+
     paths["/health"] = {"get": {"summary": TEXT["health"].render(lang), "tags": ["health"], "operationId": "health",
                                 "responses": {
                                     "200": {"description": TEXT["reachable"].render(lang),
-                                            "content": {"application/json": {}}},
+                                            "content": {"application/json": {"schema": HEALTH}}},
                                     "503": {"description": TEXT["unreachable"].render(lang),
-                                            "content": {"application/json": {}}}}}}
+                                            "content": {"application/json": {"schema": HEALTH}}}}}}
     return {
         "openapi": "3.0.3",
         "info": {"title": "Maillage", "version": "1", "description": TEXT["description"].render(lang)},

@@ -53,3 +53,22 @@ def items(schema: Schema, **more: Schema) -> Schema:
 SUMMARY = obj({"id": TEXT, "name": TEXT, "kind": TEXT}, {"service": TEXT, "service_name": TEXT})
 # One piece of evidence of a tie (Territory.describe_evidence): its kind, then what that kind says.
 EVIDENCE = obj({"kind": TEXT}, more=True)
+
+
+def as_json_schema(schema: Any) -> Any:
+    """*schema* in plain JSON Schema (``nullable`` as a type list), for a validator outside the OpenAPI.
+
+    >>> as_json_schema(obj({"k": nullable(INTEGER)}))["properties"]["k"]
+    {'type': ['integer', 'null']}
+    """
+    if isinstance(schema, list):
+        return [as_json_schema(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    plain: dict[str, Any] = {key: as_json_schema(value) for key, value in schema.items() if key != "nullable"}
+    if schema.get("nullable"):
+        if "type" in plain:
+            plain["type"] = [plain["type"], "null"]
+        elif "enum" in plain:
+            plain["enum"] = [*plain["enum"], None]
+    return plain

@@ -9,6 +9,10 @@ import threading
 import time
 from collections import Counter
 
+import jsonschema
+
+from api.health import ANSWER as HEALTH
+from graph.answers import as_json_schema
 from graph.stores.neo4j_store import Neo4jStore
 from tests import neo4j_server
 from tests.collab import setting
@@ -111,6 +115,7 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
         while not stop.is_set():
             status, body, _ = client.call("GET", "/health")
             health[phase[0]].add((status, body["status"]))
+            jsonschema.validate(body, as_json_schema(HEALTH))  # as documented, reachable or not
             time.sleep(0.3)
 
     threads = [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
