@@ -9,7 +9,20 @@ from flask import Blueprint, Response, jsonify, request
 from api.registry import REGISTRY
 from api.state import get_store, territory
 from graph import schema
-from graph.answers import ANY_OBJECT, BOOLEAN, INTEGER, SUMMARY, TEXT, TEXTS, array, extended, items, nullable, obj
+from graph.answers import (
+    ANY_OBJECT,
+    BOOLEAN,
+    COUNTS,
+    INTEGER,
+    SUMMARY,
+    TEXT,
+    TEXTS,
+    array,
+    extended,
+    items,
+    nullable,
+    obj,
+)
 from graph.i18n import Bilingual
 from graph.model import Node
 from graph.questions.coverage import theme_coverage
@@ -36,8 +49,7 @@ PROJECT = Parameter("project", NodeId((schema.PROJECT.label,), "project"),
                     public="project_id", example="proj-00001")
 
 # The answers' shapes (graph.answers).
-_COUNTS = {"type": "object", "additionalProperties": INTEGER}
-STATUS_ANSWER = obj({"store": TEXT, "nodes": _COUNTS, "relationships": _COUNTS})
+STATUS_ANSWER = obj({"store": TEXT, "nodes": COUNTS, "relationships": COUNTS})
 PAGE_COUNTS = {"total": INTEGER, "page": INTEGER, "per_page": INTEGER}
 _ROLE = {"role": nullable(TEXT)}
 _PROVENANCE = nullable(obj({"source": TEXT}, {"line": nullable(INTEGER), "kind": TEXT, "at": nullable(TEXT)},

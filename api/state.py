@@ -7,7 +7,6 @@ import threading
 import time
 from pathlib import Path
 
-import networkx as nx
 from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
@@ -146,12 +145,12 @@ def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> No
 def warm(app: Flask, before_fork: bool = True) -> None:
     """Read the snapshot and build its network and indexes now, before anyone asks (in an app context); the views'
     compiled layout loaded too."""
-    from visualisations.layout import layout
+    from visualisations.layout import load_compiled
 
     snapshot = app.extensions[CACHE_KEY].current()
     snapshot.neighbour_arrays()  # the network, then its arrays
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
-    layout(nx.cycle_graph(4))  # numba's compiled steps loaded (half a second, once)
+    load_compiled()  # numba's compiled steps (half a second, once)
     if before_fork:
         app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
 

@@ -22,11 +22,12 @@ from api.auth import author, require
 from api.problems import problem
 from api.state import erase_person, get_store, sees_persons
 from graph import campaigns, editing, history, privacy, schema
-from graph.answers import TEXTS, items
+from graph.answers import TEXT, TEXTS, items, obj
 from graph.editing import RECORD_KINDS
 from graph.errors import NotFound
 from graph.i18n import Bilingual, Message, t
 from graph.issues import JsonPointer, Report
+from graph.questions.declaration import ACTOR
 from graph.stores.base import Conflict
 
 blueprint = Blueprint("writes", __name__, url_prefix="/api/v1")
@@ -87,7 +88,7 @@ COOPERATION_BODY = {"type": "object", "properties": {
     "example": {"actor_a": "ag-00001", "actor_b": "ag-00002", "nature": "prêt de matériel", "frequency": "mensuelle"}}
 # Identifiers of the fictitious example (``maillage demo``), shown in the description and tried first by the
 # fuzzer, so that the answers of found records are checked too.
-PATH_EXAMPLES = {"actor_id": "ag-00001", "person_id": "ag-00001", "project_id": "proj-00001",
+PATH_EXAMPLES = {"actor_id": ACTOR.example, "person_id": ACTOR.example, "project_id": "proj-00001",
                  "theme_id": "theme-biodiversite",
                  "coop_id": editing.cooperation_id(("COOPERATES_WITH", "ag-00001", "ag-00085", "conseil"))}
 DISPUTE_BODY = {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 500}}}
@@ -95,16 +96,12 @@ DECISION_BODY = {"type": "object", "properties": {"values": {"type": "object"}}}
 
 
 # --- answers (what the OpenAPI description promises, and the fuzzer checks) ------------------------------
-RECORD = {"type": "object", "required": ["id", "name"], "properties": {
-    "id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"},
-    "kind_label": {"type": "string"}, "themes": TEXTS}}
-COOPERATION = {"type": "object", "required": ["id", "actor_a", "actor_b", "status"], "properties": {
-    "id": {"type": "string"}, "actor_a": {"type": "string"}, "actor_b": {"type": "string"},
-    "status": {"enum": ["declared", "confirmed", "disputed"]}}}
-PROPOSAL = {"type": "object", "required": ["id", "status"], "properties": {
-    "id": {"type": "string"}, "status": {"enum": ["pending", "accepted", "rejected"]}}}
-CHANGE = {"type": "object", "required": ["id", "kind"], "properties": {
-    "id": {"type": "string"}, "kind": {"type": "string"}, "by": {"type": "string"}, "at": {"type": "string"}}}
+# Open records (graph.answers): a record carries its kind's fields beside these.
+RECORD = obj({"id": TEXT, "name": TEXT}, {"kind": TEXT, "kind_label": TEXT, "themes": TEXTS}, more=True)
+COOPERATION = obj({"id": TEXT, "actor_a": TEXT, "actor_b": TEXT,
+                   "status": {"enum": ["declared", "confirmed", "disputed"]}}, more=True)
+PROPOSAL = obj({"id": TEXT, "status": {"enum": ["pending", "accepted", "rejected"]}}, more=True)
+CHANGE = obj({"id": TEXT, "kind": TEXT}, {"by": TEXT, "at": TEXT}, more=True)
 
 
 class BadBody(ValueError):

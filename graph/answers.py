@@ -19,6 +19,7 @@ INTEGER: Schema = {"type": "integer"}
 NUMBER: Schema = {"type": "number"}
 BOOLEAN: Schema = {"type": "boolean"}
 ANY_OBJECT: Schema = {"type": "object"}
+COUNTS: Schema = {"type": "object", "additionalProperties": INTEGER}  # a count by name (kind, role…)
 
 
 def nullable(schema: Schema) -> Schema:

@@ -337,8 +337,8 @@ class TerritoryCache:
         # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
         # it back and asks the store only what changed since.
         self.keep_in = keep_in
-        self._keeping: threading.Thread | None = None
-        self._keep_now = threading.Event()
+        # The snapshot being kept: its writer, the signal to write now, and the one to write nothing after all.
+        self._keeping: tuple[threading.Thread, threading.Event, threading.Event] | None = None
 
     @property
     def last(self) -> Territory | None:
@@ -427,7 +427,9 @@ class TerritoryCache:
         path = snapshot_file.path_for(folder, mark)
 
         def keep() -> None:
-            keep_now.wait(KEEP_AFTER)
+            now.wait(KEEP_AFTER)
+            if cancelled.is_set():
+                return
             try:
                 snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships)
                 log.info("kept_snapshot_written %s", path, extra={"fields": {"event": "kept_snapshot_written"}})
@@ -436,22 +438,27 @@ class TerritoryCache:
             snapshot_file.forget(folder, keep=path)
 
         self.wait_until_kept()
-        keep_now = self._keep_now = threading.Event()
-        self._keeping = threading.Thread(target=keep, name="keep-snapshot", daemon=True)
-        self._keeping.start()
+        now, cancelled = threading.Event(), threading.Event()
+        writer = threading.Thread(target=keep, name="keep-snapshot", daemon=True)
+        self._keeping = (writer, now, cancelled)
+        writer.start()
 
     def forget_kept(self) -> None:
         """Delete the snapshots kept on disk (the next full read keeps another)."""
         with self._lock:  # not while a read starts keeping one
-            self.wait_until_kept()
+            self.wait_until_kept(cancel=True)  # not written only to be deleted
             if self.keep_in is not None:
                 snapshot_file.forget(self.keep_in)
 
-    def wait_until_kept(self) -> None:
-        """Return once the snapshot being kept, if any, is written (before forking workers, or exiting)."""
+    def wait_until_kept(self, cancel: bool = False) -> None:
+        """Return once the snapshot being kept, if any, is written (before forking workers, or exiting), or, when
+        *cancel*, given up unless its writing had begun."""
         if self._keeping is not None:
-            self._keep_now.set()
-            self._keeping.join()
+            writer, now, cancelled = self._keeping
+            if cancel:
+                cancelled.set()
+            now.set()
+            writer.join()
             self._keeping = None
 
 

@@ -18,6 +18,11 @@ _LAID_OUT_SIZE = 256
 _LAID_OUT_LOCK = threading.Lock()
 
 
+def load_compiled() -> None:
+    """Load (or compile, the first time) the compiled steps now, rather than at the first view drawn."""
+    _spring(nx.cycle_graph(4), 0)
+
+
 def _spring(graph: nx.Graph, seed: int, iterations: int = 50) -> dict:
     """``networkx.spring_layout(graph, seed=seed, weight=None, k=2/√n, iterations=iterations)``, its steps compiled
     (the same start, forces, cooling and stop; equal to it within rounding, 1 % of the extent at most: tested)."""

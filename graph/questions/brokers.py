@@ -5,7 +5,7 @@ import networkx as nx
 
 from graph import schema
 from graph.analysis import BROKERAGE_ROLES, betweenness, brokerage_roles, burt_measures
-from graph.answers import DATE, INTEGER, NUMBER, SUMMARY, TEXTS, array, extended, nullable, obj
+from graph.answers import COUNTS, DATE, INTEGER, NUMBER, SUMMARY, TEXTS, array, extended, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Integer, Parameter, Question
 from graph.questions.table import kind, name, table, w
@@ -76,7 +76,7 @@ ANSWER = obj({"as_of": DATE, "method": {"enum": ["exact", "sampled"]}, "sample_s
               "nodes": INTEGER, "roles": TEXTS,
               "brokers": array(extended(SUMMARY, {"betweenness": NUMBER, "constraint": nullable(NUMBER),
                                                   "effective_size": nullable(NUMBER),
-                                                  "brokerage": {"type": "object", "additionalProperties": INTEGER}}))})
+                                                  "brokerage": COUNTS}))})
 
 QUESTION = Question(
     name="brokers",

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 import networkx as nx
 
 from graph.analysis import louvain_communities
-from graph.answers import BOOLEAN, DATE, INTEGER, NUMBER, SUMMARY, TEXT, array, nullable, obj
+from graph.answers import BOOLEAN, COUNTS, DATE, INTEGER, NUMBER, SUMMARY, TEXT, array, nullable, obj
 from graph.i18n import Bilingual
 from graph.questions.declaration import AS_OF, GLOBAL, Integer, Parameter, Question
 from graph.questions.table import table, w
@@ -46,7 +46,7 @@ def as_table(result: dict) -> str:
 
 ANSWER = obj({"as_of": DATE, "seed": INTEGER, "modularity": nullable(NUMBER),
               "communities": array(obj({"community": INTEGER, "size": INTEGER,
-                                        "kinds": {"type": "object", "additionalProperties": INTEGER},
+                                        "kinds": COUNTS,
                                         "services": array(obj({"id": TEXT, "name": TEXT, "agents": INTEGER})),
                                         "cuts_across_services": BOOLEAN, "members": array(SUMMARY)})),
               "services": array(obj({"id": TEXT, "name": TEXT, "communities": array(INTEGER), "split": BOOLEAN}))})

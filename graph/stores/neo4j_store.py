@@ -15,7 +15,6 @@ reference and that number) so that readers learn of it incrementally.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +28,6 @@ from neo4j.exceptions import ConnectionPoolError, ServiceUnavailable, SessionExp
 from graph import schema
 from graph.i18n import t
 from graph.model import (
-    SHARED_TEXT_LENGTH,
     Batch,
     ChangeRecord,
     FactChange,
@@ -388,10 +386,6 @@ def _changed_something(result) -> bool:
 def _provenance_cells(fact) -> list:
     provenance = fact.provenance or NO_PROVENANCE
     return [provenance.source, provenance.line, provenance.kind, provenance.at]
-
-
-def _split(props: dict) -> tuple[dict, Provenance]:
-    return shared_properties(props, INTERNAL), Provenance.from_properties(props)
 
 
 # How long a managed transaction is retried on a transient failure (a server restarting) before the person's
@@ -835,8 +829,8 @@ class Neo4jStore(Store):
     @staticmethod
     def _node(props: dict, labels: Iterable[str]) -> Node:
         kind = next(label for label in labels if label != schema.ENTITY_LABEL)
-        user, provenance = _split(props)
-        return Node(shared(kind), shared(props["id"]), props.get("name", ""), user, provenance)
+        return Node(shared(kind), shared(props["id"]), props.get("name", ""), shared_properties(props, INTERNAL),
+                    Provenance.from_properties(props))
 
     def get_node(self, node_id: str) -> Node | None:
         records, _, _ = self._query(_plan_once(
@@ -863,14 +857,9 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _relationship(rel_type: str, source: str, target: str, props: dict) -> Relationship:
-        # _split and shared inlined: a whole read makes a million of these, each of about ten properties.
-        intern = sys.intern
-        user = {intern(k): intern(v) if v.__class__ is str and len(v) <= SHARED_TEXT_LENGTH else v
-                for k, v in props.items() if k not in INTERNAL}
-        provenance = Provenance(intern(props.get("prov_source") or ""), props.get("prov_line"),
-                                intern(props.get("prov_kind") or "file"), intern(props.get("prov_at") or ""))
-        return Relationship(intern(rel_type), shared(source), shared(target), shared(props.get("key", "")), user,
-                            provenance)
+        # The helpers called directly, without a (user, provenance) pair in between: a whole read makes a million.
+        return Relationship(shared(rel_type), shared(source), shared(target), shared(props.get("key", "")),
+                            shared_properties(props, INTERNAL), Provenance.from_properties(props))
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
