@@ -99,7 +99,8 @@ def import_options(args) -> ImportOptions:
 
 def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
                 skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None,
-                options: ImportOptions | None = None) -> int:
+                options: ImportOptions | None = None, written: list[int] | None = None) -> int:
+    """*written*, when given, receives the count of facts the import changed (nodes and relationships)."""
     from importers.pipeline import ImportRejected, import_files, write_rejects
 
     for path in paths:
@@ -128,6 +129,8 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         print(t("import.rejected", count=len(result.rejected), path=target))
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
             relationships=result.relationship_count))
+    if written is not None:
+        written.append(result.summary.changed if result.summary is not None else 0)
     if result.summary is not None:
         print(t("import.summary", None, **result.summary.as_dict()))
     return 0
@@ -136,10 +139,16 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
 def cmd_import(args) -> int:
     with _open_store(args) as store:
         store.background = args.background
-        return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
+        written: list[int] = []
+        code = _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
                            communes=set(args.commune) if args.commune else None,
                            skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None,
-                           fmt=args.format, options=import_options(args))
+                           fmt=args.format, options=import_options(args), written=written)
+        if code == 0 and not args.dry_run:
+            from api.operations_cli import keep_snapshot_for_server
+
+            keep_snapshot_for_server(store, StoreConfig.for_command(args), sum(written))
+        return code
 
 
 def cmd_export(args) -> int:

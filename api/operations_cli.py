@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from graph import backup, migrations
+from graph.config import StoreConfig
 from graph.i18n import current_language, t
 
 
@@ -26,7 +28,21 @@ def cmd_restore(args, open_store) -> int:
         counts = restored.counts
         print(t("backup.restored", store=store.describe(), sha256=restored.sha256, nodes=counts["nodes"],
                 relationships=counts["relationships"], records=counts["records"]))
+        keep_snapshot_for_server(store, StoreConfig.for_command(args))
     return 0
+
+
+def keep_snapshot_for_server(store, config: StoreConfig, written: int | None = None) -> None:
+    """After a command filled *store*: keep the snapshot the server reads when it starts (see
+    :func:`graph.territory.keep_for_next_start`), saying so, since at a métropole's scale it takes a while."""
+    from graph.territory import keep_for_next_start
+
+    folder = config.snapshot_dir
+    if folder is None:
+        return
+    started = time.perf_counter()
+    if keep_for_next_start(store, folder, written, starting=lambda: print(t("snapshot.keeping"), flush=True)):
+        print(t("snapshot.kept", seconds=time.perf_counter() - started, path=folder), flush=True)
 
 
 def cmd_migrate(args, open_store) -> int:

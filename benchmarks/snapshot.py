@@ -6,6 +6,8 @@ here unless ``--loaded``), ``maillage serve`` is started in turn as
 1. the previous release (``--baseline``, taken from git: its snapshot kept a dict per tie and
    every text read from the store as an object of its own),
 2. this release, one process, first start (the store read in full),
+2b. this release, one process, first start after ``maillage import`` (or ``restore``), which ends by keeping
+   the snapshot (:func:`graph.territory.keep_for_next_start`, timed here as the import's last step),
 3. this release again, one process: it reads back the snapshot it kept on disk at its first start
    (:mod:`graph.snapshot_file`), then what changed since (the ties written by the runs before),
 4. this release again with ``--workers 2`` (pre-forked processes sharing the snapshot read once),
@@ -43,6 +45,7 @@ from common import (
 )
 
 from graph.synthetic import PROFILES, generate
+from graph.territory import keep_for_next_start
 from importers.pipeline import import_files
 
 
@@ -157,16 +160,22 @@ def main() -> int:
               f"{'':<40} {'PSS MB':>8} {'RSS MB':>8} {'ready s':>7} {'first s':>8} {'write s':>9} "
               f"{'lecteur s':>10} {'req/s':>8} {'errors':>6}", flush=True)
         data = Path(folder) / "data"  # empty: the first start reads the whole store, and keeps its snapshot
+        imported = Path(folder) / "imported"  # what `maillage import` leaves: the snapshot it kept
         rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, lecteur, args),
-                measure("this release, 1 process, first start", ROOT, 1, store, token, lecteur, args, data),
-                measure("this release, 1 process, again", ROOT, 1, store, token, lecteur, args, data),
-                measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, lecteur,
-                        args, data)]
+                measure("this release, 1 process, first start", ROOT, 1, store, token, lecteur, args, data)]
+        kept, _ = timed(lambda: keep_for_next_start(store, imported / "snapshots"))
+        print(f"{'(the snapshot kept by maillage import:':<40} {kept / 1000:.1f} s at the end of the import)",
+              flush=True)
+        after_import = measure("  first start after maillage import", ROOT, 1, store, token, lecteur, args, imported)
+        rows += [measure("this release, 1 process, again", ROOT, 1, store, token, lecteur, args, data),
+                 measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, lecteur,
+                         args, data)]
         base, first, one, several = rows
 
         def ratio(key: str) -> str:
             return (f"{one[key] / base[key]:.2f}× ({several[key] / base[key]:.2f}× with {args.workers} processes, "
-                    f"{first[key] / base[key]:.2f}× at the first start)")
+                    f"{first[key] / base[key]:.2f}× at the first start, "
+                    f"{after_import[key] / base[key]:.2f}× at the first start after an import)")
 
         print(f"\nagainst the previous release: memory {ratio('pss')}, first answer {ratio('first')}, "
               f"after a write {ratio('after_write')} (a lecteur's: {ratio('reader_after_write')}), "

@@ -382,11 +382,12 @@ class TerritoryCache:
                 self._snapshot = self._read_all(version)
             return self._snapshot
 
-    def _read_all(self, version: str | None) -> Territory:
+    def _read_all(self, version: str | None, read_back: bool = True) -> Territory:
+        """The store read in full, or its kept snapshot (when *read_back*) and what changed since."""
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
         if mark is not None:
             version = _version_of(mark)
-            if self.keep_in is not None and self._snapshot is None:
+            if read_back and self.keep_in is not None and self._snapshot is None:
                 kept = self._read_kept(mark)
                 if kept is not None:
                     return kept
@@ -460,6 +461,29 @@ class TerritoryCache:
             now.set()
             writer.join()
             self._keeping = None
+
+
+def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
+                        starting: Callable[[], None] = lambda: None) -> bool:
+    """Keep a snapshot of *store* in *folder* for the server that starts next, unless one of the store's epoch is
+    kept already and *written* (facts an import just changed, None: unknown) is at most ``KEEP_AGAIN_AFTER``.
+
+    For the commands that fill a store (an import, a restore): a server's first start then reads the kept
+    snapshot back instead of the whole store (at metropole, 9 s instead of 15 to 19). *starting* is called
+    before the work, which takes a while at that scale. True when one was kept.
+    """
+    mark = store.mark()
+    if mark is None:  # a store without a history: nothing to read back from
+        return False
+    if snapshot_file.path_for(folder, mark).exists() and written is not None and written <= KEEP_AGAIN_AFTER:
+        return False  # the server reads it and what changed since, and keeps it again when that grew
+    starting()
+    cache = TerritoryCache(store, keep_in=folder)
+    with collector_paused(settle=True):
+        # In full: a million changes read since a kept snapshot would be slower.
+        cache._snapshot = cache._read_all(None, read_back=False)
+    cache.wait_until_kept()
+    return True
 
 
 def _with_changes(snapshot: Territory, changes: Changes) -> Territory:

@@ -8,7 +8,8 @@ import stat
 
 import pytest
 
-from graph import migrations, snapshot_file
+from api.cli import main
+from graph import backup, migrations, snapshot_file
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
@@ -142,3 +143,38 @@ def test_a_damaged_or_foreign_file_is_ignored(embedded_store, tmp_path, damage, 
     assert full_reads  # the store was read, not the file
     _same(snapshot, TerritoryCache(embedded_store).current())
     assert damage not in ("truncated", "a damaged length") or "unreadable" in caplog.text
+
+
+def test_an_import_or_a_restore_keeps_the_snapshot_a_server_reads_when_it_first_starts(store, tmp_path, capsys,
+                                                                                       monkeypatch):
+    """``maillage import`` into a store no server has read keeps its snapshot: the server's very first start
+    reads that back, not the whole store. A small import after it keeps nothing more (the server reads the
+    changes since, and keeps again when they grew); a restore starts an epoch, and keeps a new one."""
+    if store.backend == "neo4j":
+        monkeypatch.setenv("NEO4J_URI", store.uri)
+        monkeypatch.setenv("NEO4J_PASSWORD", "test")
+    data = tmp_path / "data"
+    folder = data / "snapshots"
+    assert main(["import", "--data", str(data), str(EXAMPLE)]) == 0
+    assert "Préparation de l'instantané que le serveur lira au démarrage" in capsys.readouterr().out
+    [path] = sorted(folder.glob("*.snapshot"))
+    full = TerritoryCache(store).current()
+    with monkeypatch.context() as patched:
+        _without_full_read(store, patched)
+        first_start = TerritoryCache(store, folder).current()
+    _same(first_start, full)
+
+    written = path.stat().st_mtime_ns
+    assert main(["import", "--data", str(data), str(EXAMPLE / "projets.csv")]) == 0
+    assert "instantané" not in capsys.readouterr().out
+    assert path.stat().st_mtime_ns == written
+
+    backup.save(store, tmp_path / "sauvegarde.maillage.gz")
+    assert main(["restore", "--replace", "--data", str(data), str(tmp_path / "sauvegarde.maillage.gz")]) == 0
+    assert "Instantané conservé" in capsys.readouterr().out
+    [again] = sorted(folder.glob("*.snapshot"))
+    assert again != path  # the ended epoch's file deleted
+    restored = TerritoryCache(store).current()
+    with monkeypatch.context() as patched:
+        _without_full_read(store, patched)
+        _same(TerritoryCache(store, folder).current(), restored)

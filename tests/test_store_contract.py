@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 
 from graph import schema
 from graph.cooperation import store_cooperation_network
@@ -211,3 +212,22 @@ def test_nodes_are_found_by_their_identifying_properties(store):
                        Node("Partner", "p-9", "Coop", {"siret": "21060004500392"}, PROV)], []))
     assert store.ids_by_property("rna", ["W761234567", "W000000000"]) == {"W761234567": ["asso-1", "asso-2"]}
     assert store.ids_by_property("siret", ["21060004500392"]) == {"21060004500392": ["p-9"]}
+
+
+@pytest.mark.parametrize("keys", [["", "z", "é", "Ω", "a", "\U0001f600", "\uff5e", "Z"], ["", "z", "a", "Z", "a-1"]],
+                         ids=["any text", "ascii"])
+def test_relationships_come_in_order_of_identity_across_many_sources(store, keys):
+    """The order every reader relies on (a refresh merges by identity), whatever the texts: Neo4j hands
+    them over a thousand sources at a time and already ordered, Python's order of texts is the contract.
+    Keys with accents, other scripts and emoji, several facts between the same two nodes, more sources than
+    one record holds."""
+    agents = [Node("Agent", f"ag-{number:04d}", f"Agent {number}", {}, PROV) for number in range(1_203)]
+    relationships = [Relationship("COOPERATES_WITH", a.id, b.id, key, {"nature": "travail"}, PROV)
+                     for a, b, key in zip(agents[::-1], agents[1::7] * 8, keys * 200)]
+    relationships += [Relationship("FUNDS", "svc-a", agents[1].id, key, {"amount": 1.0}, PROV) for key in keys]
+    relationships += [Relationship("MEMBER_OF", a.id, "svc-a", "", {}, PROV) for a in agents]
+    store.write(Batch(nodes=[Node("Service", "svc-a", "Service A", {}, PROV), *agents], relationships=relationships))
+    read = list(store.relationships())
+    assert len(read) == len({r.identity for r in relationships})
+    assert [r.identity for r in read] == sorted(r.identity for r in read)
+    assert [r.key for r in read if r.type == "FUNDS"] == sorted(keys)

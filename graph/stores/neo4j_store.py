@@ -68,6 +68,15 @@ CHUNKS_PER_TRANSACTION = 5
 BACKGROUND_CHUNK = 500
 STREAM_FETCH = 20000  # records per round trip when reading the whole graph (default 1000)
 INTERNAL = {"id", "name", "_hash", "_seq", "key"} | set(schema.PROVENANCE_PROPERTIES)
+_USER_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}  # a fact's property names -> those it keeps, interned
+
+
+def _user_keys(names: tuple[str, ...]) -> tuple[str, ...]:
+    if len(_USER_KEYS) > 10_000:  # names are free: never let odd files grow this without bound
+        _USER_KEYS.clear()
+    kept = _USER_KEYS[names] = tuple(sys.intern(name) for name in names if name not in INTERNAL)
+    return kept
+
 
 CONSTRAINTS = [
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -195,16 +204,27 @@ def _record_id(collection: str, key: str) -> str:
     return collection + "\x1f" + key
 
 
-# Grouped by source node: ten times fewer records than one per relationship, which is
-# what reading a whole territory through Bolt costs most.
+# Grouped by source node, and a thousand source nodes to a record: the driver's cost is per record
+# (about 50 µs each, measured), so one record per node or per relationship is what reading a whole
+# territory through Bolt costs most. Sources in order of id and each one's relationships in order of
+# (type, target, key): put by type, they come in the store contract's order, and a million are not
+# sorted again in Python (1 to 1.5 s at metropole). The nodes are collected first (references, cheap):
+# then every record streams as soon as it is made, a page of sources after another.
 ALL_RELATIONSHIPS = """
-MATCH (a:Entity)
-CALL (a) {
-  MATCH (a)-[r]->(b:Entity) WHERE type(r) IN $types
-  RETURN collect([type(r), b.id, properties(r)]) AS out
+MATCH (a:Entity) WITH a ORDER BY a.id WITH collect(a) AS sources
+UNWIND range(0, size(sources) - 1, $sources_per_record) AS start
+CALL (sources, start) {
+  UNWIND sources[start..start + $sources_per_record] AS a
+  CALL (a) {
+    MATCH (a)-[r]->(b:Entity) WHERE type(r) IN $types
+    WITH type(r) AS type, b.id AS target, r ORDER BY type, target, r.key
+    RETURN collect([type, target, properties(r)]) AS out
+  }
+  WITH a, out WHERE size(out) > 0
+  RETURN collect([a.id, out]) AS page
 }
-WITH a, out WHERE size(out) > 0
-RETURN a.id AS source, out"""
+RETURN page"""
+SOURCES_PER_RECORD = 1000
 
 # Rows travel as lists, a value per column, not as maps: the server then decodes no property
 # names on every row, which measured 10 to 15 % faster on metropole. The columns are the
@@ -860,13 +880,21 @@ class Neo4jStore(Store):
     @staticmethod
     def _relationship(rel_type: str, source: str, target: str, props: dict) -> Relationship:
         # model.shared_properties and Provenance.from_properties, inlined: a whole read makes a million of these,
-        # and the calls cost 0.8 to 2 s of a métropole's 11 (measured side by side in one run).
+        # and the calls cost 0.8 to 2 s of a métropole's 11 (measured side by side in one run). The names a
+        # fact's properties have are looked up once per set of names (_USER_KEYS), not interned one by one.
         intern = sys.intern
-        user = {intern(k): intern(v) if v.__class__ is str and len(v) <= SHARED_TEXT_LENGTH else v
-                for k, v in props.items() if k not in INTERNAL}
-        provenance = Provenance(intern(props.get("prov_source") or ""), props.get("prov_line"),
-                                intern(props.get("prov_kind") or "file"), intern(props.get("prov_at") or ""))
-        return Relationship(intern(rel_type), shared(source), shared(target), shared(props.get("key", "")), user,
+        shape = tuple(props)
+        keys = _USER_KEYS.get(shape)
+        if keys is None:
+            keys = _user_keys(shape)
+        user = {}
+        for name in keys:
+            value = props[name]
+            user[name] = intern(value) if value.__class__ is str and len(value) <= SHARED_TEXT_LENGTH else value
+        get = props.get
+        provenance = Provenance(intern(get("prov_source") or ""), get("prov_line"),
+                                intern(get("prov_kind") or "file"), intern(get("prov_at") or ""))
+        return Relationship(intern(rel_type), shared(source), shared(target), shared(get("key", "")), user,
                             provenance)
 
     def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
@@ -877,14 +905,21 @@ class Neo4jStore(Store):
     @classmethod
     def _all_relationships(cls, runner, types: list[str]) -> list[Relationship]:
         """Every relationship of *types*, read through *runner* (a session or a transaction), by identity."""
-        found: list[Relationship] = []
-        add, relationship = found.append, cls._relationship
-        for record in runner.run(ALL_RELATIONSHIPS, types=types):
-            source = shared(record["source"])  # once per node, not once per relationship
-            for rel_type, target, props in record["out"]:
-                add(relationship(rel_type, source, target, props))
-        # Sorting here rather than in Cypher halves the time of a whole read.
-        found.sort(key=attrgetter("type", "source", "target", "key"))
+        by_type: dict[str, list[Relationship]] = defaultdict(list)
+        relationship = cls._relationship
+        in_order = True  # identifiers are ASCII (schema.is_valid_id), ordered alike by Neo4j and Python
+        for record in runner.run(ALL_RELATIONSHIPS, types=types, sources_per_record=SOURCES_PER_RECORD):
+            for source, out in record["page"]:
+                source = shared(source)  # once per node, not once per relationship
+                in_order = in_order and source.isascii()
+                for rel_type, target, props in out:
+                    rel = relationship(rel_type, source, target, props)
+                    by_type[rel.type].append(rel)
+                    if not (rel.target.isascii() and rel.key.isascii()):
+                        in_order = False
+        found = [rel for rel_type in sorted(by_type) for rel in by_type[rel_type]]
+        if not in_order:  # another collation could order these texts otherwise: Python's order is the contract
+            found.sort(key=attrgetter("type", "source", "target", "key"))
         return found
 
     def clear(self) -> None:
