@@ -211,7 +211,7 @@ def lowest_core(graph: nx.Graph) -> tuple[int | None, list]:
     Networks 5(3), 1983, pp. 269-287; V. Batagelj and M. Zaversnik, "An O(m)
     algorithm for cores decomposition of networks", 2003.
     """
-    adjacency = graph.adj
+    adjacency = graph._adj  # the dicts themselves: networkx's views cost more than the peeling (asked often)
     remaining = {n: len(neighbours) - (n in neighbours) for n, neighbours in adjacency.items()}
     degrees = [d for d in remaining.values() if d > 0]
     if not degrees:

@@ -1,7 +1,7 @@
 """Isolated and peripheral actors, each with the reasons that make it so."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from graph import schema
 from graph.analysis import lowest_core
@@ -24,30 +24,34 @@ def isolated(t: Territory, as_of: str | None = None) -> dict:
     g = t.network(as_of)
     # Read through the adjacency and attribute dicts: asked again after every write, on a territory with its
     # grant files (thousands of organisations), networkx's views cost more than the question.
-    adjacency, attributes, service_of = g.adj, g.nodes, t.service_of
+    adjacency, attributes, service_of = g._adj, g._node, t.service_of
     reasons: dict[str, list[str]] = defaultdict(list)
     structural = set(t.agents_by_service) | set(t.parent_of.values())
     agent = schema.AGENT.label
     for n, neighbours in adjacency.items():
         degree = len(neighbours)
+        # Each reason is put in the order of REASONS: the answers need no sorting.
         if degree == 0 and n not in structural:  # a service speaks through its agents
             reasons[n].append("no_ties")
-        elif degree == 1:
-            reasons[n].append("single_tie")
         if degree and attributes[n]["kind"] == agent and n in service_of and all(
                 attributes[m]["kind"] == agent and service_of.get(m) == service_of[n] for m in neighbours):
             reasons[n].append("internal_only")
+        if degree == 1:
+            reasons[n].append("single_tie")
     k, core = lowest_core(g)
     for n in core:
         reasons[n].append("lowest_core")
-    engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
-    engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
+    if as_of is None:  # every fact counts: not asked of each of the thousands of grants
+        engaged = {r.source for r in t.by_type["PARTICIPATES_IN"]} | {r.target for r in t.by_type["FUNDS"]}
+    else:
+        engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
+        engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
     for n, data in attributes.items():
         if data["kind"] in schema.ORGANISATION_LABELS and n not in engaged:
             reasons[n].append("no_project_no_grant")
-    actors = [{**t.summary(n), "degree": len(adjacency[n]), "reasons": sorted(r, key=REASONS.index)}
-              for n, r in sorted(reasons.items())]
-    counts = {reason: sum(1 for a in actors if reason in a["reasons"]) for reason in REASONS}
+    actors = [{**t.summary(n), "degree": len(adjacency[n]), "reasons": r} for n, r in sorted(reasons.items())]
+    found = Counter(reason for r in reasons.values() for reason in r)
+    counts = {reason: found[reason] for reason in REASONS}
     return {"as_of": as_of, "lowest_core_k": k, "counts": counts, "actors": actors}
 
 
