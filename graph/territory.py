@@ -469,7 +469,7 @@ def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
     kept already and *written* (facts an import just changed, None: unknown) is at most ``KEEP_AGAIN_AFTER``.
 
     For the commands that fill a store (an import, a restore): a server's first start then reads the kept
-    snapshot back instead of the whole store (at metropole, 9 s instead of 15 to 19). *starting* is called
+    snapshot back instead of the whole store (at metropole, 7 s instead of 16). *starting* is called
     before the work, which takes a while at that scale. True when one was kept.
     """
     mark = store.mark()
