@@ -99,8 +99,9 @@ def import_options(args) -> ImportOptions:
 
 def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[str] | None = None,
                 skip_invalid: bool = False, rejects: Path | None = None, fmt: str | None = None,
-                options: ImportOptions | None = None, written: list[int] | None = None) -> int:
-    """*written*, when given, receives the count of facts the import changed (nodes and relationships)."""
+                options: ImportOptions | None = None, keep_snapshot_for: StoreConfig | None = None) -> int:
+    """*keep_snapshot_for*: a server's configuration, whose snapshot a successful import then keeps
+    (:func:`api.operations_cli.keep_snapshot_for_server`)."""
     from importers.pipeline import ImportRejected, import_files, write_rejects
 
     for path in paths:
@@ -129,26 +130,23 @@ def _run_import(store, paths: list[Path], dry_run: bool = False, communes: set[s
         print(t("import.rejected", count=len(result.rejected), path=target))
     print(t("import.validated", files=result.files, nodes=len(result.batch.nodes),
             relationships=result.relationship_count))
-    if written is not None:
-        written.append(result.summary.changed if result.summary is not None else 0)
     if result.summary is not None:
         print(t("import.summary", None, **result.summary.as_dict()))
+    if keep_snapshot_for is not None and not dry_run:
+        from api.operations_cli import keep_snapshot_for_server
+
+        keep_snapshot_for_server(store, keep_snapshot_for, result.summary.changed if result.summary is not None else 0)
     return 0
 
 
 def cmd_import(args) -> int:
     with _open_store(args) as store:
         store.background = args.background
-        written: list[int] = []
-        code = _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
+        return _run_import(store, [Path(p) for p in args.paths], dry_run=args.dry_run,
                            communes=set(args.commune) if args.commune else None,
                            skip_invalid=args.skip_invalid, rejects=Path(args.rejects) if args.rejects else None,
-                           fmt=args.format, options=import_options(args), written=written)
-        if code == 0 and not args.dry_run:
-            from api.operations_cli import keep_snapshot_for_server
-
-            keep_snapshot_for_server(store, StoreConfig.for_command(args), sum(written))
-        return code
+                           fmt=args.format, options=import_options(args),
+                           keep_snapshot_for=StoreConfig.for_command(args))
 
 
 def cmd_export(args) -> int:

@@ -279,8 +279,11 @@ class Territory:
             members[service].append(agent)
         return members
 
-    def valid(self, rel: Relationship, as_of: str | None) -> bool:
-        return is_valid_at(rel.properties, as_of)
+    def valid_facts(self, rel_type: str, as_of: str | None) -> list[Relationship]:
+        """The facts of *rel_type* valid at *as_of*: all of them (the snapshot's own list, not to be modified) when
+        None, without asking each of the thousands of grants."""
+        facts = self.by_type[rel_type]
+        return facts if as_of is None else [rel for rel in facts if is_valid_at(rel.properties, as_of)]
 
 
 def _identity(rel: Relationship) -> tuple:
@@ -401,6 +404,13 @@ class TerritoryCache:
             self._keep(snapshot)
         return snapshot
 
+    def read_in_full(self) -> Territory:
+        """The store read in full, never from a kept snapshot (kept afterwards, as every full read is): a command
+        that has just filled a store, where a million changes read since a kept snapshot would be slower."""
+        with self._lock, collector_paused(settle=True):
+            self._snapshot = self._read_all(None, read_back=False)
+            return self._snapshot
+
     def _read_kept(self, mark: tuple) -> Territory | None:
         """The snapshot kept for the store's epoch at *mark*, brought up to date with what changed since it was
         kept; None when there is none (or the store cannot tell what changed since)."""
@@ -479,9 +489,7 @@ def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
         return False  # the server reads it and what changed since, and keeps it again when that grew
     starting()
     cache = TerritoryCache(store, keep_in=folder)
-    with collector_paused(settle=True):
-        # In full: a million changes read since a kept snapshot would be slower.
-        cache._snapshot = cache._read_all(None, read_back=False)
+    cache.read_in_full()
     cache.wait_until_kept()
     return True
 

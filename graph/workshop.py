@@ -111,9 +111,8 @@ def themes_of(t: Territory, actor: str) -> set[str]:
 def projects_of(t: Territory) -> dict[str, set[str]]:
     def compute() -> dict[str, set[str]]:
         found: dict[str, set[str]] = defaultdict(set)
-        for rel in t.by_type["PARTICIPATES_IN"]:
-            if t.valid(rel, None):
-                found[rel.source].add(rel.target)
+        for rel in t.valid_facts("PARTICIPATES_IN", None):
+            found[rel.source].add(rel.target)
         return found
     return t.measure(("workshop_projects",), compute)
 

@@ -15,9 +15,8 @@ def theme_coverage(t: Territory, theme: str | None = None, as_of: str | None = N
     """For one theme (or all): its projects, actors and services; flags themes carried by one service or one person."""
     themes = [theme] if theme else sorted(n.id for n in t.nodes.values() if n.kind == schema.THEME.label)
     participants: dict[str, set[str]] = defaultdict(set)
-    for rel in t.by_type["PARTICIPATES_IN"]:
-        if t.valid(rel, as_of):
-            participants[rel.target].add(rel.source)
+    for rel in t.valid_facts("PARTICIPATES_IN", as_of):
+        participants[rel.target].add(rel.source)
     covered = []
     for theme_id in themes:
         projects = sorted(p for p, ts in t.project_themes.items() if theme_id in ts)

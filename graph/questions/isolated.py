@@ -41,11 +41,8 @@ def isolated(t: Territory, as_of: str | None = None) -> dict:
     k, core = lowest_core(g)
     for n in core:
         reasons[n].append("lowest_core")
-    if as_of is None:  # every fact counts: not asked of each of the thousands of grants
-        engaged = {r.source for r in t.by_type["PARTICIPATES_IN"]} | {r.target for r in t.by_type["FUNDS"]}
-    else:
-        engaged = {r.source for r in t.by_type["PARTICIPATES_IN"] if t.valid(r, as_of)}
-        engaged |= {r.target for r in t.by_type["FUNDS"] if t.valid(r, as_of)}
+    engaged = {r.source for r in t.valid_facts("PARTICIPATES_IN", as_of)}
+    engaged |= {r.target for r in t.valid_facts("FUNDS", as_of)}
     for n, data in attributes.items():
         if data["kind"] in schema.ORGANISATION_LABELS and n not in engaged:
             reasons[n].append("no_project_no_grant")
