@@ -128,10 +128,12 @@ def test_sampled_betweenness_matches_networkx_estimator():
     g.add_edges_from((i, i + 100) for i in range(0, 120, 7))
     g.add_node("alone")
     expected = nx.betweenness_centrality(g, k=40, seed=7)
-    found = sampled_betweenness(g, random.Random(7).sample(list(g), 40), batch=16)
+    found = sampled_betweenness(g, random.Random(7).sample(list(g), 40))
     assert max(abs(expected[v] - found[v]) for v in g) < 1e-12
     exact = nx.betweenness_centrality(g)
     assert max(abs(exact[v] - w) for v, w in sampled_betweenness(g, list(g)).items()) < 1e-12
+    # The searches and their sums run in networkx's order: the same floating-point values, not only close ones.
+    assert found == expected and sampled_betweenness(g, list(g)) == exact
 
 
 def test_louvain_finds_planted_communities_and_matches_networkx_modularity():
