@@ -103,31 +103,51 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
         elif node.kind == schema.PROJECT.label:
             projects[node.id] = node.properties
     adjacency = graph._adj
+    weights: dict[str | None, int] = {}  # a frequency's weight, slugified once per text rather than per fact
 
-    def tie(a: str, b: str, weight: int, fact: Relationship | tuple) -> None:
-        if a == b or a not in adjacency or b not in adjacency:
-            return
-        found = adjacency[a].get(b)
-        if found is None:
-            adjacency[a][b] = adjacency[b][a] = Tie(weight, fact)
-        else:
-            found.add(weight, fact)
-
+    # The ties added inline: a large territory has a million, and a call per tie was a third of the projection.
     participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for fact in facts:
-        if not is_valid_at(fact.properties, as_of):
+        props = fact.properties
+        if as_of is not None and not is_valid_at(props, as_of):
             continue
-        project = project_of(fact, projects)
-        if project is not None:
-            if is_valid_at(projects.get(project, {}), as_of):
-                participants[project].append(participation(fact))
-        elif fact.type in ("COOPERATES_WITH", "FUNDS"):
-            tie(fact.source, fact.target, direct_weight(fact), fact)
+        rel_type, a, b = fact.type, fact.source, fact.target
+        if rel_type == "PARTICIPATES_IN" or (rel_type == "FUNDS" and b in projects):  # project_of
+            if as_of is None or is_valid_at(projects.get(b, {}), as_of):
+                participants[b].append(participation(fact))
+            continue
+        if rel_type == "COOPERATES_WITH":  # direct_weight
+            frequency = props.get("frequency")
+            weight = weights.get(frequency) if frequency is None or frequency.__class__ is str else None
+            if weight is None:
+                weight = frequency_weight(frequency)
+                if frequency is None or frequency.__class__ is str:
+                    weights[frequency] = weight
+        elif rel_type == "FUNDS":
+            weight = 1
+        else:
+            continue
+        ties = adjacency.get(a)
+        if a == b or ties is None or b not in adjacency:
+            continue
+        found = ties.get(b)
+        if found is None:
+            ties[b] = adjacency[b][a] = Tie(weight, fact)
+        else:
+            found.add(weight, fact)
 
     for project_id, members in sorted(participants.items()):
         roles = first_roles(members)
         for a, b in combinations(sorted(roles), 2):
-            tie(a, b, 1, (project_id, a, roles[a], b, roles[b]))
+            ties = adjacency.get(a)
+            if ties is None or b not in adjacency:  # a != b: roles has each actor once
+                continue
+            shared_project = (project_id, a, roles[a], b, roles[b])
+            found = ties.get(b)
+            if found is None:
+                ties[b] = adjacency[b][a] = Tie(1, shared_project)
+            else:
+                found.add(1, shared_project)
     sort_by_id(graph)
     return graph
 
@@ -207,7 +227,7 @@ def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None, every_node: bool 
     the order of floating-point sums in betweenness and constraint): in a fixed
     order, a network patched after a write answers exactly as one projected anew.
     """
-    def sort_dict(d: dict) -> None:
+    def sort_dict(d: dict) -> None:  # in place: networkx's views hold the graph's own dicts
         items = sorted(d.items())
         d.clear()
         d.update(items)
@@ -215,8 +235,11 @@ def sort_by_id(graph: nx.Graph, nodes: Iterable | None = None, every_node: bool 
     if every_node:
         sort_dict(graph._node)
         sort_dict(graph._adj)
-    for node in (graph._adj if nodes is None else nodes):
-        sort_dict(graph._adj[node])
+    adjacency = graph._adj
+    for node in (adjacency if nodes is None else nodes):
+        ties = adjacency[node]
+        if len(ties) > 1:  # a neighbour's dict is reached through the graph only: a sorted copy replaces it
+            adjacency[node] = {neighbour: ties[neighbour] for neighbour in sorted(ties)}
 
 
 class NeighbourArrays:

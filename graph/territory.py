@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
 
@@ -381,9 +382,15 @@ class TerritoryCache:
             snapshot = self._snapshot
             if snapshot is not seen and snapshot is not None:
                 return snapshot
-            with collector_paused(settle=True):
+            with self._collector_paused():
                 self._snapshot = self._read_all(version)
             return self._snapshot
+
+    def _collector_paused(self) -> AbstractContextManager[None]:
+        """The collector paused for a full read: settled after it, unless it is this process's first, which left
+        no old snapshot behind to reclaim: frozen as it stands (a full collection of a métropole's million
+        objects, found all alive, would hold its first answer for a second more)."""
+        return collector_paused(freeze=True) if self._snapshot is None else collector_paused(settle=True)
 
     def _read_all(self, version: str | None, read_back: bool = True) -> Territory:
         """The store read in full, or its kept snapshot (when *read_back*) and what changed since."""
@@ -407,7 +414,7 @@ class TerritoryCache:
     def read_in_full(self) -> Territory:
         """The store read in full, never from a kept snapshot (kept afterwards, as every full read is): a command
         that has just filled a store, where a million changes read since a kept snapshot would be slower."""
-        with self._lock, collector_paused(settle=True):
+        with self._lock, self._collector_paused():
             self._snapshot = self._read_all(None, read_back=False)
             return self._snapshot
 
