@@ -148,7 +148,9 @@ def warm(app: Flask, before_fork: bool = True) -> None:
     from visualisations.layout import load_compiled
 
     snapshot = app.extensions[CACHE_KEY].current()
-    snapshot.neighbour_arrays()  # the network, then its arrays
+    snapshot.network()
+    if before_fork:  # else built when an ego network first asks, as after every write: here, the first
+        snapshot.neighbour_arrays()  # answers after a write would share the interpreter with its second
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
     load_compiled()  # numba's compiled steps (half a second, once)
     if before_fork:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -38,11 +39,24 @@ KEEP_AGAIN_AFTER = 10_000  # changes found since a kept snapshot beyond which it
 KEEP_AFTER = 10.0
 
 
-def _trim(cache: OrderedDict, size: int, keep=...) -> None:
-    """Drop the least recently used entries beyond *size* (never the *keep* key)."""
-    for key in list(cache)[: max(0, len(cache) - size)]:
-        if key != keep:
-            del cache[key]
+_MISSING = object()
+
+
+def _recent(cache: OrderedDict, key) -> Any:
+    """*cache*'s entry for *key*, marked as the most recently used (``_MISSING`` when there is none)."""
+    if key not in cache:
+        return _MISSING
+    cache.move_to_end(key)
+    return cache[key]
+
+
+def _kept(cache: OrderedDict, key, value, size: int, keep=...) -> None:
+    """*value* put in *cache* for *key*, dropping the least recently used entries beyond *size* (never the *keep*
+    key)."""
+    cache[key] = value
+    for old in list(cache)[: max(0, len(cache) - size)]:
+        if old != keep:
+            del cache[old]
 
 
 class Territory:
@@ -73,7 +87,8 @@ class Territory:
         self._measures: OrderedDict[tuple, object] = OrderedDict()
         self._arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # network -> NeighbourArrays
         self._summaries: dict[str, dict] = {}  # an ego network of 9,000 actors asks for 9,000 of them
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # held briefly: for the caches, never while something is built
+        self._building: dict[tuple, threading.Lock] = {}  # what is being built, by key: the others wait for it
 
     # --- lookups -------------------------------------------------------------
     def node(self, node_id: str, kinds: tuple[str, ...] | None = None, what: str = "element") -> Node:
@@ -168,33 +183,55 @@ class Territory:
         return [r for t in FACT_TYPES for r in self.by_type[t]]
 
     def network(self, as_of: str | None = None) -> nx.Graph:
-        with self._lock:
-            if as_of not in self._networks:
-                # Frozen as it stands, not collected first: building it leaves no cycle behind, and a full
-                # collection of a métropole's process would hold the answer for a second more.
-                with collector_paused(freeze=True):
-                    self._networks[as_of] = cooperation_network(self.nodes.values(), self.facts(), as_of)
-                _trim(self._networks, MAX_NETWORKS, keep=None)
-            self._networks.move_to_end(as_of)
-            return self._networks[as_of]
+        def build() -> nx.Graph:
+            # Frozen as it stands, not collected first: building it leaves no cycle behind, and a full
+            # collection of a métropole's process would hold the answer for a second more.
+            with collector_paused(freeze=True):
+                return cooperation_network(self.nodes.values(), self.facts(), as_of)
+
+        return self._once(("network", as_of), lambda: _recent(self._networks, as_of), build,
+                          lambda network: _kept(self._networks, as_of, network, MAX_NETWORKS, keep=None))
 
     def neighbour_arrays(self, as_of: str | None = None) -> NeighbourArrays:
         """The network of *as_of* as arrays, built once per network."""
         network = self.network(as_of)
-        with self._lock:
-            if network not in self._arrays:
-                self._arrays[network] = NeighbourArrays(network)
-            return self._arrays[network]
+        return self._once(("arrays", id(network)), lambda: self._arrays.get(network, _MISSING),
+                          lambda: NeighbourArrays(network), lambda arrays: self._arrays.__setitem__(network, arrays))
 
     def measure(self, key: tuple, compute: Callable[[], object]):
         """Memoise a global measure on this snapshot (so never beyond the store version)."""
+        def build() -> object:
+            with collector_paused(settle=True):  # a measure lives as long as its snapshot
+                return compute()
+
+        return self._once(("measure", key), lambda: _recent(self._measures, key), build,
+                          lambda value: _kept(self._measures, key, value, MAX_MEASURES))
+
+    def _once(self, key: tuple, find: Callable[[], Any], build: Callable[[], Any], keep: Callable[[Any], object]):
+        """What *find* finds (``_MISSING``: nothing), else what *build* makes, kept by *keep*.
+
+        Built outside the snapshot's lock, by one thread per key while the others asking for it wait: a measure
+        taking seconds on a large territory (betweenness, communities) then holds only those who asked for it,
+        not every answer reading the network meanwhile.
+        """
         with self._lock:
-            if key not in self._measures:
-                with collector_paused(settle=True):  # a measure lives as long as its snapshot
-                    self._measures[key] = compute()
-                _trim(self._measures, MAX_MEASURES)
-            self._measures.move_to_end(key)
-            return self._measures[key]
+            found = find()
+            if found is not _MISSING:
+                return found
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                found = find()
+            if found is not _MISSING:
+                return found
+            try:
+                value = build()
+                with self._lock:
+                    keep(value)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            return value
 
     def restricted(self, evidence: str | None) -> Territory:
         """This snapshot with only the ties of *evidence*: ``all`` (itself), or ``confirmed``, where a declared
@@ -233,8 +270,9 @@ class Territory:
         return self.measure(key, build)
 
     def _narrowed_views(self) -> dict[tuple, Territory]:
-        return {key: view for key, view in self._measures.items()
-                if key[0] in ("masked", "evidence") and isinstance(view, Territory)}
+        with self._lock:
+            return {key: view for key, view in self._measures.items()
+                    if key[0] in ("masked", "evidence") and isinstance(view, Territory)}
 
     def _refreshed_view(self, fresh: Territory, key: tuple, view: Territory, changes: Changes) -> Territory | None:
         """The view *key* of *fresh* (this snapshot with *changes*), from this snapshot's *view* with the changes

@@ -128,3 +128,38 @@ def test_networks_of_other_dates_are_projected_afresh(embedded_store, as_of):
     refreshed = cache.current()
     full = TerritoryCache(embedded_store).current()
     assert network_content(refreshed.network(as_of)) == network_content(full.network(as_of))
+
+
+def test_a_measure_being_computed_holds_only_those_who_asked_for_it():
+    """A global measure takes seconds on a large territory: meanwhile, other answers read the network and other
+    measures of the same snapshot; a second asker of the same measure waits for the first one's result."""
+    import threading
+
+    from graph.territory import Territory
+
+    people = [Node("Agent", name, name.upper()) for name in ("a", "b", "c")]
+    snapshot = Territory("v1", people, [Relationship("COOPERATES_WITH", "a", "b", "", {"frequency": "mensuelle"})])
+    release, started, computed = threading.Event(), threading.Event(), []
+
+    def slow() -> str:
+        computed.append(1)
+        started.set()
+        assert release.wait(30)
+        return "slow"
+
+    askers = [threading.Thread(target=lambda: snapshot.measure(("slow",), slow)) for _ in range(2)]
+    for asker in askers:
+        asker.start()
+    assert started.wait(10)
+    answered = []
+    reader = threading.Thread(target=lambda: answered.append(
+        (snapshot.network()["a"]["b"]["weight"], snapshot.measure(("other",), lambda: 7))))
+    reader.start()
+    reader.join(10)
+    try:
+        assert answered == [(2, 7)]  # answered while the slow measure is still being computed
+    finally:
+        release.set()
+        for asker in askers:
+            asker.join(10)
+    assert computed == [1] and snapshot.measure(("slow",), slow) == "slow"
