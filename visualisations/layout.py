@@ -183,6 +183,18 @@ def _component(graph: nx.Graph, seed: int) -> dict:
     return positions
 
 
+def _structure(graph: nx.Graph, members: list) -> nx.Graph:
+    """``graph.subgraph(members).copy()`` without the attributes, which the layout does not read (a view's
+    tooltips): the same nodes and ties, added in the same order, so the same positions. A plain graph, as the
+    copy was: algorithms run several times faster on it than on a subgraph view."""
+    keep = set(members)
+    structure = nx.Graph()
+    structure.add_nodes_from(node for node in graph._node if node in keep)
+    adjacency = graph._adj
+    structure.add_edges_from((a, b) for a in structure._node for b in adjacency[a] if b in keep)
+    return structure
+
+
 def layout(graph: nx.Graph, seed: int = 42, scale: float = 1000.0) -> dict:
     """A seeded force-directed layout that stays fast on thousands of nodes.
 
@@ -226,8 +238,7 @@ def layout(graph: nx.Graph, seed: int = 42, scale: float = 1000.0) -> dict:
         half = scale * math.sqrt(len(members) / total)  # half-width of this component's box
         if x_cursor + 2 * half > scale * 1.05 and x_cursor > -scale:
             x_cursor, y_cursor, row_height = -scale, y_cursor + row_height + scale * 0.08, 0.0
-        # A plain copy: algorithms run several times faster on it than on a subgraph view.
-        inner = _component(graph.subgraph(members).copy(), seed)
+        inner = _component(_structure(graph, members), seed)
         cx, cy = x_cursor + half, y_cursor + half
         positions.update({n: (cx + x * half, cy + y * half) for n, (x, y) in inner.items()})
         x_cursor += 2 * half + scale * 0.08

@@ -49,20 +49,32 @@ def _tooltip(t: Territory, g: nx.Graph, node: str, measures: dict | None = None)
     return "\n".join(lines)
 
 
-def _edge_tooltip(t: Territory, data: dict) -> str:
+def _edge_tooltip(t: Territory, data: dict, said: dict | None = None) -> str:
+    """*said*: the lines written so far for this view, by evidence (a view of a pôle has thousands of ties, and
+    most of their lines are alike: "projet X", "déclaré : travail / mensuelle")."""
+    said = {} if said is None else said
     parts = []
     for e in data.get("evidence", []):
-        if e["kind"] == "project":
-            parts.append(say("view.text.evidence_project", name=t.nodes[e["project"]].name)
-                         if e.get("project") in t.nodes else str(e.get("project")))
-        elif e["kind"] == "declared":
-            parts.append(say("view.text.evidence_declared",
-                             what=" / ".join(x for x in (e.get("nature"), e.get("frequency")) if x)))
-        elif e["kind"] == "workshop":
-            parts.append(say("view.text.evidence_workshop", workshop=e.get("workshop", "")))
-        else:
-            parts.append(say("view.text.evidence_grant") + (f" : {e['amount']} €" if e.get("amount") else ""))
+        kind = e["kind"]
+        detail = (e.get("project") if kind == "project" else (e.get("nature"), e.get("frequency"))
+                  if kind == "declared" else e.get("workshop", "") if kind == "workshop" else e.get("amount"))
+        line = said.get((kind, detail))
+        if line is None:
+            line = said[(kind, detail)] = _evidence_line(t, e)
+        parts.append(line)
     return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
+
+
+def _evidence_line(t: Territory, e: dict) -> str:
+    if e["kind"] == "project":
+        return (say("view.text.evidence_project", name=t.nodes[e["project"]].name)
+                if e.get("project") in t.nodes else str(e.get("project")))
+    if e["kind"] == "declared":
+        what = " / ".join(x for x in (e.get("nature"), e.get("frequency")) if x)
+        return say("view.text.evidence_declared", what=what)
+    if e["kind"] == "workshop":
+        return say("view.text.evidence_workshop", workshop=e.get("workshop", ""))
+    return say("view.text.evidence_grant") + (f" : {e['amount']} €" if e.get("amount") else "")
 
 
 def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
@@ -78,10 +90,11 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
                       tooltip=_tooltip(t, g, n, measures), url=actor_url(n),
                       highlight=(highlights or {}).get(n))
     keep, done = set(nodes), set()
+    said: dict[tuple, str] = {}
     for a in nodes:  # each tie once, from its first end; a subgraph view's filtered iteration cost more than all
         for b, data in g.adj[a].items():
             if b in keep and b not in done:
-                view.add_edge(a, b, weight=data["weight"], tooltip=_edge_tooltip(t, data))
+                view.add_edge(a, b, weight=data["weight"], tooltip=_edge_tooltip(t, data, said))
         done.add(a)
     return view
 
