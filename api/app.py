@@ -54,4 +54,5 @@ def create_app(store: Store | None = None, config: StoreConfig | None = None,
     for module in (health, auth, home, catalogue, questions, workshops, writes, exports, openapi, pages, views,
                    workshop_pages, editing_pages):
         app.register_blueprint(module.blueprint)
+    app.register_blueprint(views.assets)
     return app

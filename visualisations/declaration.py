@@ -36,12 +36,12 @@ class View:
     def check(self, territory: Territory, raw: dict[str, Any]) -> dict[str, Any]:
         return {p.name: p.check(raw.get(p.name), territory) for p in self.parameters}
 
-    def html(self, territory: Territory, nonce: str | None = None, **raw: Any) -> str:
+    def html(self, territory: Territory, nonce: str | None = None, assets_url: str | None = None, **raw: Any) -> str:
         from visualisations.render import to_html
 
         territory, values = narrowed(territory, self.check(territory, raw))
         graph, page = self.build(territory, **values)
-        return to_html(graph, page, nonce=nonce)
+        return to_html(graph, page, nonce=nonce, assets_url=assets_url)
 
 
 @dataclass(frozen=True)
