@@ -30,6 +30,7 @@ A project's own dates bound its participations.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import combinations
@@ -51,6 +52,7 @@ FACT_TYPES = ("PARTICIPATES_IN", "COOPERATES_WITH", "FUNDS")
 WORKSHOP_ORIGIN = "atelier:"  # the origin of a cooperation declared at a workshop: ``atelier:<the workshop>``
 
 
+@functools.lru_cache(maxsize=1024)  # a million declarations name a handful of frequencies: slugified once each
 def frequency_weight(frequency: str | None) -> int:
     """Weight of a declared cooperation by its frequency (1 when unknown)."""
     return FREQUENCY_WEIGHTS.get(slugify(frequency or ""), 1)
@@ -103,51 +105,32 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
         elif node.kind == schema.PROJECT.label:
             projects[node.id] = node.properties
     adjacency = graph._adj
-    weights: dict[str | None, int] = {}  # a frequency's weight, slugified once per text rather than per fact
 
-    # The ties added inline: a large territory has a million, and a call per tie was a third of the projection.
-    participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for fact in facts:
-        props = fact.properties
-        if as_of is not None and not is_valid_at(props, as_of):
-            continue
-        rel_type, a, b = fact.type, fact.source, fact.target
-        if rel_type == "PARTICIPATES_IN" or (rel_type == "FUNDS" and b in projects):  # project_of
-            if as_of is None or is_valid_at(projects.get(b, {}), as_of):
-                participants[b].append(participation(fact))
-            continue
-        if rel_type == "COOPERATES_WITH":  # direct_weight
-            frequency = props.get("frequency")
-            weight = weights.get(frequency) if frequency is None or frequency.__class__ is str else None
-            if weight is None:
-                weight = frequency_weight(frequency)
-                if frequency is None or frequency.__class__ is str:
-                    weights[frequency] = weight
-        elif rel_type == "FUNDS":
-            weight = 1
-        else:
-            continue
+    def tie(a: str, b: str, weight: int, fact: Relationship | tuple) -> None:
         ties = adjacency.get(a)
         if a == b or ties is None or b not in adjacency:
-            continue
+            return
         found = ties.get(b)
         if found is None:
             ties[b] = adjacency[b][a] = Tie(weight, fact)
         else:
             found.add(weight, fact)
 
+    participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for fact in facts:
+        if not is_valid_at(fact.properties, as_of):
+            continue
+        project = project_of(fact, projects)
+        if project is not None:
+            if is_valid_at(projects.get(project, {}), as_of):
+                participants[project].append(participation(fact))
+        elif fact.type in ("COOPERATES_WITH", "FUNDS"):
+            tie(fact.source, fact.target, direct_weight(fact), fact)
+
     for project_id, members in sorted(participants.items()):
         roles = first_roles(members)
         for a, b in combinations(sorted(roles), 2):
-            ties = adjacency.get(a)
-            if ties is None or b not in adjacency:  # a != b: roles has each actor once
-                continue
-            shared_project = (project_id, a, roles[a], b, roles[b])
-            found = ties.get(b)
-            if found is None:
-                ties[b] = adjacency[b][a] = Tie(1, shared_project)
-            else:
-                found.add(1, shared_project)
+            tie(a, b, 1, (project_id, a, roles[a], b, roles[b]))
     sort_by_id(graph)
     return graph
 

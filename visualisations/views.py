@@ -55,12 +55,10 @@ def _edge_tooltip(t: Territory, data: dict, said: dict | None = None) -> str:
     said = {} if said is None else said
     parts = []
     for e in data.get("evidence", []):
-        kind = e["kind"]
-        detail = (e.get("project") if kind == "project" else (e.get("nature"), e.get("frequency"))
-                  if kind == "declared" else e.get("workshop", "") if kind == "workshop" else e.get("amount"))
-        line = said.get((kind, detail))
+        key = (e["kind"], e.get("project"), e.get("nature"), e.get("frequency"), e.get("workshop"), e.get("amount"))
+        line = said.get(key)
         if line is None:
-            line = said[(kind, detail)] = _evidence_line(t, e)
+            line = said[key] = _evidence_line(t, e)
         parts.append(line)
     return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
 
