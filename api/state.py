@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
@@ -54,8 +55,17 @@ def full_territory() -> Territory:
         store_failed()
         g.stale = True
         return cache.last
-    current_app.extensions[OUTAGE_KEY]["since"] = 0
+    store_answered()
     return snapshot
+
+
+def store_answered() -> None:
+    """Note that the store answered. After an outage, a person's writes are prepared again, in the background
+    (:meth:`graph.stores.base.Store.prepare_writes`): a Neo4j that restarted has forgotten its plans."""
+    outage = current_app.extensions[OUTAGE_KEY]
+    if outage["since"]:
+        outage["since"] = 0
+        prepare_writes_in_background(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def recently_failed() -> bool:
@@ -153,6 +163,7 @@ def warm(app: Flask, before_fork: bool = True) -> None:
         snapshot.neighbour_arrays()  # answers after a write would share the interpreter with its second
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
     load_compiled()  # numba's compiled steps (half a second, once)
+    get_store(app).prepare_writes()  # the first writes do not wait for Neo4j to plan their queries
     if before_fork:
         app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
 
@@ -160,16 +171,27 @@ def warm(app: Flask, before_fork: bool = True) -> None:
 def warm_in_background(app: Flask) -> threading.Thread:
     """:func:`warm` in a thread, while the server already answers: the first people served wait for the read it
     started, not for one their request would start later. A store that does not answer yet is read when asked."""
+    return _in_background(app, "warm_up", lambda: warm(app, before_fork=False))
+
+
+def prepare_writes_in_background(app: Flask) -> threading.Thread:
+    """The store's :meth:`~graph.stores.base.Store.prepare_writes` in a thread (a store that does not answer
+    again is left as it is: its writes are planned when made)."""
+    return _in_background(app, "prepare_writes", lambda: get_store(app).prepare_writes())
+
+
+def _in_background(app: Flask, name: str, work: Callable[[], object]) -> threading.Thread:
+    """*work* in a thread, in an app context; a store that cannot be reached is logged (``<name>_failed``)."""
     def run() -> None:
         with app.app_context():
             try:
-                warm(app, before_fork=False)
+                work()
             except Exception as error:
                 if not unavailable(error):
                     raise
-                logging.getLogger("maillage.snapshot").warning("warm_up_failed: %s", error)
+                logging.getLogger("maillage.snapshot").warning("%s_failed: %s", name, error)
 
-    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread = threading.Thread(target=run, name=name.replace("_", "-"), daemon=True)
     thread.start()
     return thread
 

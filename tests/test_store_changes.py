@@ -3,12 +3,14 @@ learns of them incrementally: every test runs on the embedded store and on a rea
 from __future__ import annotations
 
 import tempfile
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.model import Batch, Node, Provenance, Relationship
+from graph.stores.base import Edit
 from graph.stores.embedded import EmbeddedStore
 from graph.territory import TerritoryCache
 from tests.test_store_contract import PROV, small_batch
@@ -96,6 +98,26 @@ def test_a_deleted_fact_written_again_is_back_for_readers(store):
     refreshed = cache.current()
     assert COOPERATION in {rel.identity for rel in refreshed.relationships}
     assert refreshed.network().has_edge("ag-1", "ag-2")
+
+
+def test_preparing_a_person_s_writes_stores_nothing_while_others_write(store):
+    """The rehearsal of every kind of write (rolled back) leaves the store as it was, and writes made meanwhile by
+    other threads are committed: only the rehearsing thread's transactions are rolled back."""
+    store.write(small_batch())
+    before = (store.version(), store.mark(), store.dump())
+    store.prepare_writes()
+    assert (store.version(), store.mark(), store.dump()) == before
+
+    rehearsal = threading.Thread(target=store.prepare_writes)
+    rehearsal.start()
+    written = []
+    while rehearsal.is_alive() or not written:
+        node = Node("Agent", f"ag-pendant-{len(written)}", "Agent Pendant", {}, PROV)
+        store.apply(Edit(Batch([node], [])))
+        written.append(node.id)
+    rehearsal.join()
+    assert {node.id for node in store.dump().nodes} >= set(written)
+    assert store.changes_since(before[1]).size == len(written)
 
 
 # --- property: the incremental snapshot equals a full read after any sequence of changes --------------

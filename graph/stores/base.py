@@ -248,6 +248,11 @@ class Store(ABC):
         Caches of derived results (the cooperation network, global measures) are keyed on it.
         """
 
+    def prepare_writes(self) -> None:
+        """Prepare the store for a person's first writes (a server calls it once it has read its snapshot, and
+        when the store answers again after an outage). Nothing by default; Neo4j plans their queries."""
+        return None
+
     def mark(self) -> tuple | None:
         """Where the store's history stands, for :meth:`changes_since` (None: the store cannot tell)."""
         return None

@@ -14,8 +14,11 @@ reference and that number) so that readers learn of it incrementally.
 """
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -326,7 +329,26 @@ for _by_type in (WRITE_RELATIONSHIPS, CREATE_RELATIONSHIPS, LOCK_RELATIONSHIPS, 
     for _rel_type, _query in _by_type.items():
         _by_type[_rel_type] = _plan_once(_query)
 
+# Neo4j keys a query's plan by its text and, for each parameter that is a list or a string, by the order of
+# magnitude of its length (1, 10, 100…). A survey answer naming three people after a declaration naming one, an id
+# of 12 characters after one of 8, an import's last chunk: each had its query planned again, 50 to 150 ms on the
+# request that met it. A map has no length in that key, so every query takes its parameters in one map, $p.
+_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+@functools.cache
+def _in_one_map(query: str) -> str:
+    """*query* reading each parameter ``$name`` as ``$p.name``."""
+    return _PARAMETER.sub(r"$p.\1", query)
+
+
+def _run(runner, query: str, **params):
+    """*query* run by *runner* (a session or a transaction) with *params* in one map (see :func:`_in_one_map`)."""
+    return runner.run(_in_one_map(query), p=params)
+
+
 NO_PROVENANCE = Provenance("")
+REHEARSAL = "maillage-rehearsal"  # the collection of the record a rehearsal puts (rolled back: never stored)
 
 
 def _line(fact) -> int | None:
@@ -425,6 +447,7 @@ class Neo4jStore(Store):
         self.uri = uri
         self.database = database
         self.background = False  # see Store.background and BACKGROUND_CHUNK
+        self._rehearsing = threading.local()  # see prepare_writes: this thread's writes are rolled back
         # No notifications: the server's planning remarks ("property key does not exist" in an empty database)
         # would be printed among a command's messages.
         self.driver = GraphDatabase.driver(uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
@@ -449,7 +472,8 @@ class Neo4jStore(Store):
     def _query(self, query: str, **params):
         # No bookmark manager: one server, whose commits are visible as soon as they return; the manager's
         # bookkeeping doubled the time of a small query.
-        return self.driver.execute_query(query, params, database_=self.database, bookmark_manager_=None)
+        return self.driver.execute_query(_in_one_map(query), {"p": params}, database_=self.database,
+                                         bookmark_manager_=None)
 
     def ping(self) -> None:
         self.driver.verify_connectivity()
@@ -545,15 +569,15 @@ class Neo4jStore(Store):
             group = range(first, min(first + per_transaction, len(chunks)))
 
             def work(tx: Any, group: range = group) -> list:
-                seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+                seq = _run(tx, NEXT_SEQUENCE).single()["seq"]
                 # Not read until all are sent: each run returns once the server has the one before.
-                results = [tx.run(chunks[i][0], rows=rows(i), shared=chunks[i][3], seq=seq) for i in group]
+                results = [_run(tx, chunks[i][0], rows=rows(i), shared=chunks[i][3], seq=seq) for i in group]
                 # The next transaction's first rows, made while the server writes this one's last chunk.
                 if group.stop < len(chunks) and group.stop not in prepared:
                     prepared[group.stop] = rows(group.stop)
                 records = [result.single() for result in results]
                 if any(_changed_something(record) for record in records):
-                    tx.run(BUMP_VERSION, token=new_version()).consume()
+                    _run(tx, BUMP_VERSION, token=new_version()).consume()
                 return records
 
             started = time.monotonic()
@@ -571,9 +595,9 @@ class Neo4jStore(Store):
         nodes, stamped with *seq* (which locks them) and read as they now are. With *until*, only the
         facts still valid after that date."""
         found_nodes = [self._node(r["props"], r["labels"])
-                       for r in tx.run(LOCK_NODES, ids=nodes, until=until, seq=seq)]
+                       for r in _run(tx, LOCK_NODES, ids=nodes, until=until, seq=seq)]
         found: dict[RelationshipRef, Relationship] = {}
-        for r in tx.run(LOCK_ATTACHED, ids=nodes, types=list(schema.RELATIONSHIP_TYPES), until=until, seq=seq):
+        for r in _run(tx, LOCK_ATTACHED, ids=nodes, types=list(schema.RELATIONSHIP_TYPES), until=until, seq=seq):
             rel = self._relationship(r["type"], r["source"], r["target"], r["props"])
             found[rel.identity] = rel
         by_type: dict[str, list] = defaultdict(list)
@@ -581,7 +605,7 @@ class Neo4jStore(Store):
             if rel_type in schema.RELATIONSHIP_TYPES:
                 by_type[rel_type].append([source, target, key])
         for rel_type, rows in by_type.items():
-            for r in tx.run(LOCK_RELATIONSHIPS[rel_type], rows=rows, until=until, seq=seq):
+            for r in _run(tx, LOCK_RELATIONSHIPS[rel_type], rows=rows, until=until, seq=seq):
                 rel = self._relationship(rel_type, r["source"], r["target"], r["props"])
                 found[rel.identity] = rel
         return found_nodes, sorted(found.values(), key=lambda rel: rel.identity)
@@ -591,10 +615,10 @@ class Neo4jStore(Store):
         node_ids, identities = list(dict.fromkeys(nodes)), list(dict.fromkeys(relationships))
 
         def work(tx) -> list[FactChange]:
-            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            seq = _run(tx, NEXT_SEQUENCE).single()["seq"]
             changes = self._retire(tx, seq, node_ids, identities, until, provenance)
             if changes:
-                tx.run(BUMP_VERSION, token=new_version()).consume()
+                _run(tx, BUMP_VERSION, token=new_version()).consume()
             return changes
 
         return self._recorded(work)
@@ -615,9 +639,9 @@ class Neo4jStore(Store):
             if after is not None:
                 changes.append(FactChange("retired", rel, after))
                 rel_rows[rel.type].append([list(rel.identity), until, after.digest(), *_provenance_cells(after)])
-        tx.run(RETIRE_NODES, rows=node_rows).consume()
+        _run(tx, RETIRE_NODES, rows=node_rows).consume()
         for rel_type, rows in rel_rows.items():
-            tx.run(RETIRE_RELATIONSHIPS[rel_type], rows=rows).consume()
+            _run(tx, RETIRE_RELATIONSHIPS[rel_type], rows=rows).consume()
         return changes
 
     def delete(self, nodes: Iterable[str] = (), relationships: Iterable[RelationshipRef] = (),
@@ -625,10 +649,10 @@ class Neo4jStore(Store):
         node_ids, identities = list(dict.fromkeys(nodes)), list(dict.fromkeys(relationships))
 
         def work(tx) -> list[FactChange]:
-            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            seq = _run(tx, NEXT_SEQUENCE).single()["seq"]
             changes = self._delete(tx, seq, node_ids, identities)
             if changes:
-                tx.run(BUMP_VERSION, token=new_version()).consume()
+                _run(tx, BUMP_VERSION, token=new_version()).consume()
             return changes
 
         return self._recorded(work)
@@ -642,9 +666,9 @@ class Neo4jStore(Store):
         for rel in found_relationships:
             by_type[rel.type].append(list(rel.identity))
         for rel_type, rows in by_type.items():
-            tx.run(DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
-        tx.run(DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
-        tx.run(RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
+            _run(tx, DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
+        _run(tx, DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
+        _run(tx, RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
                relationships=[list(rel.identity) for rel in found_relationships]).consume()
         changes = [FactChange("deleted", rel, None) for rel in found_relationships]
         changes += [FactChange("deleted", node, None) for node in found_nodes]
@@ -658,16 +682,16 @@ class Neo4jStore(Store):
             record = ChangeRecord()  # made again if the driver retries the transaction
             # Taking the sequence first locks its node: writers are ordered, and the checks below see
             # what every earlier writer committed.
-            seq = tx.run(NEXT_SEQUENCE_AND_VERSION, token=new_version()).single()["seq"]
+            seq = _run(tx, NEXT_SEQUENCE_AND_VERSION, token=new_version()).single()["seq"]
             check_expectations(edit, self._state_tags(tx, edit.expect_states), self._digests(tx, edit.expect_facts))
             nodes = {node.id: node for node in batch.nodes}
             for query, row, items, common in _node_chunks(batch.nodes):
-                result = tx.run(query, rows=[row(item) for item in items], shared=common, seq=seq).single()
+                result = _run(tx, query, rows=[row(item) for item in items], shared=common, seq=seq).single()
                 self._nodes_written(items, result, nodes, record)
             for (rel_type, *rest), group in _grouped_relationships(batch.relationships).items():
                 for query, row, rels, common in _chunks(WRITE_RELATIONSHIPS[rel_type], _relationship_row,
                                                         [rel for rel, _ in group], tuple(rest)):
-                    result = tx.run(query, rows=[row(rel) for rel in rels], shared=common, seq=seq).single()
+                    result = _run(tx, query, rows=[row(rel) for rel in rels], shared=common, seq=seq).single()
                     self._relationships_written(rels, result, record)
             changes: list[FactChange] = []
             if edit.retire_nodes or edit.retire_relationships:
@@ -682,20 +706,19 @@ class Neo4jStore(Store):
                 self._put_records(tx, edit.records(record))
             return record
 
-        with self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+        return self._write(work)
 
     def erase(self, nodes: Iterable[str], records: Iterable[RecordPut] = ()) -> ChangeRecord:
         node_ids, records = list(dict.fromkeys(nodes)), list(records)
 
         def work(tx) -> list[FactChange]:
-            seq = tx.run(NEXT_SEQUENCE).single()["seq"]
+            seq = _run(tx, NEXT_SEQUENCE).single()["seq"]
             changes = self._delete(tx, seq, node_ids, [])
-            tx.run("MATCH (x:MaillageRemoval) WHERE x.node IN $ids OR x.source IN $ids OR x.target IN $ids DELETE x",
+            _run(tx, "MATCH (x:MaillageRemoval) WHERE x.node IN $ids OR x.source IN $ids OR x.target IN $ids DELETE x",
                    ids=node_ids).consume()
             self._put_records(tx, records)
-            tx.run(NEW_EPOCH, token=new_version()).consume()
-            tx.run(BUMP_VERSION, token=new_version()).consume()
+            _run(tx, NEW_EPOCH, token=new_version()).consume()
+            _run(tx, BUMP_VERSION, token=new_version()).consume()
             return changes
 
         return self._recorded(work)
@@ -706,7 +729,7 @@ class Neo4jStore(Store):
         if not ids:
             return {}
         return {r["id"]: state_tag(r["hash"], r["owned"])
-                for r in tx.run(STATE_HASHES, ids=ids, owned=list(schema.OWNED_TYPES))}
+                for r in _run(tx, STATE_HASHES, ids=ids, owned=list(schema.OWNED_TYPES))}
 
     @staticmethod
     def _digests(tx, refs: Iterable[NodeRef | RelationshipRef]) -> dict:
@@ -714,14 +737,14 @@ class Neo4jStore(Store):
         found: dict = {}
         ids = [ref for ref in refs if isinstance(ref, str)]
         if ids:
-            found.update((r["id"], r["hash"]) for r in tx.run(NODE_DIGESTS, ids=ids))
+            found.update((r["id"], r["hash"]) for r in _run(tx, NODE_DIGESTS, ids=ids))
         by_type: dict[str, list] = defaultdict(list)
         for ref in refs:
             if not isinstance(ref, str) and ref[0] in schema.RELATIONSHIP_TYPES:
                 by_type[ref[0]].append([ref[1], ref[2], ref[3]])
         for rel_type, rows in by_type.items():
             found.update(((rel_type, r["source"], r["target"], r["key"]), r["hash"])
-                         for r in tx.run(RELATIONSHIP_DIGESTS[rel_type], rows=rows))
+                         for r in _run(tx, RELATIONSHIP_DIGESTS[rel_type], rows=rows))
         return found
 
     def _read(self, work: Callable):
@@ -750,19 +773,18 @@ class Neo4jStore(Store):
                 for c, k, v in records if v is not None]
         removed = [_record_id(c, k) for c, k, v in records if v is None]
         for start in range(0, len(rows), 1000):
-            tx.run(PUT_RECORDS, rows=rows[start:start + 1000]).consume()
+            _run(tx, PUT_RECORDS, rows=rows[start:start + 1000]).consume()
         if removed:
-            tx.run(REMOVE_RECORDS, rids=removed).consume()
+            _run(tx, REMOVE_RECORDS, rids=removed).consume()
 
     def put_records(self, records: Iterable[RecordPut]) -> None:
         records = list(records)
 
         def work(tx) -> None:
-            tx.run(LOCK_WRITERS).consume()  # a backup in progress sees these records whole or not at all
+            _run(tx, LOCK_WRITERS).consume()  # a backup in progress sees these records whole or not at all
             self._put_records(tx, records)
 
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self._write(work)
 
     def get_record(self, collection: str, key: str) -> dict | None:
         records, _, _ = self._query(GET_RECORD, rid=_record_id(collection, key))
@@ -778,17 +800,69 @@ class Neo4jStore(Store):
         then go on. Rolled back: the lock is all it takes."""
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH) as session, \
                 session.begin_transaction() as tx:
-            tx.run(LOCK_WRITERS).consume()
+            _run(tx, LOCK_WRITERS).consume()
             nodes = list(self._paged_nodes(tx))
             relationships = self._all_relationships(tx, list(schema.RELATIONSHIP_TYPES))
-            records = [(r["collection"], r["key"], json.loads(r["value"])) for r in tx.run(ALL_RECORDS)]
+            records = [(r["collection"], r["key"], json.loads(r["value"])) for r in _run(tx, ALL_RECORDS)]
             tx.rollback()
         return Dump(nodes, relationships, records)
 
+    def _write(self, work: Callable):
+        """What *work* returns, run in one managed write transaction; rolled back instead of committed while this
+        thread rehearses (:meth:`prepare_writes`)."""
+        with self.driver.session(database=self.database) as session:
+            if not getattr(self._rehearsing, "active", False):
+                return session.execute_write(work)
+            with session.begin_transaction() as tx:
+                try:
+                    return work(tx)
+                finally:
+                    tx.rollback()
+
+    def prepare_writes(self) -> None:
+        """Make, rolled back, one write of every kind a person makes (every type of node and relationship written,
+        retired and deleted, with preconditions and records), and the reads before them.
+
+        Neo4j plans a query the first time it sees it (then keeps the plan): on a server that has just started,
+        a person's first declaration took 400 to 600 ms instead of 25, and a first edit or survey answer some
+        hundreds. A server asks this once it has read its snapshot, in the background, and again when the
+        store answers after an outage (a restarted Neo4j has forgotten its plans). The rehearsal is the real
+        code path, not a list of queries to keep in step with it: the plans are those of the same query texts
+        with parameters of the same types, in transactions in the same state.
+        """
+        nodes = [Node(label, f"{REHEARSAL}-{label}", label) for label in schema.NODE_KINDS]
+        ends = [node.id for node in nodes[:2]]
+        until = "2000-01-01"
+        records: list[RecordPut] = [(REHEARSAL, "record", {"rehearsal": True})]
+        history = lambda _: records  # an edit's records, from its change record
+        edits = [Edit(Batch(nodes), retire_nodes=[nodes[-1].id], until=until,
+                      expect_states={node.id: None for node in nodes}, records=history),
+                 Edit(Batch(nodes), delete_nodes=[nodes[-1].id], expect_facts={node.id: None for node in nodes},
+                      records=history)]
+        for rel_type in schema.RELATIONSHIP_TYPES:  # a transaction each: writers wait for one, not for all
+            rel = Relationship(rel_type, ends[0], ends[1], REHEARSAL)
+            edits += [Edit(Batch(nodes[:2], [rel]), retire_relationships=[rel.identity], until=until,
+                           expect_facts={rel.identity: None}, records=history),
+                      Edit(Batch(nodes[:2], [rel]), delete_relationships=[rel.identity], records=history)]
+        self._rehearsing.active = True
+        try:
+            for edit in edits:
+                self.apply(edit)
+            self.retire(ends, [rel.identity], until=until)
+            self.delete(ends, [rel.identity])
+            self.put_records(records)
+        finally:
+            self._rehearsing.active = False
+        self.get_node(ends[0])
+        self.outgoing(ends[0], list(schema.RELATIONSHIP_TYPES))
+        self.state_tags(ends)
+        self.fact_digests([*ends, rel.identity])
+        self.get_record(REHEARSAL, "record")
+        self.records(REHEARSAL)
+
     def _recorded(self, work: Callable) -> ChangeRecord:
         """Run *work* in one managed write transaction; its changes, once committed, as a record."""
-        with self.driver.session(database=self.database) as session:
-            changes = session.execute_write(work)
+        changes = self._write(work)
         record = ChangeRecord()
         for change in changes:
             record.record(change)
@@ -808,7 +882,7 @@ class Neo4jStore(Store):
         # Not retried (a plain auto-commit query): when the server is down, readers are answered at once from
         # the last snapshot rather than after the retries of a managed transaction.
         with self.driver.session(database=self.database, bookmark_manager=None) as session:
-            found = session.run(CHANGES_SINCE, since=mark[1]).single(strict=True)
+            found = _run(session, CHANGES_SINCE, since=mark[1]).single(strict=True)
         if found["epoch"] != mark[0]:
             return None
         nodes = [self._node(props, labels) for props, labels in found["nodes"]]
@@ -870,7 +944,7 @@ class Neo4jStore(Store):
         the mark the reader took before (graph.territory)."""
         after = ""  # below every id (an identifier is never empty: graph.rules)
         while True:
-            record = runner.run(NODE_PAGE, after=after, kind=kind, size=NODE_PAGE_SIZE).single()
+            record = _run(runner, NODE_PAGE, after=after, kind=kind, size=NODE_PAGE_SIZE).single()
             if record["last"] is None:
                 return
             for props, labels in record["nodes"]:
@@ -908,7 +982,7 @@ class Neo4jStore(Store):
         by_type: dict[str, list[Relationship]] = defaultdict(list)
         relationship = cls._relationship
         in_order = True  # identifiers are ASCII (schema.is_valid_id), ordered alike by Neo4j and Python
-        for record in runner.run(ALL_RELATIONSHIPS, types=types, sources_per_record=SOURCES_PER_RECORD):
+        for record in _run(runner, ALL_RELATIONSHIPS, types=types, sources_per_record=SOURCES_PER_RECORD):
             for source, out in record["page"]:
                 source = shared(source)  # once per node, not once per relationship
                 in_order = in_order and source.isascii()
@@ -926,10 +1000,10 @@ class Neo4jStore(Store):
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
         with self.driver.session(database=self.database) as session:
             # Relationships first: a batch of densely tied nodes would hold too many in one transaction.
-            session.run("MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-            session.run("MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-            session.run("MATCH (x:MaillageRemoval) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
-            session.run("MATCH (x:MaillageRecord) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
+            _run(session, "MATCH (:Entity)-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+            _run(session, "MATCH (n:Entity) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            _run(session, "MATCH (x:MaillageRemoval) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
+            _run(session, "MATCH (x:MaillageRecord) CALL (x) { DELETE x } IN TRANSACTIONS OF 10000 ROWS").consume()
         self._query(NEW_EPOCH, token=new_version())
         self._query(BUMP_VERSION, token=new_version())
 
