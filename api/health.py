@@ -3,6 +3,8 @@
 ``ok`` (200): the store answers. ``degraded`` (503): it does not, but the last snapshot
 still answers reads (flagged stale) while writes get 503 problems; the store's driver
 reconnects by itself. ``unavailable`` (503): it does not, and nothing was read from it yet.
+``warming``: the server is still reading its snapshot and preparing a person's writes, after it started; it
+answers meanwhile, the first people a little slower (a supervisor may wait for it).
 """
 from __future__ import annotations
 
@@ -19,13 +21,15 @@ blueprint = Blueprint("health", __name__)
 # Its answer's shape (graph.answers), reachable or not.
 ANSWER = obj({"store": TEXT, "description": TEXT, "schema": nullable(INTEGER), "reachable": BOOLEAN,
               "status": {"enum": ["ok", "degraded", "unavailable"]}, "reads": {"enum": ["ok", "stale", "unavailable"]},
-              "writes": {"enum": ["ok", "unavailable"]}}, {"error": TEXT, "since": TEXT})
+              "writes": {"enum": ["ok", "unavailable"]},
+              "warming": BOOLEAN}, {"error": TEXT, "since": TEXT})
 
 
 @blueprint.get("/health")
 def health():
     store = state.get_store()
-    body: dict[str, Any] = {"store": store.backend, "description": store.describe(), "schema": None}
+    body: dict[str, Any] = {"store": store.backend, "description": store.describe(), "schema": None,
+                            "warming": state.warming()}
     try:
         store.ping()
         body["schema"] = migrations.version_of(store)  # only once it answers: no read retried while it is down

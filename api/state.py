@@ -20,6 +20,7 @@ from graph.territory import Territory, TerritoryCache
 
 STORE_KEY = "maillage.store"
 CACHE_KEY = "maillage.territory"
+WARMING_KEY = "maillage.warming"  # set while the server warms up (its snapshot read, a person's writes prepared)
 OUTAGE_KEY = "maillage.outage"  # when the store last failed to answer (time.monotonic), 0 when it answers
 RETRY_AFTER = 5  # seconds a client is told to wait when the store cannot be reached (a 503's Retry-After)
 # While the store is down, a read serves the snapshot without asking it again for this long: one failed
@@ -148,13 +149,27 @@ def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> No
     app.extensions[STORE_KEY] = store
     app.extensions[CACHE_KEY] = TerritoryCache(store, keep_snapshot_in)
     app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}
+    app.extensions[WARMING_KEY] = threading.Event()
     app.before_request(choose_language)
     app.teardown_request(restore_language)
 
 
 def warm(app: Flask, before_fork: bool = True) -> None:
     """Read the snapshot and build its network and indexes now, before anyone asks (in an app context); the views'
-    compiled layout loaded too."""
+    compiled layout loaded too. :func:`warming` meanwhile."""
+    app.extensions[WARMING_KEY].set()
+    try:
+        _warm(app, before_fork)
+    finally:
+        app.extensions[WARMING_KEY].clear()
+
+
+def warming(app: Flask | None = None) -> bool:
+    """Whether the server is warming up (:func:`warm`): it answers meanwhile, the first people a little slower."""
+    return (app or current_app).extensions[WARMING_KEY].is_set()
+
+
+def _warm(app: Flask, before_fork: bool) -> None:
     from visualisations.layout import load_compiled
 
     snapshot = app.extensions[CACHE_KEY].current()
@@ -171,6 +186,7 @@ def warm(app: Flask, before_fork: bool = True) -> None:
 def warm_in_background(app: Flask) -> threading.Thread:
     """:func:`warm` in a thread, while the server already answers: the first people served wait for the read it
     started, not for one their request would start later. A store that does not answer yet is read when asked."""
+    app.extensions[WARMING_KEY].set()  # from now: /health, asked before the thread starts, says so
     return _in_background(app, "warm_up", lambda: warm(app, before_fork=False))
 
 

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -33,3 +34,36 @@ def start_maillage(*args: str, env: dict[str, str] | None = None, log: Path | No
     return subprocess.Popen([sys.executable, "-u", "-m", "api.cli", *args], stdout=subprocess.PIPE,
                             stderr=stderr, text=True, env=env or cli_env(), cwd=ROOT,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+class ServedInThread:
+    """*app* served by waitress in a thread of this process (*options*: waitress's, such as ``threads``), until
+    :meth:`stop` or the end of a ``with`` block.
+
+    Stopped from inside its own loop: sockets closed from another thread while the loop polls them raised
+    ``EBADF`` in the server's thread after the test had passed.
+    """
+
+    def __init__(self, app, **options):
+        from waitress.server import create_server
+
+        from tests.neo4j_server import free_port
+
+        self.server = create_server(app, host="127.0.0.1", port=free_port(), **options)
+        self.port = self.server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        from waitress import wasyncore
+
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
+        self._thread.join(timeout=30)
+        self.server.task_dispatcher.shutdown()
+
+    def __enter__(self) -> ServedInThread:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -20,7 +20,33 @@ def test_health_names_the_store_and_says_it_answers(client, store):
     assert response.status_code == 200
     assert response.json == {"status": "ok", "reachable": True, "store": store.backend,
                              "description": store.describe(), "schema": migrations.CURRENT, "reads": "ok",
-                             "writes": "ok"}
+                             "writes": "ok", "warming": False}
+
+
+def test_health_says_the_server_is_warming_up_until_it_has_prepared_a_person_s_writes(store, monkeypatch):
+    """The warm-up reads the snapshot, then prepares the writes (Neo4j plans their queries): /health says
+    ``warming`` from the moment it starts until it ends, while the server answers."""
+    import threading
+
+    from api import state
+
+    import_files([EXAMPLE], store)
+    app = create_app(store)
+    started, release = threading.Event(), threading.Event()
+
+    def prepare_writes() -> None:
+        started.set()
+        release.wait(30)
+
+    monkeypatch.setattr(store, "prepare_writes", prepare_writes)
+    client = app.test_client()
+    warm_up = state.warm_in_background(app)
+    assert client.get("/health").json["warming"] is True
+    assert started.wait(30)  # the snapshot was read first: the first people served wait for that read
+    assert client.get("/api/v1/status").status_code == 200 and client.get("/health").json["warming"] is True
+    release.set()
+    warm_up.join(30)
+    assert client.get("/health").json["warming"] is False
 
 
 def test_status_counts_by_kind(client):

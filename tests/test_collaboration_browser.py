@@ -3,7 +3,6 @@ and declares a tie; the other side confirms it; an animateur sees it in the netw
 gone from the view; a survey respondent answers through a personal link. Screenshots in test-artifacts/."""
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -12,10 +11,10 @@ from api.app import create_app
 from graph import accounts, campaigns
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
-from tests import neo4j_server
 from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
 from tests.collab import PASSWORD
 from tests.conftest import EXAMPLE, ROOT
+from tests.helpers import ServedInThread
 
 ARTIFACTS = ROOT / "test-artifacts" / "collaboration"
 AGENT = "ag-00001"  # the invited agent; the other side is chosen among those she does not work with
@@ -23,7 +22,6 @@ AGENT = "ag-00001"  # the invited agent; the other side is chosen among those sh
 
 @pytest.fixture
 def served(embedded_store):
-    from waitress.server import create_server
 
     import_files([EXAMPLE], embedded_store)
     territory = TerritoryCache(embedded_store).current()
@@ -34,11 +32,8 @@ def served(embedded_store):
                                ("autre", "contributeur", other)):
         accounts.add(embedded_store, login, role, agent)
         accounts.set_password(embedded_store, login, PASSWORD)
-    server = create_server(create_app(embedded_store, anonymous_read=False), host="127.0.0.1",
-                           port=neo4j_server.free_port(), threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", embedded_store, other
-    server.close()
+    with ServedInThread(create_app(embedded_store, anonymous_read=False), threads=4) as server:
+        yield server.url, embedded_store, other
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from api.app import create_app
 from graph import accounts, history
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
-from tests import neo4j_server
 from tests.conftest import EXAMPLE
+from tests.helpers import ServedInThread
 
 WRITERS = 20
 SECONDS = float(os.environ.get("MAILLAGE_CONCURRENCY_SECONDS", "20"))
@@ -46,7 +46,6 @@ class Client:
 
 @pytest.fixture
 def served(store):
-    from waitress.server import create_server
 
     import_files([EXAMPLE], store)
     territory = TerritoryCache(store).current()
@@ -57,11 +56,8 @@ def served(store):
         tokens[f"writer{i}"] = accounts.create_token(store, f"writer{i}")[0]
     accounts.add(store, "animateur", "animateur")
     tokens["animateur"] = accounts.create_token(store, "animateur")[0]
-    server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=8,
-                           connection_limit=200)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield server.effective_port, store, agents, tokens
-    server.close()
+    with ServedInThread(create_app(store), threads=8, connection_limit=200) as server:
+        yield server.port, store, agents, tokens
 
 
 def test_twenty_writers_lose_nothing_and_every_stale_write_gets_412(served):

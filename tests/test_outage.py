@@ -14,8 +14,8 @@ import jsonschema
 from api.health import ANSWER as HEALTH
 from graph.answers import as_json_schema
 from graph.stores.neo4j_store import Neo4jStore
-from tests import neo4j_server
 from tests.collab import setting
+from tests.helpers import ServedInThread
 
 READS = ["/api/v1/actors/ag-00001/works-with", "/views/actors/ag-00001", "/api/v1/cooperation/isolated",
          "/actors/ag-00001"]
@@ -44,16 +44,14 @@ class Client:
 
 
 def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo4j, tmp_path):
-    from waitress.server import create_server
 
     from api.app import create_app
 
     store = Neo4jStore(stoppable_neo4j.uri, "neo4j", "test", retry_seconds=2.0)
     store.clear()
     people = setting(store)
-    server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=12)
-    threading.Thread(target=server.run, daemon=True).start()
-    port = server.effective_port
+    server = ServedInThread(create_app(store), threads=12)
+    port = server.port
     phase = ["before"]  # before | down | after
     answers: Counter = Counter()  # (phase, kind, status)
     stale_reads: Counter = Counter()
@@ -135,7 +133,7 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
         stop.set()
         for thread in threads:
             thread.join(timeout=120)
-        server.close()
+        server.stop()
     try:
         found = {node.id for node in store.nodes("Association") if node.id.startswith("as-panne-")}
         missing = set(acknowledged) - found

@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 
 import pytest
 from flask import Response
 
 from api import logs
 from graph import campaigns
-from tests import neo4j_server
 from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
 from tests.collab import login, setting
+from tests.helpers import ServedInThread
 
 PAGES = ["/", "/search?q=aubertin", "/actors/ag-00001", "/views/territory", "/views/actors/ag-00001",
          "/views/services", "/history", "/my/cooperations", "/cooperations/declare", "/api/v1/docs", "/workshops",
@@ -24,7 +23,6 @@ NONCE = re.compile(r'nonce="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from waitress.server import create_server
 
     from graph.stores.embedded import EmbeddedStore
 
@@ -39,10 +37,8 @@ def served(tmp_path_factory):
                         f'<script nonce="{csp_nonce()}">window.allowed = true;</script>'
                         f'<script>window.injected = true;</script></body></html>', mimetype="text/html")
 
-    server = create_server(people.app, host="127.0.0.1", port=neo4j_server.free_port(), threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}", people
-    server.close()
+    with ServedInThread(people.app, threads=4) as server:
+        yield server.url, people
     store.close()
 
 

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
 from api.app import create_app
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
-from tests import neo4j_server
 from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
 from tests.conftest import EXAMPLE, ROOT
-from tests.helpers import maillage
+from tests.helpers import ServedInThread, maillage
 from visualisations import views
 
 ARTIFACTS = ROOT / "test-artifacts" / "views"
@@ -34,7 +32,6 @@ hostile-script;ag-00001;travail;quotidienne
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The app, served by waitress on 127.0.0.1, over the example plus actors with hostile names."""
-    from waitress.server import create_server
 
     from graph.stores.embedded import EmbeddedStore
 
@@ -45,11 +42,8 @@ def served(tmp_path_factory):
     (folder / "hostile" / "cooperations.csv").write_text(HOSTILE_TIES, encoding="utf-8")
     store = EmbeddedStore(folder / "data")
     import_files([folder / "example", folder / "hostile"], store)
-    server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}", TerritoryCache(store).current(), folder / "data"
-    server.close()
+    with ServedInThread(create_app(store), threads=4) as server:
+        yield server.url, TerritoryCache(store).current(), folder / "data"
     store.close()
 
 

@@ -17,7 +17,7 @@ from graph.stores.embedded import EmbeddedStore
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
 from tests.conftest import ROOT
-from tests.helpers import maillage
+from tests.helpers import ServedInThread, maillage
 
 EXAMPLE = ROOT / "examples" / "malaunay-fictif"
 ARTIFACTS = ROOT / "test-artifacts" / "workshop"
@@ -233,21 +233,17 @@ def test_after_the_workshop_its_ties_are_its_evidence_and_the_comparison_counts_
 
 
 def test_the_workshop_page_plans_locks_a_table_moves_a_person_and_links_the_brief(territory_and_data):
-    import threading
     from urllib.request import urlopen
 
     from playwright.sync_api import sync_playwright
-    from waitress.server import create_server
 
     from api.app import create_app
-    from tests import neo4j_server
     from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
 
     territory = territory_and_data[0]
     with EmbeddedStore(territory_and_data[1]) as store:
-        server = create_server(create_app(store), host="127.0.0.1", port=neo4j_server.free_port(), threads=2)
-        threading.Thread(target=server.run, daemon=True).start()
-        base = f"http://127.0.0.1:{server.effective_port}"
+        server = ServedInThread(create_app(store), threads=2)
+        base = server.url
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
         def tables(page, round_number: int) -> list[list[str]]:
@@ -303,7 +299,7 @@ def test_the_workshop_page_plans_locks_a_table_moves_a_person_and_links_the_brie
                 raise
             assert error.code == 422 and "Aucun plan possible" in error.read().decode()
         finally:
-            server.close()
+            server.stop()
     assert territory.nodes[THEME]
 
 
