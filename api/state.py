@@ -20,6 +20,7 @@ from graph.territory import Territory, TerritoryCache
 
 STORE_KEY = "maillage.store"
 CACHE_KEY = "maillage.territory"
+BACKGROUND_KEY = "maillage.background"  # the threads this app started (warm-up, writes prepared again)
 WARMING_KEY = "maillage.warming"  # set while the server warms up (its snapshot read, a person's writes prepared)
 OUTAGE_KEY = "maillage.outage"  # when the store last failed to answer (time.monotonic), 0 when it answers
 RETRY_AFTER = 5  # seconds a client is told to wait when the store cannot be reached (a 503's Retry-After)
@@ -150,6 +151,7 @@ def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> No
     app.extensions[CACHE_KEY] = TerritoryCache(store, keep_snapshot_in)
     app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}
     app.extensions[WARMING_KEY] = threading.Event()
+    app.extensions[BACKGROUND_KEY] = []
     app.before_request(choose_language)
     app.teardown_request(restore_language)
 
@@ -208,8 +210,17 @@ def _in_background(app: Flask, name: str, work: Callable[[], object]) -> threadi
                 logging.getLogger("maillage.snapshot").warning("%s_failed: %s", name, error)
 
     thread = threading.Thread(target=run, name=name.replace("_", "-"), daemon=True)
+    background = app.extensions[BACKGROUND_KEY]
+    background[:] = [*(other for other in background if other.is_alive()), thread]
     thread.start()
     return thread
+
+
+def join_background(app: Flask, timeout: float = 60) -> None:
+    """Return once the threads this app started in the background have ended (before its store is closed:
+    a thread still writing through a closed driver fails)."""
+    for thread in list(app.extensions[BACKGROUND_KEY]):
+        thread.join(timeout)
 
 
 def erase_person(person_id: str, by: str, source: str) -> dict:

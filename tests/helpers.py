@@ -49,6 +49,7 @@ class ServedInThread:
 
         from tests.neo4j_server import free_port
 
+        self.app = app
         self.server = create_server(app, host="127.0.0.1", port=free_port(), **options)
         self.port = self.server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
@@ -56,11 +57,16 @@ class ServedInThread:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop serving, and wait for what the app does in the background (its store is closed next)."""
         from waitress import wasyncore
+
+        from api.state import BACKGROUND_KEY, join_background
 
         self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
         self._thread.join(timeout=30)
         self.server.task_dispatcher.shutdown()
+        if BACKGROUND_KEY in getattr(self.app, "extensions", {}):
+            join_background(self.app)
 
     def __enter__(self) -> ServedInThread:
         return self

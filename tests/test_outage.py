@@ -46,6 +46,7 @@ class Client:
 def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo4j, tmp_path):
 
     from api.app import create_app
+    from api.state import BACKGROUND_KEY
 
     store = Neo4jStore(stoppable_neo4j.uri, "neo4j", "test", retry_seconds=2.0)
     store.clear()
@@ -153,5 +154,9 @@ def test_neo4j_stopping_and_starting_again_during_reads_and_writes(stoppable_neo
         # Back without a restart of Maillage: writes acknowledged again, fresh reads, health ok.
         assert answers[("after", "write", 201)] > 0 and answers[("after", "read", 200)] > 0
         assert (200, "ok") in health["after"]
+        # Once it answered again, a person's writes were prepared again (a restarted Neo4j forgets its plans),
+        # in the background, which the server's stop waited for.
+        rehearsals = [t for t in server.app.extensions[BACKGROUND_KEY] if t.name == "prepare-writes"]
+        assert rehearsals and not any(t.is_alive() for t in rehearsals)
     finally:
         store.close()
