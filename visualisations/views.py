@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 import networkx as nx
 
 from graph import schema
+from graph.cooperation import Tie, evidence_of
 from graph.i18n import Bilingual
 from graph.i18n import t as say
 from graph.questions import ask
@@ -49,18 +50,29 @@ def _tooltip(t: Territory, g: nx.Graph, node: str, measures: dict | None = None)
     return "\n".join(lines)
 
 
-def _edge_tooltip(t: Territory, data: dict, said: dict | None = None) -> str:
+def _edge_tooltip(t: Territory, data, said: dict | None = None, weight_word: str | None = None) -> str:
     """*said*: the lines written so far for this view, by evidence (a view of a pôle has thousands of ties, and
-    most of their lines are alike: "projet X", "déclaré : travail / mensuelle")."""
+    most of their lines are alike: "projet X", "déclaré : travail / mensuelle"). A tie's shared projects are
+    looked up by project, without making their evidence entries."""
     said = {} if said is None else said
     parts = []
-    for e in data.get("evidence", []):
+    facts = data.facts if isinstance(data, Tie) else None
+    for item in (facts if facts is not None else data.get("evidence", [])):
+        if facts is not None and isinstance(item, tuple):  # (project, a, role of a, b, role of b)
+            key: tuple = ("project", item[0], None, None, None, None)
+            line = said.get(key)
+            if line is None:
+                line = said[key] = _evidence_line(t, evidence_of(item))
+            parts.append(line)
+            continue
+        e = evidence_of(item) if facts is not None else item
         key = (e["kind"], e.get("project"), e.get("nature"), e.get("frequency"), e.get("workshop"), e.get("amount"))
         line = said.get(key)
         if line is None:
             line = said[key] = _evidence_line(t, e)
         parts.append(line)
-    return f"{text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8]) + ("\n…" if len(parts) > 8 else "")
+    return (f"{weight_word or text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8])
+            + ("\n…" if len(parts) > 8 else ""))
 
 
 def _evidence_line(t: Territory, e: dict) -> str:
@@ -83,17 +95,20 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
     measures = betweenness_of(t, as_of) if size == "betweenness" else None
     values = {n: (measures[n] if measures else g.degree(n)) for n in nodes}
     sizes = scaled(values)
-    for n in nodes:
-        view.add_node(n, name=g.nodes[n].get("name", n), kind=g.nodes[n].get("kind"), size=sizes.get(n, 12),
-                      tooltip=_tooltip(t, g, n, measures), url=actor_url(n),
-                      highlight=(highlights or {}).get(n))
+    highlights = highlights or {}
+    view.add_nodes_from((n, {"name": g.nodes[n].get("name", n), "kind": g.nodes[n].get("kind"),
+                             "size": sizes.get(n, 12), "tooltip": _tooltip(t, g, n, measures), "url": actor_url(n),
+                             "highlight": highlights.get(n)}) for n in nodes)
     keep, done = set(nodes), set()
     said: dict[tuple, str] = {}
+    weight_word = text()["weight"]
+    edges = []
     for a in nodes:  # each tie once, from its first end; a subgraph view's filtered iteration cost more than all
         for b, data in g.adj[a].items():
             if b in keep and b not in done:
-                view.add_edge(a, b, weight=data["weight"], tooltip=_edge_tooltip(t, data, said))
+                edges.append((a, b, {"weight": data["weight"], "tooltip": _edge_tooltip(t, data, said, weight_word)}))
         done.add(a)
+    view.add_edges_from(edges)
     return view
 
 
