@@ -669,7 +669,7 @@ class Neo4jStore(Store):
             _run(tx, DELETE_RELATIONSHIPS[rel_type], rows=rows).consume()
         _run(tx, DELETE_NODES, ids=[node.id for node in found_nodes]).consume()
         _run(tx, RECORD_REMOVALS, seq=seq, nodes=[node.id for node in found_nodes],
-               relationships=[list(rel.identity) for rel in found_relationships]).consume()
+             relationships=[list(rel.identity) for rel in found_relationships]).consume()
         changes = [FactChange("deleted", rel, None) for rel in found_relationships]
         changes += [FactChange("deleted", node, None) for node in found_nodes]
         return changes
@@ -715,7 +715,7 @@ class Neo4jStore(Store):
             seq = _run(tx, NEXT_SEQUENCE).single()["seq"]
             changes = self._delete(tx, seq, node_ids, [])
             _run(tx, "MATCH (x:MaillageRemoval) WHERE x.node IN $ids OR x.source IN $ids OR x.target IN $ids DELETE x",
-                   ids=node_ids).consume()
+                 ids=node_ids).consume()
             self._put_records(tx, records)
             _run(tx, NEW_EPOCH, token=new_version()).consume()
             _run(tx, BUMP_VERSION, token=new_version()).consume()
