@@ -60,6 +60,8 @@ def serve_workers(app: Flask, open_store: Callable[[], Store], host: str, port: 
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 state.reopen(app, open_store())
+                if number == 0:  # all but a person's writes were warmed before the fork: those, once, now
+                    state.warm_in_background(app)
                 serve(app, sockets=[sock], threads=THREADS, ident="maillage")
             except BaseException:  # a worker reports, then leaves; the parent starts another
                 import traceback

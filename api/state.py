@@ -166,9 +166,9 @@ def warm(app: Flask, before_fork: bool = True) -> None:
         app.extensions[WARMING_KEY].clear()
 
 
-def warming(app: Flask | None = None) -> bool:
+def warming() -> bool:
     """Whether the server is warming up (:func:`warm`): it answers meanwhile, the first people a little slower."""
-    return (app or current_app).extensions[WARMING_KEY].is_set()
+    return current_app.extensions[WARMING_KEY].is_set()
 
 
 def _warm(app: Flask, before_fork: bool) -> None:
@@ -180,9 +180,12 @@ def _warm(app: Flask, before_fork: bool) -> None:
         snapshot.neighbour_arrays()  # answers after a write would share the interpreter with its second
     snapshot.participation_index  # noqa: B018 (built now: a cached property)
     load_compiled()  # numba's compiled steps (half a second, once)
-    get_store(app).prepare_writes()  # the first writes do not wait for Neo4j to plan their queries
     if before_fork:
         app.extensions[CACHE_KEY].wait_until_kept()  # a thread writing the file would not survive a fork
+    else:
+        # The first writes do not wait for Neo4j to plan their queries. Not before a fork, where the first answer
+        # waits for the warm-up: a pre-forked server's first worker warms up again, in the background.
+        get_store(app).prepare_writes()
 
 
 def warm_in_background(app: Flask) -> threading.Thread:

@@ -60,7 +60,7 @@ class ServedInThread:
         """Stop serving, and wait for what the app does in the background (its store is closed next)."""
         from waitress import wasyncore
 
-        from api.state import BACKGROUND_KEY, join_background
+        from api.state import join_background
 
         try:
             self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
@@ -70,8 +70,7 @@ class ServedInThread:
             wasyncore.close_all(self.server._map)
         self._thread.join(timeout=30)
         self.server.task_dispatcher.shutdown()
-        if BACKGROUND_KEY in getattr(self.app, "extensions", {}):
-            join_background(self.app)
+        join_background(self.app)
 
     def __enter__(self) -> ServedInThread:
         return self

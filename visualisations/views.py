@@ -52,27 +52,24 @@ def _tooltip(t: Territory, g: nx.Graph, node: str, measures: dict | None = None)
 
 def _edge_tooltip(t: Territory, data, said: dict | None = None, weight_word: str | None = None) -> str:
     """*said*: the lines written so far for this view, by evidence (a view of a pôle has thousands of ties, and
-    most of their lines are alike: "projet X", "déclaré : travail / mensuelle"). A tie's shared projects are
-    looked up by project, without making their evidence entries."""
+    most of their lines are alike: "projet X", "déclaré : travail / mensuelle")."""
     said = {} if said is None else said
-    parts = []
-    facts = data.facts if isinstance(data, Tie) else None
-    for item in (facts if facts is not None else data.get("evidence", [])):
-        if facts is not None and isinstance(item, tuple):  # (project, a, role of a, b, role of b)
-            key: tuple = ("project", item[0], None, None, None, None)
-            line = said.get(key)
-            if line is None:
-                line = said[key] = _evidence_line(t, evidence_of(item))
-            parts.append(line)
-            continue
-        e = evidence_of(item) if facts is not None else item
-        key = (e["kind"], e.get("project"), e.get("nature"), e.get("frequency"), e.get("workshop"), e.get("amount"))
-        line = said.get(key)
-        if line is None:
-            line = said[key] = _evidence_line(t, e)
-        parts.append(line)
+    parts = [_said(t, item, said) for item in (data.facts if isinstance(data, Tie) else data.get("evidence", []))]
     return (f"{weight_word or text()['weight']} : {data.get('weight', 1)}\n" + "\n".join(parts[:8])
             + ("\n…" if len(parts) > 8 else ""))
+
+
+def _said(t: Territory, item, said: dict) -> str:
+    """The line of one piece of evidence: a tie's fact, or an evidence entry; *said* memoises them. A shared
+    project, ``(project, a, role of a, b, role of b)``, is looked up by project, without making its entry."""
+    entry = None if isinstance(item, tuple) else item if isinstance(item, dict) else evidence_of(item)
+    key = ("project", item[0]) if entry is None else (
+        entry["kind"], entry.get("project"), entry.get("nature"), entry.get("frequency"), entry.get("workshop"),
+        entry.get("amount"))
+    line = said.get(key)
+    if line is None:
+        line = said[key] = _evidence_line(t, entry if entry is not None else evidence_of(item))
+    return line
 
 
 def _evidence_line(t: Territory, e: dict) -> str:

@@ -839,8 +839,8 @@ class Neo4jStore(Store):
                       expect_states={node.id: None for node in nodes}, records=history),
                  Edit(Batch(nodes), delete_nodes=[nodes[-1].id], expect_facts={node.id: None for node in nodes},
                       records=history)]
-        for rel_type in schema.RELATIONSHIP_TYPES:  # a transaction each: writers wait for one, not for all
-            rel = Relationship(rel_type, ends[0], ends[1], REHEARSAL)
+        relationships = [Relationship(rel_type, ends[0], ends[1], REHEARSAL) for rel_type in schema.RELATIONSHIP_TYPES]
+        for rel in relationships:  # a transaction each: writers wait for one, not for all
             edits += [Edit(Batch(nodes[:2], [rel]), retire_relationships=[rel.identity], until=until,
                            expect_facts={rel.identity: None}, records=history),
                       Edit(Batch(nodes[:2], [rel]), delete_relationships=[rel.identity], records=history)]
@@ -848,15 +848,15 @@ class Neo4jStore(Store):
         try:
             for edit in edits:
                 self.apply(edit)
-            self.retire(ends, [rel.identity], until=until)
-            self.delete(ends, [rel.identity])
+            self.retire(ends, [relationships[0].identity], until=until)
+            self.delete(ends, [relationships[0].identity])
             self.put_records(records)
         finally:
             self._rehearsing.active = False
         self.get_node(ends[0])
         self.outgoing(ends[0], list(schema.RELATIONSHIP_TYPES))
         self.state_tags(ends)
-        self.fact_digests([*ends, rel.identity])
+        self.fact_digests([*ends, relationships[0].identity])
         self.get_record(REHEARSAL, "record")
         self.records(REHEARSAL)
 
