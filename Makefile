@@ -16,9 +16,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 # The locked dependencies against the PyPI advisories (a known vulnerability fails the build; a package the
-# service cannot tell about is listed as skipped).
+# service cannot tell about is listed as skipped). Where pip-audit's services do not answer (this build network
+# refuses PyPI's per-release documents and cannot reach OSV), .ci/pypi_audit.py reads the advisories PyPI lists
+# in each project's document, which are those of its latest release: every pin at the latest release is audited.
 audit: $(VENV)/.installed-test
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
+	$(BIN)/python .ci/pypi_audit.py requirements.lock
 
 # requirements.lock: every package and version installed, after a change of pyproject.toml.
 lock: $(VENV)/.installed-test

@@ -40,3 +40,27 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_test_one():
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
           if line.strip() and not line.startswith("#") and not line.startswith("set ") and not line.startswith("cd ")]
     assert ci == ["exec make test"]
+
+
+def test_the_audit_reads_every_pin_and_fails_on_an_advisory_of_a_pinned_release():
+    """The audit's fallback (.ci/pypi_audit.py, run by `make audit` after pip-audit): every line of the lock is
+    a pin it asks about; an advisory listed for the pinned release fails the build, a withdrawn one does not,
+    and a pin behind the latest release is reported as not audited rather than passed as clean."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pypi_audit", ROOT / ".ci" / "pypi_audit.py")
+    assert spec is not None and spec.loader is not None
+    audit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(audit)
+
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = audit.pins(lock)
+    assert len(pinned) == sum(1 for line in lock.splitlines() if "==" in line and not line.startswith("#"))
+    assert ("Flask", re.search(r"^Flask==(\S+)", lock, re.M).group(1)) in pinned  # type: ignore[union-attr]
+
+    advisory = {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-1"], "fixed_in": ["9.9"], "withdrawn": None}
+    withdrawn = {**advisory, "id": "PYSEC-2099-2", "withdrawn": "2099-01-02T00:00:00Z"}
+    latest = {"info": {"version": "1.0"}, "vulnerabilities": [advisory, withdrawn]}
+    assert audit.verdict("x", "1.0", latest) == ("audited", [advisory])
+    assert audit.verdict("x", "0.9", latest) == ("behind", [])
+    assert audit.verdict("x", "1.0", None) == ("unknown", [])

@@ -93,6 +93,78 @@ def test_a_small_component_is_laid_out_as_networkx_spring_layout_would():
         assert max(abs(found[v][axis] - expected[v][axis]) for v in graph for axis in (0, 1)) < 1e-2
 
 
+def _grouped_with_arrays(graph: nx.Graph, groups: list[list], seed: int, iterations: int = 40) -> dict:
+    """grouped_fruchterman_reingold as it was written with numpy's array operations (the reference)."""
+    import math
+
+    import numpy as np
+
+    index = {n: i for i, members in enumerate(groups) for n in members}
+    order = [n for members in groups for n in members]
+    position_of = {n: i for i, n in enumerate(order)}
+    count = len(order)
+    pos = np.random.default_rng(seed).random((count, 2))
+    starts = np.cumsum([0] + [len(m) for m in groups])
+    pairs_i, pairs_j, pair_k, node_k = [], [], [], np.empty(count)
+    for g, members in enumerate(groups):
+        k = 2.0 / math.sqrt(len(members))
+        node_k[starts[g]:starts[g + 1]] = k
+        i, j = np.triu_indices(len(members), 1)
+        pairs_i.append(i + starts[g])
+        pairs_j.append(j + starts[g])
+        pair_k.append(np.full(len(i), k))
+    pi, pj, pk2 = np.concatenate(pairs_i), np.concatenate(pairs_j), np.concatenate(pair_k) ** 2
+    inside = [(position_of[a], position_of[b]) for a, b in graph.edges() if index[a] == index[b] and a != b]
+    ei, ej = np.array([a for a, _ in inside], dtype=int), np.array([b for _, b in inside], dtype=int)
+    ek = node_k[ei]
+    temperature = 0.1
+    for _ in range(iterations):
+        disp = np.zeros((count, 2))
+        delta = pos[pi] - pos[pj]
+        push = delta * (pk2 / np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01) ** 2)[:, None]
+        delta_e = pos[ei] - pos[ej]
+        pull = delta_e * (np.maximum(np.hypot(delta_e[:, 0], delta_e[:, 1]), 0.01) / ek)[:, None]
+        for axis in (0, 1):
+            disp[:, axis] += np.bincount(pi, push[:, axis], count) - np.bincount(pj, push[:, axis], count)
+            disp[:, axis] += np.bincount(ej, pull[:, axis], count) - np.bincount(ei, pull[:, axis], count)
+        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 0.01)
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature -= 0.1 / (iterations + 1)
+    result = {}
+    for g, members in enumerate(groups):
+        block = pos[starts[g]:starts[g + 1]] - pos[starts[g]:starts[g + 1]].mean(axis=0)
+        block = block / (np.abs(block).max() or 1.0)
+        result.update({n: (float(x), float(y)) for n, (x, y) in zip(members, block)})
+    return result
+
+
+def test_a_large_component_s_groups_are_laid_out_as_the_array_formulation_would():
+    """The compiled grouped steps compute the same forces, cooling and normalisation as the array operations they
+    replaced; sums taken in another order and square roots for hypot leave differences far below a pixel."""
+    from visualisations.layout import grouped_fruchterman_reingold
+
+    for graph in (nx.connected_caveman_graph(30, 12), nx.erdos_renyi_graph(400, 0.02, seed=5)):
+        groups = [sorted(c) for c in nx.community.louvain_communities(graph, seed=1)]
+        expected = _grouped_with_arrays(graph, groups, 9)
+        found = grouped_fruchterman_reingold(graph, groups, 9)
+        assert set(found) == set(graph)
+        assert max(abs(found[v][axis] - expected[v][axis]) for v in graph for axis in (0, 1)) < 1e-4
+
+
+def test_a_component_above_small_is_laid_out_once_for_its_structure():
+    """A service's view of more than SMALL people, asked again with the same ties, is not laid out again; a tie
+    added lays it out anew."""
+    from visualisations import layout as laying
+
+    graph = nx.relabel_nodes(nx.connected_caveman_graph(40, 10), str)
+    assert graph.number_of_nodes() > laying.SMALL
+    first = laying._component(graph, 3)
+    assert laying._component(nx.Graph(graph), 3) is first
+    assert not graph.has_edge("5", "205")
+    graph.add_edge("5", "205")
+    assert laying._component(graph, 3) is not first
+
+
 def test_territory_becomes_an_aggregated_map_above_the_threshold(territory):
     full, _ = views.territory(territory)
     graph, page = views.territory(territory, aggregate_above=50)

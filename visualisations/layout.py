@@ -10,17 +10,22 @@ import numpy as np
 from numba import njit
 
 SMALL = 300  # up to this many nodes, one force-directed pass over a component
-# Positions of small components already laid out, by their exact structure (node and edge order included: the
+# Positions of components already laid out, by their exact structure (node and edge order included: the
 # force-directed pass depends on it): a service's view asked again after a write elsewhere is not laid out
 # again (a pass costs about 30 ms of a request's time, holding the interpreter meanwhile).
 _LAID_OUT: OrderedDict[tuple, dict] = OrderedDict()
 _LAID_OUT_SIZE = 256
+# At most this many nodes and ties in the keys remembered (~100 bytes each): a service's view above SMALL people
+# is remembered too (laid out again at each request, 130 ms in numpy, it was the load scenario's p99 of views).
+_LAID_OUT_WEIGHT = 500_000
+_laid_out_weight = 0
 _LAID_OUT_LOCK = threading.Lock()
 
 
 def load_compiled() -> None:
     """Load (or compile, the first time) the compiled steps now, rather than at the first view drawn."""
     _spring(nx.cycle_graph(4), 0)
+    grouped_fruchterman_reingold(nx.cycle_graph(4), [[0, 1], [2, 3]], 0)
 
 
 def _spring(graph: nx.Graph, seed: int, iterations: int = 50) -> dict:
@@ -88,7 +93,7 @@ def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int,
 
     The same forces as ``networkx.spring_layout`` (repulsion k²/d between the
     members of a group, attraction d²/k along ties, a cooling step), but every
-    group is computed in one set of array operations instead of one call per group,
+    group is computed in one compiled pass instead of one call per group,
     which is what makes a 5,000-node view quick to lay out.
     """
     index = {n: i for i, members in enumerate(groups) for n in members}
@@ -98,43 +103,14 @@ def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int,
     rng = np.random.default_rng(seed)
     pos = rng.random((count, 2))
     starts = np.cumsum([0] + [len(m) for m in groups])
-    pairs_i, pairs_j, pair_k = [], [], []
     node_k = np.empty(count)
     for g, members in enumerate(groups):
-        size = len(members)
-        k = 2.0 / math.sqrt(size)
-        node_k[starts[g]:starts[g + 1]] = k
-        if size > 1:
-            i, j = np.triu_indices(size, 1)
-            pairs_i.append(i + starts[g])
-            pairs_j.append(j + starts[g])
-            pair_k.append(np.full(len(i), k))
-    pi = np.concatenate(pairs_i) if pairs_i else np.zeros(0, int)
-    pj = np.concatenate(pairs_j) if pairs_j else np.zeros(0, int)
-    pk2 = (np.concatenate(pair_k) if pair_k else np.zeros(0)) ** 2
+        node_k[starts[g]:starts[g + 1]] = 2.0 / math.sqrt(len(members))
     inside = [(position_of[a], position_of[b]) for a, b in graph.edges() if index[a] == index[b] and a != b]
-    ei = np.array([a for a, _ in inside], dtype=int)
-    ej = np.array([b for _, b in inside], dtype=int)
+    ei = np.array([a for a, _ in inside], dtype=np.int64)
+    ej = np.array([b for _, b in inside], dtype=np.int64)
     ek = node_k[ei] if len(inside) else np.zeros(0)
-    temperature = 0.1
-    cool = temperature / (iterations + 1)
-    for _ in range(iterations):
-        disp = np.zeros((count, 2))
-        if len(pi):
-            delta = pos[pi] - pos[pj]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            push = delta * (pk2 / dist ** 2)[:, None]
-            for axis in (0, 1):
-                disp[:, axis] += np.bincount(pi, push[:, axis], count) - np.bincount(pj, push[:, axis], count)
-        if len(ei):
-            delta = pos[ei] - pos[ej]
-            dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            pull = delta * (dist / ek)[:, None]
-            for axis in (0, 1):
-                disp[:, axis] += np.bincount(ej, pull[:, axis], count) - np.bincount(ei, pull[:, axis], count)
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 0.01)
-        pos += disp * (np.minimum(length, temperature) / length)[:, None]
-        temperature -= cool
+    pos = _grouped_steps(pos, starts.astype(np.int64), node_k, ei, ej, ek, iterations)
     result = {}
     for g, members in enumerate(groups):
         block = pos[starts[g]:starts[g + 1]]
@@ -146,21 +122,89 @@ def grouped_fruchterman_reingold(graph: nx.Graph, groups: list[list], seed: int,
     return result
 
 
+@njit(cache=True, nogil=True)
+def _grouped_steps(pos: np.ndarray, starts: np.ndarray, node_k: np.ndarray, ei: np.ndarray, ej: np.ndarray,
+                   ek: np.ndarray, iterations: int) -> np.ndarray:  # pragma: no cover (compiled)
+    """The steps of :func:`grouped_fruchterman_reingold`, one pair at a time, compiled: its array operations held
+    the interpreter for ~120 ms on a service's view of 330 people (pairs of a group, then ties inside groups,
+    each summed in the order ``numpy.bincount`` summed them, so the positions are the same)."""
+    count = pos.shape[0]
+    temperature = 0.1
+    cool = temperature / (iterations + 1)
+    pushed_from = np.empty((count, 2))
+    pushed_to = np.empty((count, 2))
+    pulled_to = np.empty((count, 2))
+    pulled_from = np.empty((count, 2))
+    for _ in range(iterations):
+        pushed_from[:] = 0.0
+        pushed_to[:] = 0.0
+        pulled_to[:] = 0.0
+        pulled_from[:] = 0.0
+        for g in range(starts.shape[0] - 1):
+            k2 = node_k[starts[g]] ** 2
+            for i in range(starts[g], starts[g + 1]):
+                xi = pos[i, 0]
+                yi = pos[i, 1]
+                sx = 0.0
+                sy = 0.0
+                for j in range(i + 1, starts[g + 1]):
+                    dx = xi - pos[j, 0]
+                    dy = yi - pos[j, 1]
+                    distance = max(math.sqrt(dx * dx + dy * dy), 0.01)
+                    force = k2 / (distance * distance)
+                    sx += dx * force
+                    sy += dy * force
+                    pushed_to[j, 0] += dx * force
+                    pushed_to[j, 1] += dy * force
+                pushed_from[i, 0] = sx
+                pushed_from[i, 1] = sy
+        for e in range(ei.shape[0]):
+            a = ei[e]
+            b = ej[e]
+            dx = pos[a, 0] - pos[b, 0]
+            dy = pos[a, 1] - pos[b, 1]
+            distance = max(math.sqrt(dx * dx + dy * dy), 0.01)
+            force = distance / ek[e]
+            pulled_to[b, 0] += dx * force
+            pulled_to[b, 1] += dy * force
+            pulled_from[a, 0] += dx * force
+            pulled_from[a, 1] += dy * force
+        for i in range(count):
+            x = 0.0 + (pushed_from[i, 0] - pushed_to[i, 0])
+            y = 0.0 + (pushed_from[i, 1] - pushed_to[i, 1])
+            x += pulled_to[i, 0] - pulled_from[i, 0]
+            y += pulled_to[i, 1] - pulled_from[i, 1]
+            length = max(math.sqrt(x * x + y * y), 0.01)
+            step = min(length, temperature) / length
+            pos[i, 0] += x * step
+            pos[i, 1] += y * step
+        temperature -= cool
+    return pos
+
+
 def _component(graph: nx.Graph, seed: int) -> dict:
-    """Positions within [-1, 1]² for one connected component."""
-    if graph.number_of_nodes() <= SMALL:
-        key = (seed, tuple(graph), tuple(graph.edges()))
-        with _LAID_OUT_LOCK:
-            found = _LAID_OUT.get(key)
-            if found is not None:
-                _LAID_OUT.move_to_end(key)
-                return found
-        positions = _spring(graph, seed)
-        with _LAID_OUT_LOCK:
+    """Positions within [-1, 1]² for one connected component, remembered by structure (a view asked again, or
+    after a change elsewhere, draws at once)."""
+    global _laid_out_weight
+    key = (seed, tuple(graph), tuple(graph.edges()))
+    with _LAID_OUT_LOCK:
+        found = _LAID_OUT.get(key)
+        if found is not None:
+            _LAID_OUT.move_to_end(key)
+            return found
+    positions = _spring(graph, seed) if graph.number_of_nodes() <= SMALL else _two_levels(graph, seed)
+    with _LAID_OUT_LOCK:
+        if key not in _LAID_OUT:
             _LAID_OUT[key] = positions
-            while len(_LAID_OUT) > _LAID_OUT_SIZE:
-                _LAID_OUT.popitem(last=False)
-        return positions
+            _laid_out_weight += len(key[1]) + len(key[2])
+        while len(_LAID_OUT) > _LAID_OUT_SIZE or (_laid_out_weight > _LAID_OUT_WEIGHT and len(_LAID_OUT) > 1):
+            _, nodes, edges = _LAID_OUT.popitem(last=False)[0]
+            _laid_out_weight -= len(nodes) + len(edges)
+    return positions
+
+
+def _two_levels(graph: nx.Graph, seed: int) -> dict:
+    """Positions within [-1, 1]² for a component above ``SMALL`` nodes: its communities, then their members."""
     # Fast label propagation (Traag & Šubelj, 2023) finds the groups in a fraction of Louvain's time.
     communities = [sorted(c, key=str) for c in nx.community.fast_label_propagation_communities(graph, seed=seed)]
     communities.sort(key=lambda c: (-len(c), str(c[0])))
