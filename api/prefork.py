@@ -44,6 +44,7 @@ def serve_workers(app: Flask, open_store: Callable[[], Store], host: str, port: 
     from waitress import serve
 
     sock = listening_socket(host, port)
+    app.config["MAILLAGE_READS_WAIT"] = True  # each worker's reads wait for its snapshot (state.may_skip_refresh)
     with app.app_context():
         state.warm(app)  # the snapshot every worker starts from
     state.get_store(app).close()

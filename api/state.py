@@ -50,7 +50,7 @@ def full_territory() -> Territory:
         g.stale = True
         return cache.last
     try:
-        snapshot = cache.current()
+        snapshot = cache.current(wait=not may_skip_refresh())
     except Exception as error:
         if cache.last is None or not unavailable(error):
             raise
@@ -59,6 +59,30 @@ def full_territory() -> Territory:
         return cache.last
     store_answered()
     return snapshot
+
+
+# Reads: GET and HEAD. A write, and what it reads to check itself, always waits for the latest snapshot.
+READS = frozenset({"GET", "HEAD"})
+
+
+def may_skip_refresh() -> bool:
+    """Whether this request may answer from the snapshot another thread is replacing (:meth:`TerritoryCache.current`
+    without waiting): a read, in a server of one process (a pre-forked worker does not know what the others
+    acknowledged, so its reads wait, as every answer did before)."""
+    return request.method in READS and not current_app.config.get("MAILLAGE_READS_WAIT", False)
+
+
+def note_written(response: Response) -> Response:
+    """After a write this process acknowledges (an unsafe method answered below 400), the snapshot cache learns the
+    store's mark: a read that does not wait is never given a snapshot without this write."""
+    if request.method not in READS and request.method != "OPTIONS" and response.status_code < 400:
+        try:
+            current_app.extensions[CACHE_KEY].written(get_store().mark())
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            store_failed()  # the reads that follow are served stale, and say so
+    return response
 
 
 def store_answered() -> None:
@@ -153,6 +177,7 @@ def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> No
     app.extensions[WARMING_KEY] = threading.Event()
     app.extensions[BACKGROUND_KEY] = []
     app.before_request(choose_language)
+    app.after_request(note_written)
     app.teardown_request(restore_language)
 
 

@@ -376,6 +376,9 @@ class TerritoryCache:
         self.store = store
         self._snapshot: Territory | None = None
         self._lock = threading.Lock()
+        # The store's mark after the last write this process acknowledged (see current and written).
+        self._written: tuple | None = None
+        self._written_lock = threading.Lock()
         # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
         # it back and asks the store only what changed since.
         self.keep_in = keep_in
@@ -387,22 +390,43 @@ class TerritoryCache:
         """The last snapshot read, without asking the store (None before the first)."""
         return self._snapshot
 
-    def current(self) -> Territory:
+    def current(self, wait: bool = True) -> Territory:
+        """The snapshot at the store's current mark. Unless *wait*, while another thread reads what changed, the
+        snapshot it replaces answers, provided it holds every write this process acknowledged
+        (:meth:`written`): an answer then never waits for the store's changes made by others (an import in
+        progress), which it could not have seen anyway, while a person still reads their own writes."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
             mark = self.store.mark()
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:
-                return self._refreshed_to(mark)
+                return self._refreshed_to(mark, wait)
         version = self.store.version()
         if snapshot is not None and snapshot.version == version:
             return snapshot
         return self._read_again(snapshot, version)
 
-    def _refreshed_to(self, mark: tuple) -> Territory:
-        """A snapshot at *mark* or later: this thread applies what changed, unless another did meanwhile."""
-        with self._lock:
+    def written(self, mark: tuple | None) -> None:
+        """Note that this process acknowledged writes up to the store's *mark*: an answer that does not wait
+        (:meth:`current`) is never given a snapshot older than that."""
+        if mark is None:
+            return
+        with self._written_lock:
+            if self._written is None or not _covers(self._written, mark):
+                self._written = mark
+
+    def _refreshed_to(self, mark: tuple, wait: bool = True) -> Territory:
+        """A snapshot at *mark* or later: this thread applies what changed, unless another did meanwhile (or,
+        unless *wait*, is doing it now: see :meth:`current`)."""
+        if not self._lock.acquire(blocking=wait):
+            snapshot = self._snapshot
+            written = self._written
+            assert snapshot is not None and snapshot.mark is not None
+            if written is None or _covers(snapshot.mark, written):
+                return snapshot
+            self._lock.acquire()
+        try:
             snapshot = self._snapshot
             assert snapshot is not None and snapshot.mark is not None
             if _covers(snapshot.mark, mark):
@@ -413,6 +437,8 @@ class TerritoryCache:
                 snapshot = self._read_all(None) if changes is None else _with_changes(snapshot, changes)
                 self._snapshot = snapshot
             return snapshot
+        finally:
+            self._lock.release()
 
     def _read_again(self, seen: Territory | None, version: str) -> Territory:
         """The snapshot read in full, unless another thread did meanwhile."""

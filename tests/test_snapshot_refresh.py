@@ -163,3 +163,61 @@ def test_a_measure_being_computed_holds_only_those_who_asked_for_it():
         for asker in askers:
             asker.join(10)
     assert computed == [1] and snapshot.measure(("slow",), slow) == "slow"
+
+
+def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_write_this_server_acknowledged(store):
+    """While one thread reads what changed in the store (held here by taking the cache's lock), a read answers at
+    once from the snapshot being replaced: what another process wrote meanwhile (an import) it could not have seen
+    anyway. Once this server has acknowledged a write, a read waits for a snapshot that holds it; so do the reads
+    of a pre-forked worker, which does not know what the others acknowledged."""
+    import threading
+
+    from api.app import create_app
+    from api.state import CACHE_KEY
+    from graph import accounts
+
+    import_files([EXAMPLE], store)
+    app = create_app(store, anonymous_read=True, persons_visible_to="anonymous")
+    client, cache = app.test_client(), app.extensions[CACHE_KEY]
+    accounts.add(store, "admin", "administrateur")
+    token = accounts.create_token(store, "admin")[0]
+
+    def partners(response) -> set[str]:
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return {c["id"] for c in response.json["collaborators"]}
+
+    def read_in_a_thread() -> tuple[threading.Thread, list]:
+        answers: list = []
+        reader = threading.Thread(target=lambda: answers.append(client.get("/api/v1/actors/ag-00001/works-with")))
+        reader.start()
+        return reader, answers
+
+    before = partners(client.get("/api/v1/actors/ag-00001/works-with"))
+    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00002", "import", {}, PROV)]))
+    with cache._lock:  # a refresh under way
+        reader, answers = read_in_a_thread()
+        reader.join(10)
+        assert not reader.is_alive()  # at once, from the snapshot being replaced: without the import
+    assert partners(answers[0]) == before
+    assert partners(client.get("/api/v1/actors/ag-00001/works-with")) == before | {"part-00002"}
+
+    declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": "asso-00003",
+                                                          "nature": "atelier"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert declared.status_code == 201, declared.get_data(as_text=True)
+    assert "asso-00003" not in before
+    with cache._lock:
+        reader, answers = read_in_a_thread()
+        reader.join(1.0)
+        assert reader.is_alive() and not answers  # it waits: the snapshot lacks the write just acknowledged
+    reader.join(30)
+    assert "asso-00003" in partners(answers[0])
+
+    app.config["MAILLAGE_READS_WAIT"] = True  # as maillage serve --workers N sets it
+    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00003", "import", {}, PROV)]))
+    with cache._lock:
+        reader, answers = read_in_a_thread()
+        reader.join(1.0)
+        assert reader.is_alive() and not answers
+    reader.join(30)
+    assert "part-00003" in partners(answers[0])
