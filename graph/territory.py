@@ -368,8 +368,9 @@ class TerritoryCache:
     asked once per answer where it stands (one small read): where the snapshot stands (the
     snapshot serves), or further. Then one answer reads what changed and applies it, while
     the others wait for it and answer from its snapshot: after an import, its thousands of
-    changes are read once, not once by every answer that was waiting. A store that cannot
-    tell is asked its version, and read again in full when it moved.
+    changes are read once, not once by every answer that was waiting. A read that may (see
+    :meth:`current`) answers from the snapshot being replaced instead of waiting. A store that
+    cannot tell is asked its version, and read again in full when it moved.
     """
 
     def __init__(self, store: Store, keep_in: Path | None = None):
@@ -379,6 +380,7 @@ class TerritoryCache:
         # The store's mark after the last write this process acknowledged (see current and written).
         self._written: tuple | None = None
         self._written_lock = threading.Lock()
+        self._asking = threading.Lock()  # held by the read asking the store where it stands (see current)
         # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
         # it back and asks the store only what changed since.
         self.keep_in = keep_in
@@ -391,13 +393,26 @@ class TerritoryCache:
         return self._snapshot
 
     def current(self, wait: bool = True) -> Territory:
-        """The snapshot at the store's current mark. Unless *wait*, while another thread reads what changed, the
-        snapshot it replaces answers, provided it holds every write this process acknowledged
-        (:meth:`written`): an answer then never waits for the store's changes made by others (an import in
-        progress), which it could not have seen anyway, while a person still reads their own writes."""
+        """The snapshot at the store's current mark.
+
+        Unless *wait*, an answer does not wait for another thread's work with the store: while one asks the store
+        where it stands, or reads what changed, the newest snapshot answers, provided it holds every write this
+        process acknowledged (:meth:`written`). Such an answer misses only what others wrote (an import in
+        progress) since the last time the store was asked, which it could not have told from a store answering a
+        moment later; a person still reads their own writes, and one asking alone asks the store as before."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
-            mark = self.store.mark()
+            if wait:
+                mark = self.store.mark()
+            elif self._asking.acquire(blocking=False):
+                try:
+                    mark = self.store.mark()
+                finally:
+                    self._asking.release()
+            elif self._holds_acknowledged(snapshot):
+                return snapshot
+            else:
+                mark = self.store.mark()
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:
@@ -406,6 +421,11 @@ class TerritoryCache:
         if snapshot is not None and snapshot.version == version:
             return snapshot
         return self._read_again(snapshot, version)
+
+    def _holds_acknowledged(self, snapshot: Territory) -> bool:
+        """Whether *snapshot* holds every write this process acknowledged (:meth:`written`)."""
+        written = self._written
+        return written is None or (snapshot.mark is not None and _covers(snapshot.mark, written))
 
     def written(self, mark: tuple | None) -> None:
         """Note that this process acknowledged writes up to the store's *mark*: an answer that does not wait
@@ -421,9 +441,8 @@ class TerritoryCache:
         unless *wait*, is doing it now: see :meth:`current`)."""
         if not self._lock.acquire(blocking=wait):
             snapshot = self._snapshot
-            written = self._written
-            assert snapshot is not None and snapshot.mark is not None
-            if written is None or _covers(snapshot.mark, written):
+            assert snapshot is not None
+            if self._holds_acknowledged(snapshot):
                 return snapshot
             self._lock.acquire()
         try:

@@ -166,10 +166,11 @@ def test_a_measure_being_computed_holds_only_those_who_asked_for_it():
 
 
 def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_write_this_server_acknowledged(store):
-    """While one thread reads what changed in the store (held here by taking the cache's lock), a read answers at
-    once from the snapshot being replaced: what another process wrote meanwhile (an import) it could not have seen
-    anyway. Once this server has acknowledged a write, a read waits for a snapshot that holds it; so do the reads
-    of a pre-forked worker, which does not know what the others acknowledged."""
+    """While one thread reads what changed in the store (held here by taking the cache's lock), or asks it where it
+    stands, a read answers at once from the newest snapshot: what another process wrote meanwhile (an import) it
+    could not have told from a store answering a moment later. Once this server has acknowledged a write, a read
+    does not answer without it; and the reads of a pre-forked worker, which does not know what the others
+    acknowledged, wait as every answer did before."""
     import threading
 
     from api.app import create_app
@@ -212,6 +213,25 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
         assert reader.is_alive() and not answers  # it waits: the snapshot lacks the write just acknowledged
     reader.join(30)
     assert "asso-00003" in partners(answers[0])
+
+    # While another read asks the store where it stands, a read answers from the newest snapshot, unless it lacks a
+    # write this server acknowledged: then it asks the store itself.
+    seen = partners(client.get("/api/v1/actors/ag-00001/works-with"))
+    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00004", "import", {}, PROV)]))
+    with cache._asking:
+        reader, answers = read_in_a_thread()
+        reader.join(10)
+        assert not reader.is_alive()
+    assert partners(answers[0]) == seen
+    declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": "asso-00005",
+                                                          "nature": "atelier"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert declared.status_code == 201, declared.get_data(as_text=True)
+    with cache._asking:
+        reader, answers = read_in_a_thread()
+        reader.join(10)
+        assert not reader.is_alive()
+    assert partners(answers[0]) >= seen | {"part-00004", "asso-00005"}
 
     app.config["MAILLAGE_READS_WAIT"] = True  # as maillage serve --workers N sets it
     store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00003", "import", {}, PROV)]))
