@@ -153,7 +153,7 @@ def _gate() -> Response | None:
         return None  # no such page or method: Flask's 404 or 405 problem says so
     if account() is None and g.get("bad_token"):  # loading the account is what tells a refused token
         return problem(401, t("problem.unauthorised"), t("problem.bad_token"))
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not g.get("by_token") and (
+    if request.method not in state.SAFE_METHODS and not g.get("by_token") and (
             account() is not None or not path.startswith("/api/")):
         csrf.protect()  # an anonymous API call has no session to abuse: it gets its 401 below
     if path.startswith(OPEN_PREFIXES) or path == "/api/v1/openapi.json":

@@ -61,21 +61,22 @@ def full_territory() -> Territory:
     return snapshot
 
 
-# Reads: GET and HEAD. A write, and what it reads to check itself, always waits for the latest snapshot.
-READS = frozenset({"GET", "HEAD"})
+# The methods that only read (RFC 9110's safe methods): any other may write, needs its CSRF token (api.auth), and
+# reads the latest snapshot to check itself.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def may_skip_refresh() -> bool:
     """Whether this request may answer from the snapshot another thread is replacing (:meth:`TerritoryCache.current`
     without waiting): a read, in a server of one process (a pre-forked worker does not know what the others
     acknowledged, so its reads wait, as every answer did before)."""
-    return request.method in READS and not current_app.config.get("MAILLAGE_READS_WAIT", False)
+    return request.method in SAFE_METHODS and not current_app.config.get("MAILLAGE_READS_WAIT", False)
 
 
 def note_written(response: Response) -> Response:
     """After a write this process acknowledges (an unsafe method answered below 400), the snapshot cache learns the
     store's mark: a read that does not wait is never given a snapshot without this write."""
-    if request.method not in READS and request.method != "OPTIONS" and response.status_code < 400:
+    if request.method not in SAFE_METHODS and response.status_code < 400:
         try:
             current_app.extensions[CACHE_KEY].written(get_store().mark())
         except Exception as error:

@@ -402,17 +402,14 @@ class TerritoryCache:
         moment later; a person still reads their own writes, and one asking alone asks the store as before."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
-            if wait:
+            asking = not wait and self._asking.acquire(blocking=False)
+            if not (wait or asking) and self._holds_acknowledged(snapshot):
+                return snapshot  # another read is asking
+            try:
                 mark = self.store.mark()
-            elif self._asking.acquire(blocking=False):
-                try:
-                    mark = self.store.mark()
-                finally:
+            finally:
+                if asking:
                     self._asking.release()
-            elif self._holds_acknowledged(snapshot):
-                return snapshot
-            else:
-                mark = self.store.mark()
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:

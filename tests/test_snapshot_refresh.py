@@ -187,57 +187,54 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         return {c["id"] for c in response.json["collaborators"]}
 
-    def read_in_a_thread() -> tuple[threading.Thread, list]:
+    def read_while_held(lock, seconds: float) -> tuple[bool, list, threading.Thread]:
+        """A read started while *lock* is held: (whether it still waited after *seconds*, its answers, its thread)."""
         answers: list = []
-        reader = threading.Thread(target=lambda: answers.append(client.get("/api/v1/actors/ag-00001/works-with")))
-        reader.start()
-        return reader, answers
+        with lock:
+            reader = threading.Thread(target=lambda: answers.append(client.get("/api/v1/actors/ag-00001/works-with")))
+            reader.start()
+            reader.join(seconds)
+            waiting = reader.is_alive() and not answers
+        return waiting, answers, reader
+
+    def declare(other: str) -> None:
+        declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": other,
+                                                              "nature": "atelier"},
+                               headers={"Authorization": f"Bearer {token}"})
+        assert declared.status_code == 201, declared.get_data(as_text=True)
+
+    def imported(other: str) -> None:  # what another process writes
+        store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", other, "import", {}, PROV)]))
 
     before = partners(client.get("/api/v1/actors/ag-00001/works-with"))
-    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00002", "import", {}, PROV)]))
-    with cache._lock:  # a refresh under way
-        reader, answers = read_in_a_thread()
-        reader.join(10)
-        assert not reader.is_alive()  # at once, from the snapshot being replaced: without the import
+    imported("part-00002")
+    waiting, answers, _ = read_while_held(cache._lock, 10)  # a refresh under way
+    assert not waiting  # at once, from the snapshot being replaced: without the import
     assert partners(answers[0]) == before
     assert partners(client.get("/api/v1/actors/ag-00001/works-with")) == before | {"part-00002"}
 
-    declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": "asso-00003",
-                                                          "nature": "atelier"},
-                           headers={"Authorization": f"Bearer {token}"})
-    assert declared.status_code == 201, declared.get_data(as_text=True)
+    declare("asso-00003")
     assert "asso-00003" not in before
-    with cache._lock:
-        reader, answers = read_in_a_thread()
-        reader.join(1.0)
-        assert reader.is_alive() and not answers  # it waits: the snapshot lacks the write just acknowledged
+    waiting, answers, reader = read_while_held(cache._lock, 1.0)
+    assert waiting  # it waits: the snapshot lacks the write just acknowledged
     reader.join(30)
     assert "asso-00003" in partners(answers[0])
 
     # While another read asks the store where it stands, a read answers from the newest snapshot, unless it lacks a
     # write this server acknowledged: then it asks the store itself.
     seen = partners(client.get("/api/v1/actors/ag-00001/works-with"))
-    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00004", "import", {}, PROV)]))
-    with cache._asking:
-        reader, answers = read_in_a_thread()
-        reader.join(10)
-        assert not reader.is_alive()
+    imported("part-00004")
+    waiting, answers, _ = read_while_held(cache._asking, 10)
+    assert not waiting
     assert partners(answers[0]) == seen
-    declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": "asso-00005",
-                                                          "nature": "atelier"},
-                           headers={"Authorization": f"Bearer {token}"})
-    assert declared.status_code == 201, declared.get_data(as_text=True)
-    with cache._asking:
-        reader, answers = read_in_a_thread()
-        reader.join(10)
-        assert not reader.is_alive()
+    declare("asso-00005")
+    waiting, answers, _ = read_while_held(cache._asking, 10)
+    assert not waiting
     assert partners(answers[0]) >= seen | {"part-00004", "asso-00005"}
 
     app.config["MAILLAGE_READS_WAIT"] = True  # as maillage serve --workers N sets it
-    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00003", "import", {}, PROV)]))
-    with cache._lock:
-        reader, answers = read_in_a_thread()
-        reader.join(1.0)
-        assert reader.is_alive() and not answers
+    imported("part-00003")
+    waiting, answers, reader = read_while_held(cache._lock, 1.0)
+    assert waiting
     reader.join(30)
     assert "part-00003" in partners(answers[0])
