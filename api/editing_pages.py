@@ -1,21 +1,25 @@
 """The web application's pages for changing the map: search, forms, ties, proposals, history, campaigns, accounts.
 
-Server-rendered (Jinja2 templates in ``api/templates``), no script and nothing fetched
-from outside: they work on an intranet with no internet, with the keyboard and a screen
-reader (labels, focus, errors tied to their fields). Every change goes through
+Server-rendered (Jinja2 templates in ``api/templates``), nothing fetched from outside, and no
+script but the one that fetches a survey's names from this server (without it, names are typed
+in full): they work on an intranet with no internet, with the keyboard and a screen reader
+(labels, focus, errors tied to their fields). Every change goes through
 :mod:`graph.editing`, :mod:`graph.history` and :mod:`graph.campaigns`, as the write
 API's do: same rules, same messages, same history.
 """
 from __future__ import annotations
 
 import functools
-from typing import Any
+import gzip
+import hashlib
+import json
+from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 
 from api.auth import author, require
 from api.catalogue import folded
+from api.problems import problem
 from api.state import account, erase_person, full_territory, get_store, sees_persons, territory
 from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
@@ -162,8 +166,8 @@ def declare() -> Response:
     if not who.may("animateur") or not values["actor_a"]:
         values["actor_a"] = who.agent or ""
     for name in ("actor_a", "actor_b"):  # « Name — id » as the completion list shows it
-        if " — " in values[name]:
-            values[name] = values[name].rsplit(" — ", 1)[1].strip()
+        if campaigns.SUGGESTION_SEPARATOR in values[name]:
+            values[name] = values[name].rsplit(campaigns.SUGGESTION_SEPARATOR, 1)[1].strip()
     try:
         editing.declare(get_store(), values, who, form_locate)
     except editing.Invalid as refused:
@@ -326,9 +330,8 @@ def survey(token: str) -> Response:
         campaign, respondent = campaigns.link(store, token)
     except NotFound:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
-    names = {n.id: n.name for n in t_.nodes.values() if n.kind in schema.ACTOR_LABELS}
-    context = {"campaign": campaign, "respondent_name": names.get(respondent, respondent),
-               "suggestions": _suggestions(names),
+    context = {"campaign": campaign, "respondent_name": _name_of(t_, respondent),
+               "names_url": url_for("editing_pages.survey_names", token=token),
                "frequencies": campaigns.FREQUENCIES, "closed": not campaigns.is_open(campaign)}
     notice = None
     if request.method == "POST" and not context["closed"]:
@@ -340,22 +343,62 @@ def survey(token: str) -> Response:
             return page("survey.html", w["survey"], 422, rows=_survey_rows(pairs), **context,
                         error=t(refused.key, **refused.values))
     before = campaigns.answer_of(store, campaign["id"], respondent) or {}
-    pairs = [(f"{names.get(a, a)} — {a}", before.get("frequencies", {}).get(a, "")) for a in before.get("actors", [])]
+    frequencies = before.get("frequencies", {})
+    pairs = [(campaigns.suggestion(_name_of(t_, a), a), frequencies.get(a, "")) for a in before.get("actors", [])]
     pairs += [(name, "") for name in before.get("unknown", [])]
     return page("survey.html", w["survey"], rows=_survey_rows(pairs), notice=notice, **context)
 
 
+@blueprint.get("/survey/<token>/names")
+def survey_names(token: str) -> Response:
+    """The names a respondent may pick (``name — identifier``, in the order of their folded names), as JSON: the
+    survey page fetches them, and the browser keeps them (ETag) for the link's next pages.
+
+    Out of the page itself: once a territory has its grant files they are thousands (343 KB in every page and
+    every answer's page), and ordering them again whenever an import added one made the page slow to answer
+    while imports ran."""
+    try:
+        campaigns.link(get_store(), token)  # only a respondent's link opens every actor's name
+    except NotFound:
+        return problem(404, t("problem.not_found"), t("campaign.unknown_link"))
+    names = full_territory().nodes.values()
+    document = _suggestions(frozenset((n.id, n.name) for n in names if n.kind in schema.ACTOR_LABELS))
+    gzipped = "gzip" in request.accept_encodings
+    response = Response(document.gzipped if gzipped else document.body, mimetype="application/json")
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.cache_control.private = True
+    response.cache_control.no_cache = True  # kept, but asked again (a 304 when no actor changed)
+    response.set_etag(document.tag)
+    response.make_conditional(request)  # a 304 without its body when the browser has this version
+    return response
+
+
+def _name_of(territory_: Any, actor: str) -> str:
+    node = territory_.nodes.get(actor)
+    return node.name if node is not None else actor
+
+
+class _Suggestions(NamedTuple):
+    tag: str
+    body: bytes
+    gzipped: bytes
+
+
 @functools.lru_cache(maxsize=4)
-def _options(names: frozenset[tuple[str, str]]) -> Markup:
-    ordered = sorted(names, key=lambda item: (folded(item[1]), item[0]))
-    return Markup("".join(f'<option value="{escape(name)} — {escape(actor)}"></option>' for actor, name in ordered))
+def _suggestions(names: frozenset[tuple[str, str]]) -> _Suggestions:
+    """The names document, made again only when an actor is added, removed or renamed; each name folded once
+    (:func:`_order_of`), not once per document: imports add names every second."""
+    ordered = sorted(names, key=_order_of)
+    body = json.dumps([campaigns.suggestion(name, actor) for actor, name in ordered], ensure_ascii=False).encode()
+    return _Suggestions(hashlib.blake2b(body, digest_size=12).hexdigest(), body, gzip.compress(body, 6))
 
 
-def _suggestions(names: dict[str, str]) -> Markup:
-    """The names a respondent may pick (``name — identifier``), as the page's options: written again only when
-    an actor is added, removed or renamed, not at each page nor after each answer (thousands of names once a
-    territory has its grant files: nine tenths of a page's time)."""
-    return _options(frozenset(names.items()))
+@functools.lru_cache(maxsize=1_000_000)  # a few hundred bytes an actor; a métropole has 100,000
+def _order_of(pair: tuple[str, str]) -> tuple[str, str]:
+    actor, name = pair
+    return folded(name), actor
 
 
 def _survey_rows(pairs: list[tuple[str, str]]) -> list[dict]:

@@ -2,7 +2,8 @@
 
 * readers browse pages, views and API answers (a lecteur's token);
 * contributors edit their own record with its ETag and declare ties (a contributor's token);
-* respondents answer a survey campaign through their personal links (no account: a page, then its form).
+* respondents answer a survey campaign through their personal links (no account: a page and the names it
+  offers, then its form).
 
 Each request is named by its kind ("read: view", "write: declare"…), so that the report gives percentiles
 per kind. A declaration of a tie that exists already (409) is an expected answer, not a failure.
@@ -110,6 +111,8 @@ class Respondent(HttpUser):
         if token is None:
             return
         page = self.client.get(f"/survey/{token}", name="survey: page")
+        # Its script fetches the names to pick from, once: the browser keeps them for the answer's page.
+        self.client.get(f"/survey/{token}/names", name="survey: names")
         found = CSRF.search(page.text)
         names = self.rng.sample(PLAN["survey_names"], 3)
         self.client.post(f"/survey/{token}", name="survey: answer", data={

@@ -107,6 +107,15 @@ def answer_of(store: Store, campaign_id: str, respondent: str) -> dict | None:
     return store.get_record(ANSWERS, f"{campaign_id}/{respondent}")
 
 
+SUGGESTION_SEPARATOR = " — "
+
+
+def suggestion(name: str, actor: str) -> str:
+    """What a respondent picks for *actor* among the survey's names: its name, then its identifier (two actors
+    may share a name); :func:`resolve_name` reads it back."""
+    return f"{name}{SUGGESTION_SEPARATOR}{actor}"
+
+
 def resolve_name(territory: Territory, text: str) -> str | None:
     """The actor a respondent named: its identifier, a suggestion of the page (``name — identifier``), or its
     name (accents and case aside) when one actor has it.
@@ -117,10 +126,10 @@ def resolve_name(territory: Territory, text: str) -> str | None:
     ('ag-1', 'ag-2', None)
     """
     text = text.strip()
-    for candidate in (text, text.rpartition(" — ")[2]):
+    for candidate in (text, text.rpartition(SUGGESTION_SEPARATOR)[2]):
         if candidate in territory.nodes and territory.nodes[candidate].kind in schema.ACTOR_LABELS:
             return candidate
-    matches = actors_by_name(territory).get(schema.slugify(text.split(" — ")[0]), [])
+    matches = actors_by_name(territory).get(schema.slugify(text.split(SUGGESTION_SEPARATOR)[0]), [])
     return matches[0] if len(matches) == 1 else None
 
 

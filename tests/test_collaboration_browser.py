@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from api.app import create_app
-from graph import accounts, campaigns
+from graph import accounts, campaigns, schema
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
 from tests.browser import CHROMIUM_FLAGS, PageWatch, chromium_path
@@ -138,6 +138,12 @@ def test_invite_declare_confirm_see_undo_and_answer_a_survey(served, browser):
     respondent = PageWatch(browser)
     respondent.page.goto(link)
     name = store.get_node(other).name
+    # The names to pick from come apart from the page, through its script (which the page's CSP lets run).
+    respondent.page.wait_for_selector("#known[data-loaded]", state="attached")
+    actors = [n for n in store.nodes() if n.kind in schema.ACTOR_LABELS]
+    assert respondent.page.locator("#known option").count() == len(actors)
+    assert respondent.page.locator(f'#known option[value="{campaigns.suggestion(name, other)}"]').count() == 1
+    assert respondent.errors == []
     respondent.page.get_by_label("Nom 1", exact=True).fill(name)
     respondent.page.get_by_label("Fréquence 1", exact=True).select_option("quotidienne")
     respondent.page.get_by_role("button", name="Envoyer mes réponses").click()

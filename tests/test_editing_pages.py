@@ -2,11 +2,14 @@
 made meanwhile, ties to confirm, proposals, history, campaigns, accounts; and the command line's accounts."""
 from __future__ import annotations
 
+import gzip
+import json
 import re
 
 import pytest
 
-from graph import accounts, history
+from api.catalogue import folded
+from graph import accounts, campaigns, history, schema
 from graph.i18n import t
 from tests.collab import PASSWORD, csrf_of, login, setting
 from tests.helpers import cli_env, maillage
@@ -137,6 +140,38 @@ def test_an_animateur_opens_a_campaign_and_follows_its_answers(world):
     board = animateur.get(f"/campaigns/{campaign}").get_data(as_text=True)
     assert "<strong>1</strong> / " in board
     assert respondent.get("/survey/not-a-token").status_code == 404
+
+
+def test_a_survey_page_fetches_its_names_apart_and_the_browser_keeps_them_until_an_actor_changes(world):
+    animateur = signed_in(world, "animateur")
+    opened = post_form(animateur, "/campaigns/new", {"services": ["svc-0001"], "closes": "2099-12-31"})
+    path = re.findall(r'class="survey-link" href="([^"]+)"', opened.get_data(as_text=True))[0].split("localhost", 1)[1]
+    respondent = world.app.test_client()  # no account
+    form = respondent.get(path).get_data(as_text=True)
+    assert f'data-names="{path}/names"' in form and "Léa Hamelin" not in form  # the page itself stays small
+
+    names = respondent.get(path + "/names")
+    actors = {n.id: n.name for n in world.store.nodes() if n.kind in schema.ACTOR_LABELS}
+    assert names.status_code == 200 and names.mimetype == "application/json"
+    assert names.get_json() == sorted((campaigns.suggestion(name, actor) for actor, name in actors.items()),
+                                      key=lambda text: (folded(text.split(" — ")[0]), text.split(" — ")[1]))
+    assert "Léa Hamelin — ag-00002" in names.get_json()
+    assert names.headers["Cache-Control"] == "private, no-cache" and "Accept-Encoding" in names.headers["Vary"]
+
+    packed = respondent.get(path + "/names", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.data)) == names.get_json()
+    kept = respondent.get(path + "/names", headers={"If-None-Match": names.headers["ETag"]})
+    assert kept.status_code == 304 and kept.data == b""
+
+    renaming = world.client().patch("/api/v1/actors/ag-00002", json={"name": "Léa Hamelin-Roy"},
+                                    headers=world.headers("admin"))
+    assert renaming.status_code == 200, renaming.get_json()
+    renamed = respondent.get(path + "/names", headers={"If-None-Match": names.headers["ETag"]})
+    assert renamed.status_code == 200 and "Léa Hamelin-Roy — ag-00002" in renamed.get_json()
+
+    unknown = respondent.get("/survey/not-a-token/names")
+    assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
 
 
 def test_the_command_line_manages_accounts_and_tokens(tmp_path):
