@@ -26,6 +26,7 @@ from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
 from graph.i18n import t, words
 from graph.stores.base import Conflict
+from graph.territory import Territory
 
 blueprint = Blueprint("editing_pages", __name__)
 PAGES = {"actor": "/actors/", "project": "/projects/", "theme": "/themes/"}  # where a record's page is
@@ -375,7 +376,7 @@ def survey_names(token: str) -> Response:
     return response
 
 
-def _name_of(territory_: Any, actor: str) -> str:
+def _name_of(territory_: Territory, actor: str) -> str:
     node = territory_.nodes.get(actor)
     return node.name if node is not None else actor
 
@@ -395,7 +396,7 @@ def _suggestions(names: frozenset[tuple[str, str]]) -> _Suggestions:
     return _Suggestions(hashlib.blake2b(body, digest_size=12).hexdigest(), body, gzip.compress(body, 6))
 
 
-@functools.lru_cache(maxsize=1_000_000)  # a few hundred bytes an actor; a métropole has 100,000
+@functools.lru_cache(maxsize=250_000)  # ~200 bytes an actor (a métropole has 100,000): ~50 MB at most
 def _order_of(pair: tuple[str, str]) -> tuple[str, str]:
     actor, name = pair
     return folded(name), actor
