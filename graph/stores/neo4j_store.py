@@ -479,9 +479,10 @@ class Neo4jStore(Store):
         """The records of a small read, in one auto-commit query: one round trip to the server, where a managed
         transaction makes two (its COMMIT is answered too). Under load each wait for the server is also a wait
         for the interpreter, and a survey's page makes four of these: its p99 was 120 ms while an import ran.
-        Measured beside a managed read, with three processes keeping both cores busy: p50 0.8 ms instead of 1.4,
-        p99 5 instead of 15. Tried twice when the connection was lost (a pooled one the server closed when it
-        restarted), as a managed read would be; a server that does not answer fails at once."""
+        Measured beside a managed read (``benchmarks/small_reads.py``), three processes keeping both cores busy:
+        p50 ~1.0 ms instead of 1.5 to 2.6, p99 9 to 10 instead of 15 to 16. Tried twice when the connection was
+        lost (a pooled one the server closed when it restarted), as a managed read would be; a server that does
+        not answer fails at once."""
         def once() -> list:
             with self.driver.session(database=self.database, bookmark_manager=None,
                                      default_access_mode=READ_ACCESS) as session:
