@@ -26,7 +26,6 @@ from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
 from graph.i18n import t, words
 from graph.stores.base import Conflict
-from graph.territory import Territory
 
 blueprint = Blueprint("editing_pages", __name__)
 PAGES = {"actor": "/actors/", "project": "/projects/", "theme": "/themes/"}  # where a record's page is
@@ -194,10 +193,10 @@ def my_ties() -> Response:
         other = rel.target if rel.source == me.agent else rel.source
         declared_by = rel.properties.get("declared_by") or ""
         ties.append({"id": editing.cooperation_id(rel.identity), "other": other,
-                     "other_name": t_.nodes[other].name if other in t_.nodes else other,
+                     "other_name": t_.name_of(other),
                      "nature": rel.properties.get("nature"), "frequency": rel.properties.get("frequency"),
                      "status": editing.status_of(rel), "reason": rel.properties.get("reason"),
-                     "declared_by_name": t_.nodes[declared_by].name if declared_by in t_.nodes else declared_by,
+                     "declared_by_name": t_.name_of(declared_by),
                      "may_answer": declared_by != me.agent})
     ties.sort(key=lambda tie: (tie["status"] != "declared", folded(str(tie["other_name"]))))
     notice = t("form.declared") if request.args.get("notice") == "declared" else None
@@ -310,7 +309,7 @@ def new_campaign() -> Response:
     except campaigns.CampaignError as refused:
         return page("campaign_new.html", w["new_campaign"], 422, **context, error=t(refused.key, **refused.values))
     base = request.host_url.rstrip("/")
-    links = [(t_.nodes[r].name if r in t_.nodes else r, f"{base}/survey/{token}") for r, token in tokens.items()]
+    links = [(t_.name_of(r), f"{base}/survey/{token}") for r, token in tokens.items()]
     return page("campaign_new.html", w["new_campaign"], **{**context, "links": links, "campaign": campaign})
 
 
@@ -331,7 +330,7 @@ def survey(token: str) -> Response:
         campaign, respondent = campaigns.link(store, token)
     except NotFound:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
-    context = {"campaign": campaign, "respondent_name": _name_of(t_, respondent),
+    context = {"campaign": campaign, "respondent_name": t_.name_of(respondent),
                "names_url": url_for("editing_pages.survey_names", token=token),
                "frequencies": campaigns.FREQUENCIES, "closed": not campaigns.is_open(campaign)}
     notice = None
@@ -345,7 +344,7 @@ def survey(token: str) -> Response:
                         error=t(refused.key, **refused.values))
     before = campaigns.answer_of(store, campaign["id"], respondent) or {}
     frequencies = before.get("frequencies", {})
-    pairs = [(campaigns.suggestion(_name_of(t_, a), a), frequencies.get(a, "")) for a in before.get("actors", [])]
+    pairs = [(campaigns.suggestion(t_.name_of(a), a), frequencies.get(a, "")) for a in before.get("actors", [])]
     pairs += [(name, "") for name in before.get("unknown", [])]
     return page("survey.html", w["survey"], rows=_survey_rows(pairs), notice=notice, **context)
 
@@ -359,7 +358,7 @@ def survey_names(token: str) -> Response:
     every answer's page), and ordering them again whenever an import added one made the page slow to answer
     while imports ran."""
     try:
-        campaigns.link(get_store(), token)  # only a respondent's link opens every actor's name
+        campaigns.check_link(get_store(), token)  # only a respondent's link opens every actor's name
     except NotFound:
         return problem(404, t("problem.not_found"), t("campaign.unknown_link"))
     names = full_territory().nodes.values()
@@ -374,11 +373,6 @@ def survey_names(token: str) -> Response:
     response.set_etag(document.tag)
     response.make_conditional(request)  # a 304 without its body when the browser has this version
     return response
-
-
-def _name_of(territory_: Territory, actor: str) -> str:
-    node = territory_.nodes.get(actor)
-    return node.name if node is not None else actor
 
 
 class _Suggestions(NamedTuple):

@@ -93,10 +93,20 @@ def get_campaign(store: Store, campaign_id: str) -> dict:
 
 def link(store: Store, token: str) -> tuple[dict, str]:
     """(campaign, respondent) of a personal link; :class:`NotFound` for an unknown token."""
+    found = _link_record(store, token)
+    return get_campaign(store, found["campaign"]), found["respondent"]
+
+
+def check_link(store: Store, token: str) -> None:
+    """:class:`NotFound` unless *token* is a personal link (its campaign is not read)."""
+    _link_record(store, token)
+
+
+def _link_record(store: Store, token: str) -> dict:
     found = store.get_record(LINKS, digest(token))
     if found is None:
         raise NotFound(Message("what.survey_link"), "…")
-    return get_campaign(store, found["campaign"]), found["respondent"]
+    return found
 
 
 def is_open(campaign: dict) -> bool:
@@ -201,7 +211,7 @@ def dashboard(store: Store, territory: Territory, campaign_id: str) -> dict:
         group = territory.service_of.get(respondent) or "partenaires"
         by_group[group][0] += 1
         by_group[group][1] += respondent in answered
-    rows = [{"service": group, "name": territory.nodes[group].name if group in territory.nodes else group,
+    rows = [{"service": group, "name": territory.name_of(group),
              "respondents": total, "answered": done, "rate": round(done / total, 3)}
             for group, (total, done) in sorted(by_group.items())]
     total = len(campaign["respondents"])

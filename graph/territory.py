@@ -101,6 +101,12 @@ class Territory:
     def actor(self, node_id: str) -> Node:
         return self.node(node_id, schema.ACTOR_LABELS, "actor")
 
+    def name_of(self, node_id: str) -> str:
+        """The name of *node_id*, or the identifier itself when this snapshot has no such node (retired, erased,
+        or a group that is not a node: the partners of a campaign)."""
+        node = self.nodes.get(node_id)
+        return node.name if node is not None else node_id
+
     def pole_of(self, service: str) -> str:
         """The top of a service's chain of parents (itself for a pôle)."""
         seen = {service}
@@ -137,7 +143,7 @@ class Territory:
             if node.id in self.service_of:
                 service = self.service_of[node.id]
                 item["service"] = service
-                item["service_name"] = self.nodes[service].name if service in self.nodes else service
+                item["service_name"] = self.name_of(service)
             self._summaries[node_id] = item
         return dict(item)
 

@@ -467,8 +467,7 @@ def suggest_guests(t: Territory, themes: list[str], count: int = 30,
         if actor in g and centrality.get(actor, 0) > 0:
             across = {group_of(t, m) for m in g[actor] if t.nodes[m].kind == schema.AGENT.label}
             if len(across) >= 2:
-                reasons[actor].append({"code": "broker", "evidence": sorted(t.nodes[s].name if s in t.nodes else s
-                                                                           for s in across)[:5]})
+                reasons[actor].append({"code": "broker", "evidence": sorted(map(t.name_of, across))[:5]})
     for item in isolated(t)["actors"]:
         if item["id"] in engaged:
             reasons[item["id"]].append({"code": "peripheral", "evidence": [

@@ -43,7 +43,7 @@ def _tooltip(t: Territory, g: nx.Graph, node: str, measures: dict | None = None)
     lines = [data.get("name", node), f"{words['kind']} : {kind_label(data.get('kind', ''))}"]
     service = t.service_of.get(node)
     if service:
-        lines.append(f"{words['service']} : {t.nodes[service].name if service in t.nodes else service}")
+        lines.append(f"{words['service']} : {t.name_of(service)}")
     lines.append(f"{words['degree']} : {g.degree(node)}")
     if measures and node in measures:
         lines.append(f"{words['betweenness']} : {measures[node]:.3f}")
@@ -196,7 +196,7 @@ def _aggregated(t: Territory, g: nx.Graph, keep: set, as_of, heading: str, form)
             name = kind_label(kind)
             url = "/views/territory?" + urlencode({"kind": schema.NODE_KINDS[kind].template_type})
         else:
-            kind, name = "Group", t.nodes[gid].name if gid in t.nodes else gid
+            kind, name = "Group", t.name_of(gid)
             url = "/views/services/" + quote(gid, safe="")
         view.add_node(gid, name=f"{name} ({count})", kind=kind, size=sizes[gid], url=url,
                       tooltip=f"{name}\n{text()['members']} : {count}")

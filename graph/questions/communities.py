@@ -27,11 +27,11 @@ def communities(t: Territory, as_of: str | None = None, seed: int = 42) -> dict:
         for service in services:
             services_split[service].add(number)
         listed.append({"community": number, "size": len(members), "kinds": dict(kinds),
-                       "services": [{"id": s, "name": t.nodes[s].name if s in t.nodes else s, "agents": c}
+                       "services": [{"id": s, "name": t.name_of(s), "agents": c}
                                     for s, c in services.most_common()],
                        "cuts_across_services": len(services) > 1,
                        "members": [t.summary(n) for n in members]})
-    services_listed = [{"id": s, "name": t.nodes[s].name if s in t.nodes else s, "communities": sorted(c),
+    services_listed = [{"id": s, "name": t.name_of(s), "communities": sorted(c),
                         "split": len(c) > 1} for s, c in sorted(services_split.items())]
     modularity = nx.community.modularity(g, found, weight="weight") if g.number_of_edges() else None
     return {"as_of": as_of, "seed": seed, "modularity": modularity, "communities": listed,

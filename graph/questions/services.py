@@ -45,7 +45,7 @@ def cross_service(t: Territory, level: str = "service", as_of: str | None = None
     sizes = Counter(groups.values())
     return {
         "level": level, "as_of": as_of,
-        "groups": [{"id": gid, "name": t.nodes[gid].name if gid in t.nodes else gid, "agents": sizes[gid],
+        "groups": [{"id": gid, "name": t.name_of(gid), "agents": sizes[gid],
                     **ei["groups"].get(gid, {"index": None, "internal": 0, "external": 0})} for gid in order],
         "matrix": matrix,
         "ei_index": ei["organisation"],

@@ -897,10 +897,9 @@ class Neo4jStore(Store):
     def changes_since(self, mark: tuple | None) -> Changes | None:
         if mark is None:
             return None
-        # Not retried (a plain auto-commit query): when the server is down, readers are answered at once from
-        # the last snapshot rather than after the retries of a managed transaction.
-        with self.driver.session(database=self.database, bookmark_manager=None) as session:
-            found = _run(session, CHANGES_SINCE, since=mark[1]).single(strict=True)
+        # A plain auto-commit query (_lookup), not a managed transaction: when the server is down, readers are
+        # answered at once from the last snapshot rather than after a managed transaction's retries.
+        found = self._lookup(CHANGES_SINCE, since=mark[1])[0]
         if found["epoch"] != mark[0]:
             return None
         nodes = [self._node(props, labels) for props, labels in found["nodes"]]
