@@ -361,8 +361,7 @@ def survey_names(token: str) -> Response:
         campaigns.check_link(get_store(), token)  # only a respondent's link opens every actor's name
     except NotFound:
         return problem(404, t("problem.not_found"), t("campaign.unknown_link"))
-    names = full_territory().nodes.values()
-    document = _suggestions(frozenset((n.id, n.name) for n in names if n.kind in schema.ACTOR_LABELS))
+    document = _suggestions(campaigns.actor_names(full_territory()))
     gzipped = "gzip" in request.accept_encodings
     response = Response(document.gzipped if gzipped else document.body, mimetype="application/json")
     if gzipped:

@@ -156,6 +156,13 @@ def actors_by_name(territory: Territory) -> dict[str, list[str]]:
     return territory.measure(("actors_by_name",), index)
 
 
+def actor_names(territory: Territory) -> frozenset[tuple[str, str]]:
+    """Every actor's (identifier, name), once per snapshot: the names a survey offers are made from it, and a
+    métropole's 90,000 actors are not gathered again at each respondent's request."""
+    return territory.measure(("actor_names",), lambda: frozenset(
+        (n.id, n.name) for n in territory.nodes.values() if n.kind in schema.ACTOR_LABELS))
+
+
 def answer(store: Store, territory: Territory, token: str, names: list[tuple[str, str]]) -> dict:
     """Record a respondent's answer (replacing an earlier one of this campaign): *names* are
     (name or identifier, frequency). Returns the answer as recorded."""
