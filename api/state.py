@@ -50,7 +50,7 @@ def full_territory() -> Territory:
         g.stale = True
         return cache.last
     try:
-        snapshot = cache.current(wait=not may_skip_refresh())
+        snapshot = cache.current(wait=not may_skip_refresh(), writer=writer())
     except Exception as error:
         if cache.last is None or not unavailable(error):
             raise
@@ -73,12 +73,25 @@ def may_skip_refresh() -> bool:
     return request.method in SAFE_METHODS and not current_app.config.get("MAILLAGE_READS_WAIT", False)
 
 
+def writer() -> str | None:
+    """Who writes or reads in this request, as the snapshot cache knows them (:meth:`TerritoryCache.current`): an
+    account (its sessions and its tokens alike), or a survey's personal link; None for anyone else, whose reads
+    then wait for every write this process acknowledged."""
+    found = account()
+    if found is not None:
+        return f"account:{found.login}"
+    if request.blueprint == "editing_pages" and request.view_args and "token" in request.view_args:
+        return f"link:{request.view_args['token']}"
+    return None
+
+
 def note_written(response: Response) -> Response:
     """After a write this process acknowledges (an unsafe method answered below 400), the snapshot cache learns the
-    store's mark: a read that does not wait is never given a snapshot without this write."""
+    store's mark, and whose write it was: a read that does not wait is never given a snapshot without this write,
+    neither the writer's nor one whose writer is not known."""
     if request.method not in SAFE_METHODS and response.status_code < 400:
         try:
-            current_app.extensions[CACHE_KEY].written(get_store().mark())
+            current_app.extensions[CACHE_KEY].written(get_store().mark(), writer())
         except Exception as error:
             if not unavailable(error):
                 raise

@@ -37,6 +37,10 @@ KEEP_AGAIN_AFTER = 10_000  # changes found since a kept snapshot beyond which it
 # Seconds a snapshot waits before it is written to disk: the first answers, which build its network meanwhile,
 # would share the interpreter with the writing (a métropole's first answer 3.5 s later). Waiting for it ends this.
 KEEP_AFTER = 10.0
+# Writers (persons, survey links) whose last acknowledged write a cache remembers: a read waits for its own writes
+# only, not for everyone's (TerritoryCache.current). Beyond this, the oldest is forgotten and held to the newest
+# write among the forgotten, which is safe, only slower.
+WRITERS_KNOWN = 10_000
 
 
 _MISSING = object()
@@ -383,8 +387,12 @@ class TerritoryCache:
         self.store = store
         self._snapshot: Territory | None = None
         self._lock = threading.Lock()
-        # The store's mark after the last write this process acknowledged (see current and written).
+        # The store's mark after the last write this process acknowledged (see current and written), and after the
+        # last one of each writer it knows (a person, a survey link), the oldest forgotten past WRITERS_KNOWN: one
+        # forgotten is then held to the newest mark among the forgotten.
         self._written: tuple | None = None
+        self._written_by: OrderedDict[str, tuple] = OrderedDict()
+        self._forgotten: tuple | None = None
         self._written_lock = threading.Lock()
         self._asking = threading.Lock()  # held by the read asking the store where it stands (see current)
         # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
@@ -398,18 +406,19 @@ class TerritoryCache:
         """The last snapshot read, without asking the store (None before the first)."""
         return self._snapshot
 
-    def current(self, wait: bool = True) -> Territory:
+    def current(self, wait: bool = True, writer: str | None = None) -> Territory:
         """The snapshot at the store's current mark.
 
         Unless *wait*, an answer does not wait for another thread's work with the store: while one asks the store
         where it stands, or reads what changed, the newest snapshot answers, provided it holds every write this
-        process acknowledged (:meth:`written`). Such an answer misses only what others wrote (an import in
-        progress) since the last time the store was asked, which it could not have told from a store answering a
-        moment later; a person still reads their own writes, and one asking alone asks the store as before."""
+        process acknowledged to the *writer* who asks (:meth:`written`), or to anyone when the writer is not known.
+        Such an answer misses only what others wrote since the last time the store was asked (an import, another
+        person's edit), which it could not have told from a store answering a moment later; a person still reads
+        their own writes, and one asking alone asks the store as before."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
             asking = not wait and self._asking.acquire(blocking=False)
-            if not (wait or asking) and self._holds_acknowledged(snapshot):
+            if not (wait or asking) and self._holds_acknowledged(snapshot, writer):
                 return snapshot  # another read is asking
             try:
                 mark = self.store.mark()
@@ -419,33 +428,40 @@ class TerritoryCache:
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:
-                return self._refreshed_to(mark, wait)
+                return self._refreshed_to(mark, wait, writer)
         version = self.store.version()
         if snapshot is not None and snapshot.version == version:
             return snapshot
         return self._read_again(snapshot, version)
 
-    def _holds_acknowledged(self, snapshot: Territory) -> bool:
-        """Whether *snapshot* holds every write this process acknowledged (:meth:`written`)."""
-        written = self._written
+    def _holds_acknowledged(self, snapshot: Territory, writer: str | None) -> bool:
+        """Whether *snapshot* holds every write this process acknowledged to *writer* (to anyone, when None)."""
+        if writer is None:
+            written = self._written
+        else:
+            written = self._written_by.get(writer, self._forgotten)
         return written is None or (snapshot.mark is not None and _covers(snapshot.mark, written))
 
-    def written(self, mark: tuple | None) -> None:
-        """Note that this process acknowledged writes up to the store's *mark*: an answer that does not wait
-        (:meth:`current`) is never given a snapshot older than that."""
+    def written(self, mark: tuple | None, writer: str | None = None) -> None:
+        """Note that this process acknowledged writes up to the store's *mark*, to *writer* when known: an answer
+        that does not wait (:meth:`current`) is never given a snapshot older than that, neither to this writer
+        nor to one not known."""
         if mark is None:
             return
         with self._written_lock:
-            if self._written is None or not _covers(self._written, mark):
-                self._written = mark
+            self._written = _later(self._written, mark)
+            if writer is not None:
+                self._written_by[writer] = _later(self._written_by.pop(writer, None), mark)
+                if len(self._written_by) > WRITERS_KNOWN:
+                    self._forgotten = _later(self._forgotten, self._written_by.popitem(last=False)[1])
 
-    def _refreshed_to(self, mark: tuple, wait: bool = True) -> Territory:
+    def _refreshed_to(self, mark: tuple, wait: bool = True, writer: str | None = None) -> Territory:
         """A snapshot at *mark* or later: this thread applies what changed, unless another did meanwhile (or,
         unless *wait*, is doing it now: see :meth:`current`)."""
         if not self._lock.acquire(blocking=wait):
             snapshot = self._snapshot
             assert snapshot is not None
-            if self._holds_acknowledged(snapshot):
+            if self._holds_acknowledged(snapshot, writer):
                 return snapshot
             self._lock.acquire()
         try:
@@ -593,6 +609,11 @@ def _with_changes(snapshot: Territory, changes: Changes) -> Territory:
         snapshot.mark = changes.mark  # writes that changed nothing: the same facts
         return snapshot
     return snapshot.refreshed(_version_of(changes.mark), changes)
+
+
+def _later(known: tuple | None, mark: tuple) -> tuple:
+    """The later of two marks (*mark* when *known* is None, or of another epoch: a cleared store starts again)."""
+    return known if known is not None and _covers(known, mark) else mark
 
 
 def _covers(mark: tuple, seen: tuple) -> bool:

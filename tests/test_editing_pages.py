@@ -174,6 +174,41 @@ def test_a_survey_page_fetches_its_names_apart_and_the_browser_keeps_them_until_
     assert unknown.status_code == 404 and unknown.mimetype == "application/problem+json"
 
 
+def test_a_respondent_waits_for_their_own_answer_not_for_another_respondents(world):
+    """While the snapshot is being refreshed (held here by taking its cache's lock), a respondent's page waits for
+    the answer this server acknowledged to their link, and a page opened from another link answers at once."""
+    import threading
+
+    from api.state import CACHE_KEY
+
+    animateur = signed_in(world, "animateur")
+    opened = post_form(animateur, "/campaigns/new", {"services": ["svc-0001"], "closes": "2099-12-31"})
+    paths = [link.split("localhost", 1)[1]
+             for link in re.findall(r'class="survey-link" href="([^"]+)"', opened.get_data(as_text=True))]
+    assert len(paths) >= 2
+    first, other = world.app.test_client(), world.app.test_client()  # no account
+    form = first.get(paths[0]).get_data(as_text=True)
+    other.get(paths[1])
+    answered = first.post(paths[0], data={"csrf_token": csrf_of(form), "name": ["Léa Hamelin — ag-00002"],
+                                          "frequency": ["hebdomadaire"]})
+    assert answered.status_code == 200
+
+    def opened_while_refreshing(client, path: str, seconds: float) -> tuple[bool, list, threading.Thread]:
+        pages: list = []
+        reader = threading.Thread(target=lambda: pages.append(client.get(path)))
+        reader.start()
+        reader.join(seconds)
+        return reader.is_alive() and not pages, pages, reader
+
+    with world.app.extensions[CACHE_KEY]._lock:
+        waiting, pages, _ = opened_while_refreshing(other, paths[1], 10)
+        assert not waiting and pages[0].status_code == 200
+        waiting, pages, reader = opened_while_refreshing(first, paths[0], 1.0)
+        assert waiting
+    reader.join(30)
+    assert pages[0].status_code == 200 and "Léa Hamelin — ag-00002" in pages[0].get_data(as_text=True)
+
+
 def test_the_command_line_manages_accounts_and_tokens(tmp_path):
     data = str(tmp_path / "data")
     env = cli_env(MAILLAGE_URL="http://mairie.local:8080")

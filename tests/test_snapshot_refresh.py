@@ -165,11 +165,12 @@ def test_a_measure_being_computed_holds_only_those_who_asked_for_it():
     assert computed == [1] and snapshot.measure(("slow",), slow) == "slow"
 
 
-def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_write_this_server_acknowledged(store):
+def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_write_acknowledged_to_its_reader(store):
     """While one thread reads what changed in the store (held here by taking the cache's lock), or asks it where it
     stands, a read answers at once from the newest snapshot: what another process wrote meanwhile (an import) it
-    could not have told from a store answering a moment later. Once this server has acknowledged a write, a read
-    does not answer without it; and the reads of a pre-forked worker, which does not know what the others
+    could not have told from a store answering a moment later. Once this server has acknowledged a write to a person
+    (an account, a survey's link), their reads do not answer without it, nor do those of anyone not known; another
+    person's reads need not wait for it. The reads of a pre-forked worker, which does not know what the others
     acknowledged, wait as every answer did before."""
     import threading
 
@@ -187,11 +188,14 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         return {c["id"] for c in response.json["collaborators"]}
 
-    def read_while_held(lock, seconds: float) -> tuple[bool, list, threading.Thread]:
+    readers: list = []
+
+    def read_while_held(lock, seconds: float, headers: dict | None = None) -> tuple[bool, list, threading.Thread]:
         """A read started while *lock* is held: (whether it still waited after *seconds*, its answers, its thread)."""
         answers: list = []
         with lock:
-            reader = threading.Thread(target=lambda: answers.append(client.get("/api/v1/actors/ag-00001/works-with")))
+            reader = threading.Thread(target=lambda: answers.append(
+                client.get("/api/v1/actors/ag-00001/works-with", headers=headers or {})))
             reader.start()
             reader.join(seconds)
             waiting = reader.is_alive() and not answers
@@ -213,12 +217,24 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
     assert partners(answers[0]) == before
     assert partners(client.get("/api/v1/actors/ag-00001/works-with")) == before | {"part-00002"}
 
+    accounts.add(store, "lectrice", "lecteur")
+    reader_token = accounts.create_token(store, "lectrice")[0]
+    seen = partners(client.get("/api/v1/actors/ag-00001/works-with"))
     declare("asso-00003")
-    assert "asso-00003" not in before
-    waiting, answers, reader = read_while_held(cache._lock, 1.0)
-    assert waiting  # it waits: the snapshot lacks the write just acknowledged
-    reader.join(30)
-    assert "asso-00003" in partners(answers[0])
+    assert "asso-00003" not in seen
+    as_admin = {"Authorization": f"Bearer {token}"}
+    as_reader = {"Authorization": f"Bearer {reader_token}"}
+    with cache._lock:  # a refresh under way
+        waiting, answers, _ = read_while_held(threading.Lock(), 10, headers=as_reader)
+        assert not waiting  # another person's write: at once, without it
+        assert partners(answers[0]) == seen
+        for headers in (as_admin, {}):  # the writer's own read, and one not known
+            waiting, answers, reader = read_while_held(threading.Lock(), 1.0, headers=headers)
+            assert waiting  # it waits: the snapshot lacks the write just acknowledged
+            readers.append((reader, answers))
+    for reader, answers in readers:
+        reader.join(30)
+        assert "asso-00003" in partners(answers[0])
 
     # While another read asks the store where it stands, a read answers from the newest snapshot, unless it lacks a
     # write this server acknowledged: then it asks the store itself.
@@ -238,3 +254,27 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
     assert waiting
     reader.join(30)
     assert "part-00003" in partners(answers[0])
+
+
+def test_a_writer_forgotten_past_the_cache_bound_is_held_to_the_newest_forgotten_write(embedded_store, monkeypatch):
+    """The cache remembers the last write of :data:`graph.territory.WRITERS_KNOWN` writers; one forgotten is never
+    given a snapshot older than its write (held to the newest among the forgotten), only made to wait sooner."""
+    from types import SimpleNamespace
+
+    from graph import territory
+
+    monkeypatch.setattr(territory, "WRITERS_KNOWN", 2)
+    cache = TerritoryCache(embedded_store)
+    at = {n: SimpleNamespace(mark=("epoch", n)) for n in range(1, 6)}
+    cache.written(("epoch", 2), "a")
+    cache.written(("epoch", 4), "b")
+    assert cache._holds_acknowledged(at[2], "a") and not cache._holds_acknowledged(at[3], "b")
+    assert cache._holds_acknowledged(at[1], "c")  # wrote nothing
+    assert not cache._holds_acknowledged(at[3], None)  # not known: every write
+    cache.written(("epoch", 3), "c")  # "a" forgotten
+    assert cache._holds_acknowledged(at[2], "a") and not cache._holds_acknowledged(at[1], "a")
+    assert cache._holds_acknowledged(at[2], "d") and cache._holds_acknowledged(at[3], "c")
+    cache.written(("epoch", 5), "a")  # known again, "b" forgotten
+    assert not cache._holds_acknowledged(at[3], "b") and cache._holds_acknowledged(at[4], "b")
+    assert not cache._holds_acknowledged(at[4], "a") and cache._holds_acknowledged(at[3], "c")
+    assert not cache._holds_acknowledged(SimpleNamespace(mark=("cleared", 9)), "c")  # another epoch
