@@ -27,6 +27,9 @@ RETRY_AFTER = 5  # seconds a client is told to wait when the store cannot be rea
 # While the store is down, a read serves the snapshot without asking it again for this long: one failed
 # connection per interval rather than one per request.
 RETRY_INTERVAL = 1.0
+# How long a read that need not wait for a refresh (TerritoryCache.current) waits for one it set off, at most: a
+# small change is read within it, an import's chunk committing meanwhile is not waited for. Seconds.
+REFRESH_PATIENCE = 0.05
 
 
 def get_store(app: Flask | None = None) -> Store:
@@ -50,7 +53,8 @@ def full_territory() -> Territory:
         g.stale = True
         return cache.last
     try:
-        snapshot = cache.current(wait=not may_skip_refresh(), writer=writer())
+        snapshot = cache.current(wait=not may_skip_refresh(), writer=writer(),
+                                 patience=current_app.config["MAILLAGE_REFRESH_PATIENCE"])
     except Exception as error:
         if cache.last is None or not unavailable(error):
             raise
@@ -185,6 +189,7 @@ def restore_language(_error: BaseException | None = None) -> None:
 
 
 def attach(app: Flask, store: Store, keep_snapshot_in: Path | None = None) -> None:
+    app.config.setdefault("MAILLAGE_REFRESH_PATIENCE", REFRESH_PATIENCE)
     app.extensions[STORE_KEY] = store
     app.extensions[CACHE_KEY] = TerritoryCache(store, keep_snapshot_in)
     app.extensions[OUTAGE_KEY] = {"since": 0.0, "asked": 0.0}

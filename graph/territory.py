@@ -13,7 +13,8 @@ import threading
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
@@ -395,6 +396,11 @@ class TerritoryCache:
         self._forgotten: tuple | None = None
         self._written_lock = threading.Lock()
         self._asking = threading.Lock()  # held by the read asking the store where it stands (see current)
+        # The refresh in the background (see current's patience): its thread, made when first needed (never in a
+        # server that forks its workers, whose reads wait), and the last one started.
+        self._refresher: ThreadPoolExecutor | None = None
+        self._refresh: Future | None = None
+        self._refresher_lock = threading.Lock()
         # A folder where the snapshot is kept between runs (graph.snapshot_file): a server starting again reads
         # it back and asks the store only what changed since.
         self.keep_in = keep_in
@@ -406,7 +412,7 @@ class TerritoryCache:
         """The last snapshot read, without asking the store (None before the first)."""
         return self._snapshot
 
-    def current(self, wait: bool = True, writer: str | None = None) -> Territory:
+    def current(self, wait: bool = True, writer: str | None = None, patience: float | None = None) -> Territory:
         """The snapshot at the store's current mark.
 
         Unless *wait*, an answer does not wait for another thread's work with the store: while one asks the store
@@ -414,7 +420,12 @@ class TerritoryCache:
         process acknowledged to the *writer* who asks (:meth:`written`), or to anyone when the writer is not known.
         Such an answer misses only what others wrote since the last time the store was asked (an import, another
         person's edit), which it could not have told from a store answering a moment later; a person still reads
-        their own writes, and one asking alone asks the store as before."""
+        their own writes, and one asking alone asks the store as before.
+
+        With a *patience* (seconds), such an answer that finds the store moved does not read what changed itself:
+        a refresh in the background does, and the answer waits for it that long at most, then answers from the
+        newest snapshot. While an import commits, the store answers slowly, and whoever first saw its changes
+        waited for them; now the refresh alone does. What changed shows in the answers once it is read."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
             asking = not wait and self._asking.acquire(blocking=False)
@@ -428,11 +439,28 @@ class TerritoryCache:
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:
+                if not wait and patience is not None and self._holds_acknowledged(snapshot, writer):
+                    return self._refreshed_within(mark, patience)
                 return self._refreshed_to(mark, wait, writer)
         version = self.store.version()
         if snapshot is not None and snapshot.version == version:
             return snapshot
         return self._read_again(snapshot, version)
+
+    def _refreshed_within(self, mark: tuple, patience: float) -> Territory:
+        """The newest snapshot after waiting at most *patience* seconds for a refresh to *mark* or later, in the
+        background (the one under way, or one started now)."""
+        with self._refresher_lock:
+            refresh = self._refresh
+            if refresh is None or refresh.done():
+                if self._refresher is None:
+                    self._refresher = ThreadPoolExecutor(1, thread_name_prefix="maillage-refresh")
+                refresh = self._refresh = self._refresher.submit(self._refreshed_to, mark)
+        if futures_wait([refresh], timeout=patience).done:
+            refresh.result()  # what failed fails this answer too (a store gone: served stale by the caller)
+        snapshot = self._snapshot  # while it still reads, the one it replaces
+        assert snapshot is not None
+        return snapshot
 
     def _holds_acknowledged(self, snapshot: Territory, writer: str | None) -> bool:
         """Whether *snapshot* holds every write this process acknowledged to *writer* (to anyone, when None)."""

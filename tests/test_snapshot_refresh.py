@@ -278,3 +278,30 @@ def test_a_writer_forgotten_past_the_cache_bound_is_held_to_the_newest_forgotten
     assert not cache._holds_acknowledged(at[3], "b") and cache._holds_acknowledged(at[4], "b")
     assert not cache._holds_acknowledged(at[4], "a") and cache._holds_acknowledged(at[3], "c")
     assert not cache._holds_acknowledged(SimpleNamespace(mark=("cleared", 9)), "c")  # another epoch
+
+
+def test_a_read_that_finds_a_large_change_answers_at_once_while_a_refresh_reads_it_in_the_background(store):
+    """A read that need not wait (a GET; its reader wrote nothing since) and finds the store moved sets off a
+    refresh in the background and waits for it at most the app's patience: 40,000 changes, which take far longer
+    to read, are not waited for; the answers that follow show them once read. Before, that read read them itself."""
+    from api.app import create_app
+    from api.state import CACHE_KEY
+
+    import_files([EXAMPLE], store)
+    app = create_app(store, anonymous_read=True)
+    client, cache = app.test_client(), app.extensions[CACHE_KEY]
+
+    def actors() -> int:
+        answer = client.get("/api/v1/actors?per_page=1")
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        return answer.json["total"]
+
+    before = actors()
+    partners = [Node("Partner", f"part-bulk-{i:05d}", f"Partenaire {i}", {}, PROV) for i in range(20_000)]
+    store.write(Batch(partners, [Relationship("FUNDS", p.id, "asso-00003", "aide", {"amount": 10.0}, PROV)
+                                 for p in partners]))
+    assert actors() == before  # answered from the snapshot: the refresh is still reading
+    refresh = cache._refresh
+    assert refresh is not None and not refresh.done()
+    refresh.result(120)
+    assert actors() == before + 20_000
