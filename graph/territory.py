@@ -456,6 +456,7 @@ class TerritoryCache:
                 if self._refresher is None:
                     self._refresher = ThreadPoolExecutor(1, thread_name_prefix="maillage-refresh")
                 refresh = self._refresh = self._refresher.submit(self._refreshed_to, mark)
+                refresh.add_done_callback(_log_failure)
         if futures_wait([refresh], timeout=patience).done:
             refresh.result()  # what failed fails this answer too (a store gone: served stale by the caller)
         snapshot = self._snapshot  # while it still reads, the one it replaces
@@ -637,6 +638,14 @@ def _with_changes(snapshot: Territory, changes: Changes) -> Territory:
         snapshot.mark = changes.mark  # writes that changed nothing: the same facts
         return snapshot
     return snapshot.refreshed(_version_of(changes.mark), changes)
+
+
+def _log_failure(refresh: Future) -> None:
+    """A refresh in the background that failed after its reader stopped waiting is logged: the next read tries
+    again, and only that one would have seen the error."""
+    error = refresh.exception()
+    if error is not None:
+        log.warning("refresh_failed %s: %s", type(error).__name__, error)
 
 
 def _later(known: tuple | None, mark: tuple) -> tuple:
