@@ -448,16 +448,18 @@ class TerritoryCache:
         return self._read_again(snapshot, version)
 
     def _refreshed_within(self, mark: tuple, patience: float) -> Territory:
-        """The newest snapshot after waiting at most *patience* seconds for a refresh to *mark* or later, in the
-        background (the one under way, or one started now)."""
+        """The newest snapshot, at once while another refresh is under way (as :meth:`_refreshed_to` without
+        waiting); else after waiting at most *patience* seconds for a refresh to *mark* started now, in the
+        background."""
         with self._refresher_lock:
-            refresh = self._refresh
-            if refresh is None or refresh.done():
+            if self._lock.locked() or (self._refresh is not None and not self._refresh.done()):
+                refresh = None
+            else:
                 if self._refresher is None:
                     self._refresher = ThreadPoolExecutor(1, thread_name_prefix="maillage-refresh")
                 refresh = self._refresh = self._refresher.submit(self._refreshed_to, mark)
                 refresh.add_done_callback(_log_failure)
-        if futures_wait([refresh], timeout=patience).done:
+        if refresh is not None and futures_wait([refresh], timeout=patience).done:
             refresh.result()  # what failed fails this answer too (a store gone: served stale by the caller)
         snapshot = self._snapshot  # while it still reads, the one it replaces
         assert snapshot is not None
