@@ -149,10 +149,27 @@ def account_token(store, role: str = "administrateur") -> str:
     return accounts.create_token(store, login)[0]
 
 
-def write_tie(store, number: int) -> None:
-    """A new declared cooperation between two agents, as a staff member would add one: the store changes."""
+def write_tie(store, number: int, prefix: str = "ag") -> None:
+    """A new declared cooperation between two actors (agents, or *prefix* ``asso``: associations), as a staff member
+    would add one: the store changes."""
     from graph.model import Batch, Provenance, Relationship
 
-    store.write(Batch([], [Relationship("COOPERATES_WITH", f"ag-{number:05d}", f"ag-{number + 1:05d}",
+    store.write(Batch([], [Relationship("COOPERATES_WITH", f"{prefix}-{number:05d}", f"{prefix}-{number + 1:05d}",
                                         f"bench-{time.time_ns()}", {"frequency": "mensuelle"},
                                         Provenance("benchmark", number, "user"))]))
+
+
+def shown_after_a_write(store, client: Client, number: int, prefix: str = "ag", timeout: float = 120) -> float:
+    """Milliseconds from a tie written in the store (:func:`write_tie`) to the first answer of *client* that shows it.
+    A read with nothing of its own to wait for answers from the snapshot being replaced while a refresh reads what
+    changed (``api/state.py: REFRESH_PATIENCE``): it is asked again until the tie shows."""
+    write_tie(store, number, prefix)
+    path, other = f"/api/v1/actors/{prefix}-{number:05d}/works-with", f'"{prefix}-{number + 1:05d}"'.encode()
+    started = time.perf_counter()
+    while True:
+        status, body = client.get(path)
+        assert status == 200, (path, status)
+        elapsed = time.perf_counter() - started
+        if other in body:
+            return elapsed * 1000
+        assert elapsed < timeout, f"{path}: the tie written {timeout} s ago does not show"

@@ -38,10 +38,10 @@ from common import (
     account_token,
     neo4j_store,
     previous_release,
+    shown_after_a_write,
     start_server,
     throughput,
     timed,
-    write_tie,
 )
 
 from graph.synthetic import PROFILES, generate
@@ -91,14 +91,6 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
-def answered_after_a_write(store, client: Client, path: str, name: str) -> float:
-    """Milliseconds *client* waits for *path* (a 200) right after a tie is written: every process sees it there."""
-    write_tie(store, random.randrange(1, 40000))
-    milliseconds, (status, _) = timed(lambda: client.get(path))
-    assert status == 200, (name, status)
-    return milliseconds
-
-
 def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str, args, data: Path | None = None
             ) -> dict:
     """One server's figures; *data*: its data folder, where this release keeps its snapshot between runs."""
@@ -112,14 +104,14 @@ def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str
         status, _ = client.get("/api/v1/actors/ag-00001/works-with")
         first = (time.perf_counter() - started) * 1000  # from start-up to the first answer
         assert status == 200, (name, status)
-        after_write = answered_after_a_write(store, client, "/api/v1/actors/ag-00001/works-with", name)
+        profile = PROFILES[args.scale]
+        after_write = shown_after_a_write(store, client, random.randrange(1, profile.agents))
         # A reader who may not see persons answers from the masked view (no agent): the same, after a write.
         reader = Client(port, lecteur)
         status, _ = reader.get("/api/v1/actors/asso-00001/works-with")  # the view built once
         assert status == 200, (name, status)
-        reader_after_write = answered_after_a_write(store, reader, "/api/v1/actors/asso-00001/works-with", name)
+        reader_after_write = shown_after_a_write(store, reader, random.randrange(1, profile.associations), "asso")
         rng = random.Random(args.seed)
-        profile = PROFILES[args.scale]
         agents = [f"ag-{i:05d}" for i in rng.sample(range(1, profile.agents + 1), min(200, profile.agents))]
         others = [f"asso-{i:05d}" for i in rng.sample(range(1, profile.associations + 1),
                                                       min(200, profile.associations))]
