@@ -36,6 +36,15 @@ def start_maillage(*args: str, env: dict[str, str] | None = None, log: Path | No
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
+def started(call, seconds: float) -> tuple[bool, list, threading.Thread]:
+    """*call* started in a thread: (whether it still had not answered after *seconds*, its answers, its thread)."""
+    answers: list = []
+    thread = threading.Thread(target=lambda: answers.append(call()))
+    thread.start()
+    thread.join(seconds)
+    return thread.is_alive() and not answers, answers, thread
+
+
 class ServedInThread:
     """*app* served by waitress in a thread of this process (*options*: waitress's, such as ``threads``), until
     :meth:`stop` or the end of a ``with`` block.

@@ -12,7 +12,7 @@ from api.catalogue import folded
 from graph import accounts, campaigns, history, schema
 from graph.i18n import t
 from tests.collab import PASSWORD, csrf_of, login, setting
-from tests.helpers import cli_env, maillage
+from tests.helpers import cli_env, maillage, started
 
 
 @pytest.fixture
@@ -177,8 +177,6 @@ def test_a_survey_page_fetches_its_names_apart_and_the_browser_keeps_them_until_
 def test_a_respondent_waits_for_their_own_answer_not_for_another_respondents(world):
     """While the snapshot is being refreshed (held here by taking its cache's lock), a respondent's page waits for
     the answer this server acknowledged to their link, and a page opened from another link answers at once."""
-    import threading
-
     from api.state import CACHE_KEY
 
     animateur = signed_in(world, "animateur")
@@ -193,17 +191,10 @@ def test_a_respondent_waits_for_their_own_answer_not_for_another_respondents(wor
                                           "frequency": ["hebdomadaire"]})
     assert answered.status_code == 200
 
-    def opened_while_refreshing(client, path: str, seconds: float) -> tuple[bool, list, threading.Thread]:
-        pages: list = []
-        reader = threading.Thread(target=lambda: pages.append(client.get(path)))
-        reader.start()
-        reader.join(seconds)
-        return reader.is_alive() and not pages, pages, reader
-
     with world.app.extensions[CACHE_KEY]._lock:
-        waiting, pages, _ = opened_while_refreshing(other, paths[1], 10)
+        waiting, pages, _ = started(lambda: other.get(paths[1]), 10)
         assert not waiting and pages[0].status_code == 200
-        waiting, pages, reader = opened_while_refreshing(first, paths[0], 1.0)
+        waiting, pages, reader = started(lambda: first.get(paths[0]), 1.0)
         assert waiting
     reader.join(30)
     assert pages[0].status_code == 200 and "Léa Hamelin — ag-00002" in pages[0].get_data(as_text=True)

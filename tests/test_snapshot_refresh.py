@@ -177,6 +177,7 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
     from api.app import create_app
     from api.state import CACHE_KEY
     from graph import accounts
+    from tests.helpers import started
 
     import_files([EXAMPLE], store)
     app = create_app(store, anonymous_read=True, persons_visible_to="anonymous")
@@ -190,16 +191,13 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
 
     readers: list = []
 
-    def read_while_held(lock, seconds: float, headers: dict | None = None) -> tuple[bool, list, threading.Thread]:
+    def read(headers: dict | None = None):
+        return lambda: client.get("/api/v1/actors/ag-00001/works-with", headers=headers or {})
+
+    def read_while_held(lock, seconds: float) -> tuple[bool, list, threading.Thread]:
         """A read started while *lock* is held: (whether it still waited after *seconds*, its answers, its thread)."""
-        answers: list = []
         with lock:
-            reader = threading.Thread(target=lambda: answers.append(
-                client.get("/api/v1/actors/ag-00001/works-with", headers=headers or {})))
-            reader.start()
-            reader.join(seconds)
-            waiting = reader.is_alive() and not answers
-        return waiting, answers, reader
+            return started(read(), seconds)
 
     def declare(other: str) -> None:
         declared = client.post("/api/v1/cooperations", json={"actor_a": "ag-00001", "actor_b": other,
@@ -225,11 +223,11 @@ def test_a_read_does_not_wait_for_a_refresh_under_way_unless_it_would_miss_a_wri
     as_admin = {"Authorization": f"Bearer {token}"}
     as_reader = {"Authorization": f"Bearer {reader_token}"}
     with cache._lock:  # a refresh under way
-        waiting, answers, _ = read_while_held(threading.Lock(), 10, headers=as_reader)
+        waiting, answers, _ = started(read(as_reader), 10)
         assert not waiting  # another person's write: at once, without it
         assert partners(answers[0]) == seen
         for headers in (as_admin, {}):  # the writer's own read, and one not known
-            waiting, answers, reader = read_while_held(threading.Lock(), 1.0, headers=headers)
+            waiting, answers, reader = started(read(headers), 1.0)
             assert waiting  # it waits: the snapshot lacks the write just acknowledged
             readers.append((reader, answers))
     for reader, answers in readers:
@@ -282,7 +280,7 @@ def test_a_writer_forgotten_past_the_cache_bound_is_held_to_the_newest_forgotten
 
 def test_a_read_that_finds_a_large_change_answers_at_once_while_a_refresh_reads_it_in_the_background(store):
     """A read that need not wait (a GET; its reader wrote nothing since) and finds the store moved sets off a
-    refresh in the background and waits for it at most the app's patience: 40,000 changes, which take far longer
+    refresh in the background and waits for it at most the app's patience: 120,000 changes, which take far longer
     to read, are not waited for; a read while that refresh is under way does not wait for it at all; the answers
     that follow show them once read. Before, the first read read them itself."""
     from api.app import create_app
@@ -298,7 +296,7 @@ def test_a_read_that_finds_a_large_change_answers_at_once_while_a_refresh_reads_
         return answer.json["total"]
 
     before = actors()
-    partners = [Node("Partner", f"part-bulk-{i:05d}", f"Partenaire {i}", {}, PROV) for i in range(20_000)]
+    partners = [Node("Partner", f"part-bulk-{i:05d}", f"Partenaire {i}", {}, PROV) for i in range(60_000)]
     store.write(Batch(partners, [Relationship("FUNDS", p.id, "asso-00003", "aide", {"amount": 10.0}, PROV)
                                  for p in partners]))
     assert actors() == before  # answered from the snapshot: the refresh is still reading
@@ -308,4 +306,4 @@ def test_a_read_that_finds_a_large_change_answers_at_once_while_a_refresh_reads_
     assert actors() == before  # a refresh under way is not waited for, whatever the patience
     assert cache._refresh is refresh
     refresh.result(120)
-    assert actors() == before + 20_000
+    assert actors() == before + 60_000
