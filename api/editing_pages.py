@@ -327,7 +327,7 @@ def survey(token: str) -> Response:
     # A personal link is a staff member's or a partner's: its page completes names among every actor.
     store, w, t_ = get_store(), words("ui"), full_territory()
     try:
-        campaign, respondent = campaigns.link(store, token)
+        campaign, respondent, before = campaigns.link_and_answer(store, token)
     except NotFound:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
     context = {"campaign": campaign, "respondent_name": t_.name_of(respondent),
@@ -337,12 +337,12 @@ def survey(token: str) -> Response:
     if request.method == "POST" and not context["closed"]:
         pairs = list(zip(request.form.getlist("name"), request.form.getlist("frequency")))
         try:
-            campaigns.answer(store, t_, token, pairs)
+            before = campaigns.answer(store, t_, token, pairs)
             notice = t("campaign.thanks")
         except campaigns.CampaignError as refused:
             return page("survey.html", w["survey"], 422, rows=_survey_rows(pairs), **context,
                         error=t(refused.key, **refused.values))
-    before = campaigns.answer_of(store, campaign["id"], respondent) or {}
+    before = before or {}
     frequencies = before.get("frequencies", {})
     pairs = [(campaigns.suggestion(t_.name_of(a), a), frequencies.get(a, "")) for a in before.get("actors", [])]
     pairs += [(name, "") for name in before.get("unknown", [])]

@@ -91,14 +91,21 @@ def get_campaign(store: Store, campaign_id: str) -> dict:
     return campaign
 
 
-def link(store: Store, token: str) -> tuple[dict, str]:
-    """(campaign, respondent) of a personal link; :class:`NotFound` for an unknown token."""
+def link_and_answer(store: Store, token: str) -> tuple[dict, str, dict | None]:
+    """(campaign, respondent, their answer or None) of a personal link (:class:`NotFound` for an unknown token),
+    in two reads: the link, then its campaign and the answer together. A survey's page reads these at each
+    visit, and while an import commits each read may wait for the server (the page made four reads with the
+    store's mark, the most of any page)."""
     found = _link_record(store, token)
-    return get_campaign(store, found["campaign"]), found["respondent"]
+    campaign, before = store.get_records([(CAMPAIGNS, found["campaign"]),
+                                          (ANSWERS, answer_key(found["campaign"], found["respondent"]))])
+    if campaign is None:
+        raise NotFound(Message("what.campaign"), found["campaign"])
+    return campaign, found["respondent"], before
 
 
 def check_link(store: Store, token: str) -> None:
-    """:class:`NotFound` unless *token* is a personal link (its campaign is not read)."""
+    """:class:`NotFound` unless *token* is a personal link (its campaign and answer are not read)."""
     _link_record(store, token)
 
 
@@ -113,8 +120,8 @@ def is_open(campaign: dict) -> bool:
     return date.today().isoformat() <= campaign["closes"]
 
 
-def answer_of(store: Store, campaign_id: str, respondent: str) -> dict | None:
-    return store.get_record(ANSWERS, f"{campaign_id}/{respondent}")
+def answer_key(campaign_id: str, respondent: str) -> str:
+    return f"{campaign_id}/{respondent}"
 
 
 SUGGESTION_SEPARATOR = " — "
@@ -166,7 +173,7 @@ def actor_names(territory: Territory) -> frozenset[tuple[str, str]]:
 def answer(store: Store, territory: Territory, token: str, names: list[tuple[str, str]]) -> dict:
     """Record a respondent's answer (replacing an earlier one of this campaign): *names* are
     (name or identifier, frequency). Returns the answer as recorded."""
-    campaign, respondent = link(store, token)
+    campaign, respondent, before = link_and_answer(store, token)
     if not is_open(campaign):
         raise CampaignError("campaign.closed", closes=campaign["closes"])
     if len(names) > MAX_NAMES:
@@ -190,13 +197,12 @@ def answer(store: Store, territory: Territory, token: str, names: list[tuple[str
                 "nature": "enquête", "frequency": frequency, "since": date.today().isoformat(),
                 "origin": f"campagne:{campaign['id']}", "status": "declared", "declared_by": respondent},
                 provenance)
-    before = answer_of(store, campaign["id"], respondent)
     dropped = [("COOPERATES_WITH", respondent, other, key) for other in (before or {}).get("actors", [])
                if other not in ties]
     recorded = {"campaign": campaign["id"], "respondent": respondent, "at": entry.at,
                 "actors": sorted(ties), "frequencies": {o: r.properties["frequency"] for o, r in ties.items()},
                 "unknown": unknown}
-    extra: list[RecordPut] = [(ANSWERS, f"{campaign['id']}/{respondent}", recorded)]
+    extra: list[RecordPut] = [(ANSWERS, answer_key(campaign["id"], respondent), recorded)]
     for name in unknown:  # waits for an animateur: never creates a person by itself
         if name not in (before or {}).get("unknown", []):
             proposal_id = "p" + history.new_id()[1:]

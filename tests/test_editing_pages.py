@@ -136,6 +136,10 @@ def test_an_animateur_opens_a_campaign_and_follows_its_answers(world):
     answered = respondent.post(path, data={"csrf_token": csrf_of(form), "name": ["Léa Hamelin — ag-00002", ""],
                                            "frequency": ["hebdomadaire", "mensuelle"]})
     assert answered.status_code == 200 and "Merci" in answered.get_data(as_text=True)
+    # The answer as recorded fills the page, after sending it and at the next visit (read with the campaign).
+    chosen = 'value="Léa Hamelin — ag-00002"'
+    for shown in (answered.get_data(as_text=True), respondent.get(path).get_data(as_text=True)):
+        assert shown.count(chosen) == 1 and '<option value="hebdomadaire" selected>' in shown
     campaign = re.search(r'href="/campaigns/([^"]+)"', page).group(1)
     board = animateur.get(f"/campaigns/{campaign}").get_data(as_text=True)
     assert "<strong>1</strong> / " in board

@@ -231,3 +231,14 @@ def test_relationships_come_in_order_of_identity_across_many_sources(store, keys
     assert len(read) == len({r.identity for r in relationships})
     assert [r.identity for r in read] == sorted(r.identity for r in read)
     assert [r.key for r in read if r.type == "FUNDS"] == sorted(keys)
+
+
+def test_records_read_together_come_in_the_order_asked_with_none_where_there_is_none(store):
+    store.put_records([("campaigns", "c1", {"question": "Avec qui ?"}), ("campaign-answers", "c1/ag-1", {"n": 1}),
+                       ("campaign-answers", "c1/ag-10", {"n": 10})])
+    assert store.get_records([("campaign-answers", "c1/ag-1"), ("campaigns", "c2"), ("campaigns", "c1"),
+                              ("campaign-answers", "c1/ag-1")]) == [{"n": 1}, None, {"question": "Avec qui ?"},
+                                                                    {"n": 1}]
+    assert store.get_records([]) == []
+    store.put_records([("campaign-answers", "c1/ag-1", None)])
+    assert store.get_records([("campaign-answers", "c1/ag-1"), ("campaign-answers", "c1/ag-10")]) == [None, {"n": 10}]

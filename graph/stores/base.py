@@ -233,6 +233,11 @@ class Store(ABC):
     @abstractmethod
     def get_record(self, collection: str, key: str) -> dict | None: ...
 
+    def get_records(self, keys: Iterable[tuple[str, str]]) -> list[dict | None]:
+        """The records at each (collection, key), in their order (None where there is none), read together: one
+        round trip to a server (a survey's page reads its campaign and its answer at once)."""
+        return [self.get_record(collection, key) for collection, key in keys]
+
     @abstractmethod
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         """The records of *collection* whose key starts with *prefix*, by key."""

@@ -187,6 +187,7 @@ ALL_RECORDS = ("MATCH (r:MaillageRecord) RETURN r.collection AS collection, r.ke
                "ORDER BY collection, key")
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
 GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
+GET_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) RETURN rid, r.value AS value"
 # The index named: this plan is kept (see _plan_once), and one made on an empty database could be a scan.
 LIST_RECORDS = ("MATCH (r:MaillageRecord) USING INDEX r:MaillageRecord(collection) "
                 "WHERE r.collection = $collection AND r.key STARTS WITH $prefix "
@@ -319,11 +320,11 @@ def _plan_once(query: str) -> str:
 
 
 (CHANGES_SINCE, NEXT_SEQUENCE, NEXT_SEQUENCE_AND_VERSION, BUMP_VERSION, READ_MARK, WRITE_NODES, STATE_HASHES,
- NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES, LOCK_ATTACHED,
- RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS) = map(_plan_once, (
+ NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, GET_RECORDS, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES,
+ LOCK_ATTACHED, RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS) = map(_plan_once, (
     CHANGES_SINCE, NEXT_SEQUENCE, NEXT_SEQUENCE_AND_VERSION, BUMP_VERSION, READ_MARK, WRITE_NODES, STATE_HASHES,
-    NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES, LOCK_ATTACHED,
-    RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS))
+    NODE_DIGESTS, PUT_RECORDS, REMOVE_RECORDS, GET_RECORD, GET_RECORDS, LIST_RECORDS, LOCK_WRITERS, LOCK_NODES,
+    LOCK_ATTACHED, RETIRE_NODES, DELETE_NODES, RECORD_REMOVALS))
 for _by_type in (WRITE_RELATIONSHIPS, CREATE_RELATIONSHIPS, LOCK_RELATIONSHIPS, RETIRE_RELATIONSHIPS,
                  DELETE_RELATIONSHIPS, RELATIONSHIP_DIGESTS):
     for _rel_type, _query in _by_type.items():
@@ -807,6 +808,11 @@ class Neo4jStore(Store):
     def get_record(self, collection: str, key: str) -> dict | None:
         records = self._lookup(GET_RECORD, rid=_record_id(collection, key))
         return json.loads(records[0]["value"]) if records else None
+
+    def get_records(self, keys: Iterable[tuple[str, str]]) -> list[dict | None]:
+        rids = [_record_id(collection, key) for collection, key in keys]
+        found = {r["rid"]: json.loads(r["value"]) for r in self._lookup(GET_RECORDS, rids=list(dict.fromkeys(rids)))}
+        return [found.get(rid) for rid in rids]
 
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         records = self._lookup(LIST_RECORDS, collection=collection, prefix=prefix)
