@@ -251,6 +251,9 @@ def cmd_view(args) -> int:
     return 0
 
 
+SWITCH_INTERVAL = 0.001  # seconds
+
+
 def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool | None = None,
            persons_visible_to: str | None = None, workers: int = 1, reopen=None,
            keep_snapshot_in: Path | None = None) -> int:
@@ -260,6 +263,10 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
     from api.app import create_app
 
     logs.configure()
+    # A request waiting for Neo4j takes the interpreter back within this long of its answer (Python's default is
+    # 5 ms), while another of the server's threads computes (a view's layout, a global measure): a page of a few
+    # small reads paid that wait at each of them.
+    sys.setswitchinterval(float(os.environ.get("MAILLAGE_SWITCH_INTERVAL") or SWITCH_INTERVAL))
     app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to,
                      keep_snapshot_in=keep_snapshot_in)
     if workers > 1 and not hasattr(os, "fork"):

@@ -24,8 +24,8 @@ def test_health_names_the_store_and_says_it_answers(client, store):
 
 
 def test_health_says_the_server_is_warming_up_until_it_has_prepared_a_person_s_writes(store, monkeypatch):
-    """The warm-up reads the snapshot, then prepares the writes (Neo4j plans their queries): /health says
-    ``warming`` from the moment it starts until it ends, while the server answers."""
+    """The warm-up reads the snapshot, compiles the pages' templates, then prepares the writes (Neo4j plans their
+    queries): /health says ``warming`` from the moment it starts until it ends, while the server answers."""
     import threading
 
     from api import state
@@ -40,6 +40,8 @@ def test_health_says_the_server_is_warming_up_until_it_has_prepared_a_person_s_w
 
     monkeypatch.setattr(store, "prepare_writes", prepare_writes)
     client = app.test_client()
+    compiled = lambda: {name for _, name in app.jinja_env.cache}  # Jinja's cache: (loader, name) of each
+    assert "survey.html" not in compiled()
     warm_up = state.warm_in_background(app)
     assert client.get("/health").json["warming"] is True
     assert started.wait(30)  # the snapshot was read first: the first people served wait for that read
@@ -47,6 +49,8 @@ def test_health_says_the_server_is_warming_up_until_it_has_prepared_a_person_s_w
     release.set()
     warm_up.join(30)
     assert client.get("/health").json["warming"] is False
+    # Every page's template compiled by then: a survey's first page took 40 ms more under load for it.
+    assert compiled() >= set(app.jinja_env.list_templates())
 
 
 def test_status_counts_by_kind(client):
