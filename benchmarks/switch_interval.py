@@ -32,9 +32,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--computing", type=int, default=1, help="threads computing meanwhile")
+    parser.add_argument("--interval", type=float, default=SWITCH_INTERVAL, help="the interval to compare (seconds)")
     args = parser.parse_args()
-    settings = {"Python's default (5 ms)": PYTHON_DEFAULT,
-                f"Maillage's ({SWITCH_INTERVAL * 1000:g} ms)": SWITCH_INTERVAL}
+    settings = {"Python's default (5 ms)": PYTHON_DEFAULT, f"Maillage's ({args.interval * 1000:g} ms)": args.interval}
     with neo4j_store() as store:
         store.put_records([("benchmark", "link", {"campaign": "c", "respondent": "r"}),
                            ("benchmark", "campaign", {"question": "Avec qui ?"}), ("benchmark", "answer", {"n": 1})])
