@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 from tests.helpers import cli_env, maillage
 
 
@@ -95,3 +97,22 @@ def test_query_commands_print_french_tables_and_json(tmp_path):
     assert missing.returncode == 2 and "Introuvable : acteur « personne »" in missing.stderr
     bad = maillage("query", "--data", data, "ego", "ag-00001", "--depth", "9")
     assert bad.returncode == 2 and "depth" in bad.stderr and "entier entre 1 et 3" in bad.stderr
+
+
+def test_serve_switches_between_its_threads_every_millisecond_unless_told_otherwise(tmp_path):
+    """A request whose Neo4j read was answered takes the interpreter back within 1 ms while another thread
+    computes, not Python's 5 (benchmarks/switch_interval.py); ``MAILLAGE_SWITCH_INTERVAL`` sets another. The
+    server's own loop is replaced by one that says the interval it was given."""
+    script = ("import sys, waitress\nfrom api import cli, state\nfrom graph.stores.embedded import EmbeddedStore\n"
+              "waitress.serve = lambda *args, **kwargs: print('interval', sys.getswitchinterval())\n"
+              "state.warm_in_background = lambda app: None\n"
+              "cli._serve(EmbeddedStore(sys.argv[1]), '127.0.0.1', 0, 'ready')\n")
+
+    def interval(**extra: str) -> float:
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data")], capture_output=True,
+                              text=True, env=cli_env(**extra), cwd=ROOT, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return float(done.stdout.split("interval", 1)[1])
+
+    assert interval() == 0.001
+    assert interval(MAILLAGE_SWITCH_INTERVAL="0.005") == 0.005
