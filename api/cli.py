@@ -262,11 +262,19 @@ def _serve(store, host: str, port: int, ready_message: str, anonymous_read: bool
     from api import logs, prefork, state
     from api.app import create_app
 
-    logs.configure()
     # A request waiting for Neo4j takes the interpreter back within this long of its answer (Python's default is
     # 5 ms), while another of the server's threads computes (a view's layout, a global measure): a page of a few
     # small reads paid that wait at each of them.
-    sys.setswitchinterval(float(os.environ.get("MAILLAGE_SWITCH_INTERVAL") or SWITCH_INTERVAL))
+    chosen = os.environ.get("MAILLAGE_SWITCH_INTERVAL") or str(SWITCH_INTERVAL)
+    try:
+        interval = float(chosen)
+    except ValueError:
+        interval = -1.0
+    if not 0.0001 <= interval <= 1:
+        print(t("serve.switch_interval", value=chosen), file=sys.stderr)
+        return 2
+    sys.setswitchinterval(interval)
+    logs.configure()
     app = create_app(store, anonymous_read=anonymous_read, persons_visible_to=persons_visible_to,
                      keep_snapshot_in=keep_snapshot_in)
     if workers > 1 and not hasattr(os, "fork"):

@@ -347,6 +347,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "maillage: process {pid} stopped; it is replaced."},
     "serve.no_fork": {"fr": "maillage : ce système ne sait pas dupliquer un processus ; un seul processus répond.",
                       "en": "maillage: this system cannot fork a process; one process answers."},
+    "serve.switch_interval": {"fr": "maillage : MAILLAGE_SWITCH_INTERVAL vaut « {value} » ; attendu : un nombre de secondes entre 0,0001 et 1 (par exemple 0.001).",
+                              "en": "maillage: MAILLAGE_SWITCH_INTERVAL is \"{value}\"; expected: a number of seconds between 0.0001 and 1 (for example 0.001)."},
     "serve.ready": {"fr": "Maillage écoute sur {url} (Ctrl+C pour arrêter).",
                     "en": "Maillage is listening on {url} (Ctrl+C to stop)."},
     "generate.done": {"fr": "Territoire synthétique « {scale} » (graine {seed}) écrit dans {out} : {nodes} nœuds, {relationships} relations.",

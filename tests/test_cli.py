@@ -116,3 +116,7 @@ def test_serve_switches_between_its_threads_every_millisecond_unless_told_otherw
 
     assert interval() == 0.001
     assert interval(MAILLAGE_SWITCH_INTERVAL="0.005") == 0.005
+    refused = maillage("serve", "--data", str(tmp_path / "data"), env=cli_env(MAILLAGE_SWITCH_INTERVAL="1ms"))
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == ("maillage : MAILLAGE_SWITCH_INTERVAL vaut « 1ms » ; attendu : un nombre de "
+                                      "secondes entre 0,0001 et 1 (par exemple 0.001).")
