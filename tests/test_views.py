@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 import xml.etree.ElementTree as ElementTree
 
 import networkx as nx
@@ -45,6 +47,22 @@ def test_page_is_self_contained_and_escapes_names():
         assert cdn not in html
     assert '<script src=' not in html and '<link ' not in html
     assert '"physics": {"enabled": false}' in html and '"smooth": false' in html
+
+
+def test_a_view_s_nodes_and_ties_are_written_as_the_json_they_are_with_accents_kept():
+    """Written by orjson (a tenth of json.dumps' time for a pôle's 1,300 ties), keys sorted, escaped for a
+    <script> as Jinja's own ``tojson`` does; read back, they are what was drawn."""
+    g = nx.Graph()
+    g.add_node("ag-1", name="Élodie « Lou » O'Neil & <Cie>", kind="Agent", size=12.5, url="/views/actors/ag-1")
+    g.add_node("asso-1", name="Les Jardins", kind="Association")
+    g.add_edge("ag-1", "asso-1", weight=3, tooltip="poids : 3\nprojet Énergie")
+    html = to_html(g, Page("Vue"), seed=1)
+    nodes, edges = (json.loads(re.search(rf"const {name} = new vis\.DataSet\((.*?)\);", html, re.S).group(1))
+                    for name in ("nodes", "edges"))
+    assert [n["label"] for n in nodes] == ["Élodie « Lou » O'Neil & <Cie>", "Les Jardins"]
+    assert "Élodie « Lou » O\\u0027Neil \\u0026 \\u003cCie\\u003e" in html  # accents kept, markup escaped
+    assert list(nodes[0]) == sorted(nodes[0]) and nodes[0]["url"] == "/views/actors/ag-1"
+    assert [(e["from"], e["to"], e["title"]) for e in edges] == [("ag-1", "asso-1", "poids : 3\nprojet Énergie")]
 
 
 def test_layout_is_seeded_and_places_every_node():

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
+import orjson
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
@@ -32,6 +33,15 @@ from graph import i18n, schema
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def _json(value: object, **_: object) -> str:
+    """What ``tojson`` writes into a view (its nodes and ties, keys sorted as Jinja's default does): by orjson,
+    which a pôle's view of 1,300 ties takes a tenth of the time that the standard library's json does."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+TEMPLATES.policies["json.dumps_function"] = _json  # Jinja still escapes <, >, & and ' for a <script>
 
 KIND_COLOURS = {
     "Agent": "#4e79a7", "Service": "#f28e2b", "Elected": "#e15759", "Association": "#59a14f",
