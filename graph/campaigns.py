@@ -85,7 +85,11 @@ def campaigns(store: Store) -> list[dict]:
 
 
 def get_campaign(store: Store, campaign_id: str) -> dict:
-    campaign = store.get_record(CAMPAIGNS, campaign_id)
+    return _found(store.get_record(CAMPAIGNS, campaign_id), campaign_id)
+
+
+def _found(campaign: dict | None, campaign_id: str) -> dict:
+    """*campaign* as read, or :class:`NotFound` when there was none."""
     if campaign is None:
         raise NotFound(Message("what.campaign"), campaign_id)
     return campaign
@@ -99,9 +103,7 @@ def link_and_answer(store: Store, token: str) -> tuple[dict, str, dict | None]:
     found = _link_record(store, token)
     campaign, before = store.get_records([(CAMPAIGNS, found["campaign"]),
                                           (ANSWERS, answer_key(found["campaign"], found["respondent"]))])
-    if campaign is None:
-        raise NotFound(Message("what.campaign"), found["campaign"])
-    return campaign, found["respondent"], before
+    return _found(campaign, found["campaign"]), found["respondent"], before
 
 
 def check_link(store: Store, token: str) -> None:
