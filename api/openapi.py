@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template_string
+from flask import Blueprint, Response, jsonify, render_template
 
 from api.registry import REGISTRY
 from graph.i18n import Bilingual, current_language
@@ -106,22 +106,8 @@ def openapi_json() -> Response:
     return jsonify(spec())
 
 
-DOCS = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>API Maillage</title>
-<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-code{background:#f3f3f3;padding:0 .2rem}h2{margin-top:2rem;font-size:1.1rem}td,th{text-align:left;padding:.2rem .6rem;
-border-bottom:1px solid #e5e5e5;vertical-align:top}</style></head><body>
-<h1>API Maillage</h1><p>{{ spec.info.description }} OpenAPI :
-<a href="/api/v1/openapi.json?lang={{ lang }}">/api/v1/openapi.json</a>. {{ text.errors }}
-<code>application/problem+json</code>.</p>
-{% for path, item in spec.paths.items() %}{% for method, op in item.items() %}<h2><code>{{ method|upper }} {{ path }}</code></h2><p>{{ op.summary }}{% if op.description %} ({{ op.description }}){% endif %}</p>
-{% if op.parameters %}<table><tr><th>{{ text.parameter }}</th><th>{{ text.where }}</th><th>Description</th></tr>
-{% for p in op.parameters %}<tr><td><code>{{ p.name }}</code>{% if p.required %} *{% endif %}</td>
-<td>{{ p["in"] }}</td><td>{{ p.description }}</td></tr>{% endfor %}</table>{% endif %}{% endfor %}{% endfor %}
-</body></html>"""
-
-
 @blueprint.get("/docs")
 def docs() -> str:
     lang = current_language()
-    return render_template_string(DOCS, spec=spec(lang), lang=lang,
-                                  text={k: v.render(lang) for k, v in TEXT.items()})
+    return render_template("api_docs.html", spec=spec(lang), lang=lang,
+                           text={k: v.render(lang) for k, v in TEXT.items()})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, render_template_string
+from flask import Blueprint, render_template
 
 from api.state import request_language, territory
 from graph import i18n, schema
@@ -12,20 +12,6 @@ from visualisations.render import kind_label
 
 blueprint = Blueprint("pages", __name__)
 
-BASE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }} — Maillage</title>
-<style nonce="{{ csp_nonce }}">body{font-family:system-ui,sans-serif;max-width:56rem;margin:1.5rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%}td,th{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left;
-vertical-align:top}.muted{color:#666}nav a{margin-right:1rem}</style></head><body>
-<nav><a href="/">Maillage</a><a href="/search">{{ ui.search }}</a><a href="/views/territory">{{ w.territory }}</a><a href="/views/services">{{ w.services }}</a>
-<a href="/history">{{ ui.history }}</a><a href="/api/v1/docs">API</a></nav>
-<h1>{{ title }}</h1>{% if subtitle %}<p class="muted">{{ subtitle }}</p>{% endif %}
-<p><a id="view-link" href="{{ view_url }}">{{ w.view }}</a>{% if edit_url %} · <a id="edit-link" href="{{ edit_url }}">{{ ui.edit }}</a>{% endif %}
-{% if declare_url %} · <a href="{{ declare_url }}">{{ ui.declare }}</a>{% endif %}{% if history_url %} · <a href="{{ history_url }}">{{ ui.history }}</a>{% endif %}</p>
-{% for section in sections %}<h2>{{ section.title }}</h2>
-{% if section.rows %}<table>{% if section.headers %}<tr>{% for h in section.headers %}<th>{{ h }}</th>{% endfor %}</tr>{% endif %}
-{% for row in section.rows %}<tr>{% for cell in row %}<td>{% if cell is mapping %}<a href="{{ cell.url }}">{{ cell.text }}</a>{% else %}{{ cell }}{% endif %}</td>{% endfor %}</tr>{% endfor %}
-</table>{% else %}<p class="muted">{{ w.none }}</p>{% endif %}{% endfor %}
-</body></html>"""
 
 def link(kind: str, node_id: str, text: str) -> dict:
     prefix = {"Project": "/projects/", "Theme": "/themes/"}.get(kind, "/actors/")
@@ -34,9 +20,9 @@ def link(kind: str, node_id: str, text: str) -> dict:
 
 def render(title, subtitle, view_url, sections, edit_url=None, history_url=None, declare_url=None):
     lang = request_language()
-    return render_template_string(BASE, lang=lang, w=i18n.words("page", lang), ui=i18n.words("ui", lang), title=title,
-                                  subtitle=subtitle, view_url=view_url, sections=sections, edit_url=edit_url,
-                                  history_url=history_url, declare_url=declare_url)
+    return render_template("page.html", lang=lang, w=i18n.words("page", lang), ui=i18n.words("ui", lang), title=title,
+                           subtitle=subtitle, view_url=view_url, sections=sections, edit_url=edit_url,
+                           history_url=history_url, declare_url=declare_url)
 
 
 @blueprint.get("/actors/<actor_id>")

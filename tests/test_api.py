@@ -53,6 +53,29 @@ def test_health_says_the_server_is_warming_up_until_it_has_prepared_a_person_s_w
     assert compiled() >= set(app.jinja_env.list_templates())
 
 
+def test_every_page_compiles_its_template_once_not_at_each_request(client, monkeypatch):
+    """A page rendered from a template string compiled it again at every request (an actor's page: ~5 ms of
+    the interpreter each time, under load, for every other request waiting on it)."""
+    env = client.application.jinja_env
+    compiled: list[str | None] = []
+    compile_source = env.compile
+
+    def counting(source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_source(source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(env, "compile", counting)
+    pages = ["/", "/?lang=en", "/actors/ag-00001", "/projects/proj-00001", "/api/v1/docs",
+             "/workshops"]
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    assert compiled, "the first requests compile their templates"
+    compiled.clear()
+    for path in pages:
+        assert client.get(path).status_code == 200, path
+    assert compiled == []
+
+
 def test_status_counts_by_kind(client):
     body = client.get("/api/v1/status").json
     assert body["nodes"]["Agent"] == 110 and body["relationships"]["MEMBER_OF"] == 110
