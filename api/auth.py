@@ -73,7 +73,8 @@ def _as_last_known(key: str, lookup: Callable[[], accounts.Account | None]) -> a
 
 @login_manager.user_loader
 def _load(login: str) -> User | None:
-    account = _as_last_known("login:" + login, lambda: accounts.get(get_store(), login))
+    account = _as_last_known("login:" + login,
+                             lambda: accounts.account_of(state.read_marked(accounts.account_key(login))))
     return User(account) if account is not None and not account.disabled else None
 
 
@@ -83,7 +84,8 @@ def _from_token(req) -> User | None:
     if not header.lower().startswith("bearer "):
         return None
     token = header[7:].strip()
-    account = _as_last_known("token:" + accounts.digest(token), lambda: accounts.account_for_token(get_store(), token))
+    account = _as_last_known("token:" + accounts.digest(token), lambda: accounts.account_of_token(
+        get_store(), state.read_marked(accounts.token_key(token))))
     if account is None:
         g.bad_token = True
         return None

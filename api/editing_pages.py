@@ -20,7 +20,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from api.auth import author, require
 from api.catalogue import folded
 from api.problems import problem
-from api.state import account, erase_person, full_territory, get_store, sees_persons, territory
+from api.state import account, erase_person, full_territory, get_store, read_marked, sees_persons, territory
 from graph import accounts, campaigns, editing, history, privacy, schema
 from graph.editing import RecordKind, form_locate
 from graph.errors import NotFound
@@ -325,9 +325,12 @@ def campaign_page(campaign_id: str) -> Response:
 @blueprint.route("/survey/<token>", methods=["GET", "POST"])
 def survey(token: str) -> Response:
     # A personal link is a staff member's or a partner's: its page completes names among every actor.
-    store, w, t_ = get_store(), words("ui"), full_territory()
+    store, w = get_store(), words("ui")
     try:
-        campaign, respondent, before = campaigns.link_and_answer(store, token)
+        # The link and the store's mark in one read, then the campaign and the answer in another.
+        link = campaigns.found_link(read_marked(campaigns.link_key(token)))
+        t_ = full_territory()
+        campaign, respondent, before = campaigns.link_and_answer(store, token, link)
     except NotFound:
         return page("message.html", w["survey"], 404, message=t("campaign.unknown_link"))
     context = {"campaign": campaign, "respondent_name": t_.name_of(respondent),

@@ -54,7 +54,8 @@ def full_territory() -> Territory:
         return cache.last
     try:
         snapshot = cache.current(wait=not may_skip_refresh(), writer=writer(),
-                                 patience=current_app.config["MAILLAGE_REFRESH_PATIENCE"])
+                                 patience=current_app.config["MAILLAGE_REFRESH_PATIENCE"],
+                                 known_mark=g.pop(MARK_KEY, None))
     except Exception as error:
         if cache.last is None or not unavailable(error):
             raise
@@ -63,6 +64,19 @@ def full_territory() -> Territory:
         return cache.last
     store_answered()
     return snapshot
+
+
+MARK_KEY = "maillage_store_mark"  # on flask.g: the store's mark read with this request's account (read_marked)
+
+
+def read_marked(key: tuple[str, str]) -> dict | None:
+    """The record at *key* (collection, key), read with the store's mark in one round trip: the snapshot this
+    request reads next (:func:`full_territory`) takes that mark instead of asking the store again. An account,
+    a token or a survey link is read first by most requests, and while an import commits each wait for the
+    store may be a long one."""
+    [value], mark = get_store().records_and_mark([key])
+    setattr(g, MARK_KEY, mark)
+    return value
 
 
 # The methods that only read (RFC 9110's safe methods): any other may write, needs its CSRF token (api.auth), and

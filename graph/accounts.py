@@ -102,7 +102,16 @@ def _now() -> datetime:
 
 
 def get(store: Store, login: str) -> Account | None:
-    value = store.get_record(ACCOUNTS, login)
+    return account_of(store.get_record(*account_key(login)))
+
+
+def account_key(login: str) -> tuple[str, str]:
+    """Where *login*'s account is kept: (collection, key) of its record."""
+    return ACCOUNTS, login
+
+
+def account_of(value: dict | None) -> Account | None:
+    """The account in a record read at :func:`account_key` (None where there was none)."""
     return Account(**value) if value else None
 
 
@@ -240,7 +249,16 @@ def revoke_token(store: Store, token_id: str) -> bool:
 def account_for_token(store: Store, token: str) -> Account | None:
     """The enabled account of a token not revoked (one read: the token keeps a copy of its account, updated with
     it)."""
-    value = store.get_record(TOKENS, digest(token))
+    return account_of_token(store, store.get_record(*token_key(token)))
+
+
+def token_key(token: str) -> tuple[str, str]:
+    """Where *token* is kept: (collection, key) of its record (the token hashed, never the token itself)."""
+    return TOKENS, digest(token)
+
+
+def account_of_token(store: Store, value: dict | None) -> Account | None:
+    """The enabled account of a token's record read at :func:`token_key`, unless revoked (or none)."""
     if value is None or value["revoked"]:
         return None
     account = Account(**value["account"]) if "account" in value else get(store, value["login"])

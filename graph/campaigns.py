@@ -95,12 +95,12 @@ def _found(campaign: dict | None, campaign_id: str) -> dict:
     return campaign
 
 
-def link_and_answer(store: Store, token: str) -> tuple[dict, str, dict | None]:
+def link_and_answer(store: Store, token: str, link: dict | None = None) -> tuple[dict, str, dict | None]:
     """(campaign, respondent, their answer or None) of a personal link (:class:`NotFound` for an unknown token),
-    in two reads: the link, then its campaign and the answer together. A survey's page reads these at each
-    visit, and while an import commits each read may wait for the server (the page made four reads with the
-    store's mark, the most of any page)."""
-    found = _link_record(store, token)
+    in two reads: the link (unless given: its record as read at :func:`link_key`), then its campaign and the
+    answer together. A survey's page reads these at each visit, and while an import commits each read may wait
+    for the server (the page made four reads with the store's mark, the most of any page)."""
+    found = _link_record(store, token) if link is None else link
     campaign, before = store.get_records([(CAMPAIGNS, found["campaign"]),
                                           (ANSWERS, answer_key(found["campaign"], found["respondent"]))])
     return _found(campaign, found["campaign"]), found["respondent"], before
@@ -111,11 +111,20 @@ def check_link(store: Store, token: str) -> None:
     _link_record(store, token)
 
 
+def link_key(token: str) -> tuple[str, str]:
+    """Where a personal link is kept: (collection, key) of its record (the token hashed)."""
+    return LINKS, digest(token)
+
+
 def _link_record(store: Store, token: str) -> dict:
-    found = store.get_record(LINKS, digest(token))
-    if found is None:
+    return found_link(store.get_record(*link_key(token)))
+
+
+def found_link(value: dict | None) -> dict:
+    """A link's record read at :func:`link_key`; :class:`NotFound` where there was none."""
+    if value is None:
         raise NotFound(Message("what.survey_link"), "…")
-    return found
+    return value
 
 
 def is_open(campaign: dict) -> bool:

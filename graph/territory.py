@@ -412,7 +412,8 @@ class TerritoryCache:
         """The last snapshot read, without asking the store (None before the first)."""
         return self._snapshot
 
-    def current(self, wait: bool = True, writer: str | None = None, patience: float | None = None) -> Territory:
+    def current(self, wait: bool = True, writer: str | None = None, patience: float | None = None,
+                known_mark: tuple | None = None) -> Territory:
         """The snapshot at the store's current mark.
 
         Unless *wait*, an answer does not wait for another thread's work with the store: while one asks the store
@@ -425,17 +426,25 @@ class TerritoryCache:
         With a *patience* (seconds), such an answer that finds the store moved does not read what changed itself:
         a refresh in the background does, and the answer waits for it that long at most, then answers from the
         newest snapshot. While an import commits, the store answers slowly, and whoever first saw its changes
-        waited for them; now the refresh alone does. What changed shows in the answers once it is read."""
+        waited for them; now the refresh alone does. What changed shows in the answers once it is read.
+
+        A *known_mark* the caller read from the store a moment ago (with its account: one round trip for both) is
+        taken as the store's, unless it is older than a write this process acknowledged to the *writer*."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.mark is not None:
-            asking = not wait and self._asking.acquire(blocking=False)
-            if not (wait or asking) and self._holds_acknowledged(snapshot, writer):
-                return snapshot  # another read is asking
-            try:
-                mark = self.store.mark()
-            finally:
-                if asking:
-                    self._asking.release()
+            acknowledged = self._acknowledged(writer)
+            mark: tuple | None
+            if known_mark is not None and (acknowledged is None or _covers(known_mark, acknowledged)):
+                mark = known_mark
+            else:
+                asking = not wait and self._asking.acquire(blocking=False)
+                if not (wait or asking) and self._holds_acknowledged(snapshot, writer):
+                    return snapshot  # another read is asking
+                try:
+                    mark = self.store.mark()
+                finally:
+                    if asking:
+                        self._asking.release()
             if mark == snapshot.mark:
                 return snapshot
             if mark is not None:
@@ -465,12 +474,13 @@ class TerritoryCache:
         assert snapshot is not None
         return snapshot
 
+    def _acknowledged(self, writer: str | None) -> tuple | None:
+        """The mark of the last write this process acknowledged to *writer* (to anyone, when None), if any."""
+        return self._written if writer is None else self._written_by.get(writer, self._forgotten)
+
     def _holds_acknowledged(self, snapshot: Territory, writer: str | None) -> bool:
         """Whether *snapshot* holds every write this process acknowledged to *writer* (to anyone, when None)."""
-        if writer is None:
-            written = self._written
-        else:
-            written = self._written_by.get(writer, self._forgotten)
+        written = self._acknowledged(writer)
         return written is None or (snapshot.mark is not None and _covers(snapshot.mark, written))
 
     def written(self, mark: tuple | None, writer: str | None = None) -> None:

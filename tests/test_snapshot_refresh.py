@@ -307,3 +307,54 @@ def test_a_read_that_finds_a_large_change_answers_at_once_while_a_refresh_reads_
     assert cache._refresh is refresh
     refresh.result(120)
     assert actors() == before + 60_000
+
+
+def test_a_signed_in_read_and_a_survey_s_page_ask_the_store_for_the_mark_with_their_first_record(store, monkeypatch):
+    """A request reads its account (a token, a session) or its survey link, then the snapshot at the store's mark:
+    both in one round trip, since each wait for a store busy committing an import may be a long one. The snapshot
+    still shows what another process wrote, and a person's own write before their next read."""
+    from api.app import create_app
+    from graph import accounts, campaigns
+    from graph.editing import Author
+
+    import_files([EXAMPLE], store)
+    app = create_app(store)
+    app.config["MAILLAGE_REFRESH_PATIENCE"] = 60  # the refresh a moved mark sets off is waited for
+    client = app.test_client()
+    accounts.add(store, "lectrice", "lecteur")
+    headers = {"Authorization": f"Bearer {accounts.create_token(store, 'lectrice')[0]}"}
+    _, tokens = campaigns.open_campaign(store, TerritoryCache(store).current(), Author("anim", "animateur"),
+                                        "2099-12-31", ["svc-0001"])
+    survey = f"/survey/{next(iter(tokens.values()))}"
+
+    def partners() -> set[str]:
+        answer = client.get("/api/v1/actors/ag-00001/works-with", headers=headers)
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+        return {c["id"] for c in answer.json["collaborators"]}
+
+    before = partners()  # the snapshot read in full
+    assert client.get(survey).status_code == 200
+    asked: list[str] = []  # what the app asks the store (not what a store's method calls in turn)
+    inside: list[str] = []
+
+    def counted(name: str, real):
+        def call(*args, **kwargs):
+            if not inside:
+                asked.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+        return call
+
+    for name in ("mark", "get_record", "get_records", "records_and_mark"):
+        monkeypatch.setattr(store, name, counted(name, getattr(store, name)))
+    assert partners() == before and asked == ["records_and_mark"]
+    asked.clear()
+    page = client.get(survey)
+    assert page.status_code == 200 and asked == ["records_and_mark", "get_records"]  # then campaign and answer
+    asked.clear()
+    store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00002", "import", {}, PROV)]))
+    assert partners() == before | {"part-00002"}  # another process's write, read at the mark read with the token
+    assert asked[0] == "records_and_mark" and "mark" not in asked

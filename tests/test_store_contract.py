@@ -242,3 +242,15 @@ def test_records_read_together_come_in_the_order_asked_with_none_where_there_is_
     assert store.get_records([]) == []
     store.put_records([("campaign-answers", "c1/ag-1", None)])
     assert store.get_records([("campaign-answers", "c1/ag-1"), ("campaign-answers", "c1/ag-10")]) == [None, {"n": 10}]
+
+
+def test_records_read_with_the_mark_are_those_read_alone_and_the_mark_the_store_s(store):
+    """One round trip for a request's account (or survey link) and the mark of the snapshot it reads next."""
+    store.put_records([("tokens", "t1", {"login": "marie"}), ("links", "l1", {"campaign": "c1"})])
+    keys = [("tokens", "t1"), ("links", "l2"), ("links", "l1"), ("tokens", "t1")]
+    records, mark = store.records_and_mark(keys)
+    assert records == store.get_records(keys) == [{"login": "marie"}, None, {"campaign": "c1"}, {"login": "marie"}]
+    assert mark == store.mark()
+    store.write(small_batch())
+    moved = store.records_and_mark([])
+    assert moved == ([], store.mark()) and moved[1] != mark

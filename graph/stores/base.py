@@ -238,6 +238,12 @@ class Store(ABC):
         round trip to a server (a survey's page reads its campaign and its answer at once)."""
         return [self.get_record(collection, key) for collection, key in keys]
 
+    def records_and_mark(self, keys: Iterable[tuple[str, str]]) -> tuple[list[dict | None], tuple | None]:
+        """:meth:`get_records` and :meth:`mark` together, one round trip to a server: a request reads its account
+        (or its survey link), then the snapshot of the store's mark, and each wait for a server busy committing an
+        import was a chance of a slow answer. The mark may come from a moment before the records or after."""
+        return self.get_records(keys), self.mark()
+
     @abstractmethod
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         """The records of *collection* whose key starts with *prefix*, by key."""

@@ -188,6 +188,13 @@ ALL_RECORDS = ("MATCH (r:MaillageRecord) RETURN r.collection AS collection, r.ke
 REMOVE_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) DELETE r"
 GET_RECORD = "MATCH (r:MaillageRecord {rid: $rid}) RETURN r.value AS value"
 GET_RECORDS = "UNWIND $rids AS rid MATCH (r:MaillageRecord {rid: rid}) RETURN rid, r.value AS value"
+# One row whatever the records found (none: an empty list), with the mark as READ_MARK reads it.
+RECORDS_AND_MARK = """
+UNWIND $rids AS rid OPTIONAL MATCH (r:MaillageRecord {rid: rid})
+WITH collect([rid, r.value]) AS found
+OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
+OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
+RETURN found, e.value AS epoch, s.value AS seq"""
 # The index named: this plan is kept (see _plan_once), and one made on an empty database could be a scan.
 LIST_RECORDS = ("MATCH (r:MaillageRecord) USING INDEX r:MaillageRecord(collection) "
                 "WHERE r.collection = $collection AND r.key STARTS WITH $prefix "
@@ -350,6 +357,11 @@ def _run(runner, query: str, **params):
 
 NO_PROVENANCE = Provenance("")
 REHEARSAL = "maillage-rehearsal"  # the collection of the record a rehearsal puts (rolled back: never stored)
+
+
+def _mark_of(record) -> tuple:
+    """The mark in a record with ``epoch`` and ``seq`` (a store never written: no epoch yet, number 0)."""
+    return (record["epoch"] or "", record["seq"] or 0)
 
 
 def _line(fact) -> int | None:
@@ -814,6 +826,12 @@ class Neo4jStore(Store):
         found = {r["rid"]: json.loads(r["value"]) for r in self._lookup(GET_RECORDS, rids=list(dict.fromkeys(rids)))}
         return [found.get(rid) for rid in rids]
 
+    def records_and_mark(self, keys: Iterable[tuple[str, str]]) -> tuple[list[dict | None], tuple | None]:
+        rids = [_record_id(collection, key) for collection, key in keys]
+        record = self._lookup(RECORDS_AND_MARK, rids=list(dict.fromkeys(rids)))[0]
+        found = {rid: json.loads(value) for rid, value in record["found"] if value is not None}
+        return [found.get(rid) for rid in rids], _mark_of(record)
+
     def records(self, collection: str, prefix: str = "") -> list[tuple[str, dict]]:
         records = self._lookup(LIST_RECORDS, collection=collection, prefix=prefix)
         return [(r["key"], json.loads(r["value"])) for r in records]
@@ -897,8 +915,7 @@ class Neo4jStore(Store):
         return records[0]["value"] if records else ""
 
     def mark(self) -> tuple:
-        record = self._lookup(READ_MARK)[0]
-        return (record["epoch"] or "", record["seq"] or 0)
+        return _mark_of(self._lookup(READ_MARK)[0])
 
     def changes_since(self, mark: tuple | None) -> Changes | None:
         if mark is None:
