@@ -269,6 +269,23 @@ class NeighbourArrays:
                 zip(sources[order].tolist(), targets[order].tolist(), entries[order].tolist())]
 
 
+def ties_among(graph: nx.Graph, members: Iterable) -> list[tuple]:
+    """Every tie of *graph* between two of *members*, once, as ``(a, b, data)`` with a < b, in order of (a, b):
+    :meth:`NeighbourArrays.ties_among`, read from the adjacency dicts (for a few members, no arrays to build).
+
+    Example
+    -------
+    >>> g = nx.Graph([("a", "b", {"weight": 1}), ("b", "c", {"weight": 2}), ("a", "d", {"weight": 3})])
+    >>> [(a, b, data["weight"]) for a, b, data in ties_among(g, ["c", "b", "a"])]
+    [('a', 'b', 1), ('b', 'c', 2)]
+    """
+    inside = set(members)
+    adjacency = graph._adj
+    found = [(a, b, data) for a in inside for b, data in adjacency[a].items() if b in inside and a < b]
+    found.sort(key=lambda tie: (tie[0], tie[1]))
+    return found
+
+
 def actor_attributes(node: Node) -> dict:
     """What the network keeps of an actor."""
     attributes = {"kind": node.kind, "name": node.name}

@@ -12,7 +12,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import AbstractContextManager
@@ -24,7 +24,14 @@ import networkx as nx
 
 from graph import schema, snapshot_file
 from graph.bulk import collector_paused
-from graph.cooperation import FACT_TYPES, NeighbourArrays, cooperation_network, is_valid_at, patch_cooperation_network
+from graph.cooperation import (
+    FACT_TYPES,
+    NeighbourArrays,
+    cooperation_network,
+    is_valid_at,
+    patch_cooperation_network,
+    ties_among,
+)
 from graph.errors import NotFound
 from graph.i18n import Message
 from graph.model import Node, Relationship, RelationshipRef
@@ -33,6 +40,8 @@ from graph.stores.base import Changes, Store
 log = logging.getLogger("maillage.snapshot")  # a server's log (api.logs)
 
 MAX_NETWORKS = 4  # the current network and three dates
+# Up to this many members, the ties among them are read from the adjacency dicts (Territory.ties_among)
+FEW_MEMBERS = 1000
 MAX_MEASURES = 256
 KEEP_AGAIN_AFTER = 10_000  # changes found since a kept snapshot beyond which it is kept again
 # Seconds a snapshot waits before it is written to disk: the first answers, which build its network meanwhile,
@@ -208,6 +217,15 @@ class Territory:
         network = self.network(as_of)
         return self._once(("arrays", id(network)), lambda: self._arrays.get(network, _MISSING),
                           lambda: NeighbourArrays(network), lambda arrays: self._arrays.__setitem__(network, arrays))
+
+    def ties_among(self, members: Collection, as_of: str | None = None) -> list[tuple]:
+        """Every tie between two of *members* (:meth:`NeighbourArrays.ties_among`): read from the network's
+        adjacency for a few members, from its arrays for many. The arrays are built once per network, and while
+        imports run the network changes every second: an actor's ego network waited for arrays of the whole
+        territory to be built again when walking its few dozen members cost a fraction of that."""
+        if len(members) <= FEW_MEMBERS:
+            return ties_among(self.network(as_of), members)
+        return self.neighbour_arrays(as_of).ties_among(members)
 
     def measure(self, key: tuple, compute: Callable[[], object]):
         """Memoise a global measure on this snapshot (so never beyond the store version)."""

@@ -115,7 +115,7 @@ def test_example_has_partners_tied_through_one_agent_and_projects_without_associ
 
 def test_neighbour_arrays_give_the_ties_among_members_as_the_subgraph_does():
     """Ids inserted out of order, members of every size: each tie once, (a, b) with a < b, in order."""
-    from graph.cooperation import NeighbourArrays
+    from graph.cooperation import NeighbourArrays, ties_among
 
     graph = nx.relabel_nodes(nx.gnm_random_graph(300, 1500, seed=5), lambda i: f"n{(i * 37) % 300:03d}")
     for a, b in graph.edges():
@@ -128,3 +128,26 @@ def test_neighbour_arrays_give_the_ties_among_members_as_the_subgraph_does():
         found = arrays.ties_among(members)
         assert [(a, b) for a, b, _ in found] == expected
         assert all(data is graph[a][b] for a, b, data in found)
+        # The same read from the adjacency dicts (a few members: no arrays built), the same data objects.
+        walked = ties_among(graph, members)
+        assert [(a, b) for a, b, _ in walked] == expected
+        assert all(x is y for (_, _, x), (_, _, y) in zip(walked, found))
+
+
+def test_an_ego_network_of_a_few_actors_builds_no_arrays_and_answers_as_with_them(embedded_store, monkeypatch):
+    """While imports run the network changes every second: an actor's ego network reads the ties among its few
+    members from the adjacency, instead of waiting for arrays of the whole territory built again."""
+    import graph.territory
+    from graph.questions import ask
+    from graph.territory import TerritoryCache
+
+    import_files([EXAMPLE], embedded_store)
+    territory = TerritoryCache(embedded_store).current()
+    walked = [ask("ego", territory, actor=actor, depth=depth) for actor in ("ag-00001", "asso-00003")
+              for depth in (1, 2, 3)]
+    assert not territory._arrays and any(answer["edges"] for answer in walked)
+    monkeypatch.setattr(graph.territory, "FEW_MEMBERS", 0)  # every ego network read from the arrays
+    territory = TerritoryCache(embedded_store).current()
+    assert [ask("ego", territory, actor=actor, depth=depth) for actor in ("ag-00001", "asso-00003")
+            for depth in (1, 2, 3)] == walked
+    assert territory._arrays

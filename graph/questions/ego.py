@@ -19,7 +19,7 @@ def ego(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) -> d
         nodes.append(item := t.summary(n))
         item["distance"] = d
     edges = [{"source": a, "target": b, "weight": data["weight"], "evidence_kinds": data["kinds"]}
-             for a, b, data in t.neighbour_arrays(as_of).ties_among(distances)]
+             for a, b, data in t.ties_among(distances, as_of)]
     return {"center": t.summary(actor), "depth": depth, "as_of": as_of, "nodes": nodes, "edges": edges}
 
 
