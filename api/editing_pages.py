@@ -340,7 +340,7 @@ def survey(token: str) -> Response:
     if request.method == "POST" and not context["closed"]:
         pairs = list(zip(request.form.getlist("name"), request.form.getlist("frequency")))
         try:
-            before = campaigns.answer(store, t_, token, pairs)
+            before = campaigns.answer(store, t_, token, pairs, link)  # the link read once
             notice = t("campaign.thanks")
         except campaigns.CampaignError as refused:
             return page("survey.html", w["survey"], 422, rows=_survey_rows(pairs), **context,

@@ -181,10 +181,12 @@ def actor_names(territory: Territory) -> frozenset[tuple[str, str]]:
         (n.id, n.name) for n in territory.nodes.values() if n.kind in schema.ACTOR_LABELS))
 
 
-def answer(store: Store, territory: Territory, token: str, names: list[tuple[str, str]]) -> dict:
+def answer(store: Store, territory: Territory, token: str, names: list[tuple[str, str]],
+           link: dict | None = None) -> dict:
     """Record a respondent's answer (replacing an earlier one of this campaign): *names* are
-    (name or identifier, frequency). Returns the answer as recorded."""
-    campaign, respondent, before = link_and_answer(store, token)
+    (name or identifier, frequency); *link*: the link's record, when the caller has read it (a survey's page).
+    Returns the answer as recorded."""
+    campaign, respondent, before = link_and_answer(store, token, link)
     if not is_open(campaign):
         raise CampaignError("campaign.closed", closes=campaign["closes"])
     if len(names) > MAX_NAMES:
