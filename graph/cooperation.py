@@ -390,8 +390,9 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
             patched.remove_node(node.id)
     for node in changed_nodes:
         if node.kind in schema.ACTOR_LABELS:
+            # Its neighbours stay the previous network's (shared) unless one of its ties changes below: what was
+            # drawn of them is still right (visualisations.declaration.DrawnViews).
             added = added or node.id not in patched._adj
-            own(node.id)
             patched.add_node(node.id)
             patched._node[node.id] = actor_attributes(node)
 
@@ -433,7 +434,6 @@ def patch_cooperation_network(graph: nx.Graph, nodes: dict[str, Node], facts: It
             if pair in pairs:
                 direct[pair].append(fact)
 
-    touched_nodes.update(node.id for node in changed_nodes)
     adjacency = patched._adj
     for a, b in pairs:
         touched_nodes.update((a, b))

@@ -101,6 +101,9 @@ class Territory:
         self._measures: OrderedDict[tuple, object] = OrderedDict()
         self._arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # network -> NeighbourArrays
         self._summaries: dict[str, dict] = {}  # an ego network of 9,000 actors asks for 9,000 of them
+        # The same object from one snapshot to the next until a project is written or removed: what was drawn
+        # with projects' names (a tie's evidence) is still right while it is (visualisations.declaration).
+        self.project_names: object = object()
         self._lock = threading.RLock()  # held briefly: for the caches, never while something is built
         self._building: dict[tuple, threading.Lock] = {}  # what is being built, by key: the others wait for it
 
@@ -191,6 +194,9 @@ class Territory:
             fresh._networks[None] = patch_cooperation_network(
                 network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships,
                 removed_nodes, removed_facts)
+        if not any(schema.PROJECT.label in (node.kind, getattr(self.nodes.get(node.id), "kind", None))
+                   for node in changes.nodes) and not any(node.kind == schema.PROJECT.label for node in removed_nodes):
+            fresh.project_names = self.project_names
         for key, view in self._narrowed_views().items():
             refreshed_view = self._refreshed_view(fresh, key, view, changes)
             if refreshed_view is not None:

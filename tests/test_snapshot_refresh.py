@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import pytest
 
+from graph import schema
 from graph.model import Batch, Node, Provenance, Relationship
 from graph.questions import ask
 from graph.territory import TerritoryCache
 from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
+from visualisations import views as network_views
+from visualisations.declaration import DRAWN, View
 
 PROV = Provenance("test-refresh", 1)
 
@@ -358,3 +361,62 @@ def test_a_signed_in_read_and_a_survey_s_page_ask_the_store_for_the_mark_with_th
     store.write(Batch([], [Relationship("COOPERATES_WITH", "ag-00001", "part-00002", "import", {}, PROV)]))
     assert partners() == before | {"part-00002"}  # another process's write, read at the mark read with the token
     assert asked[0] == "records_and_mark" and "mark" not in asked
+
+
+def test_a_view_served_again_is_drawn_again_only_when_something_it_shows_changed(store, monkeypatch):
+    """While imports run the snapshot changes every second: a view is kept (DrawnViews) while every tie, name and
+    service it shows is the same, and drawn again when one changed; served either way, it is the view drawn
+    afresh from a full read of the store, after every write."""
+    import_files([EXAMPLE], store)
+    drawn: list[tuple] = []
+    draw = View._drawn
+
+    def counted(self, territory, values, nonce, assets_url):
+        drawn.append((self.name, *values.values()))
+        return draw(self, territory, values, nonce, assets_url)
+
+    monkeypatch.setattr(View, "_drawn", counted)
+    DRAWN.clear()
+    cache = TerritoryCache(store)
+    t = cache.current()
+    services = sorted(n.id for n in t.nodes.values() if n.kind == schema.SERVICE.label)
+    asked = [("service", {"service": s}) for s in services] + [
+        ("actor", {"actor": a, "depth": depth}) for a in ("ag-00001", "ag-00003", "ag-00006", "asso-00003")
+        for depth in (1, 2)]
+
+    def served(territory):
+        return [network_views.VIEWS[name].html(territory, "n0nce", "/static", **raw) for name, raw in asked]
+
+    served(t)
+    assert len(drawn) == len(asked)
+    drawn.clear()
+    assert served(t) == served(cache.current()) and drawn == [], "the same snapshot: nothing is drawn again"
+
+    project, agent = t.nodes["proj-00001"], t.nodes["ag-00001"]
+    writes = [*WRITES,
+              Batch([Node("Agent", agent.id, agent.name, {**agent.properties, "job_title": "poste 2"}, PROV)], []),
+              Batch([Node("Project", project.id, "Projet renommé", dict(project.properties), PROV)], [])]
+    redrawn, alike = {}, {}  # by write: the views drawn again, and those of them drawn as they were
+    keys = [(name, *raw.values(), None) for name, raw in asked]  # as counted: the checked values, no date
+    before = served(t)
+    for number, batch in enumerate(writes):
+        store.write(batch)
+        drawn.clear()
+        views = served(cache.current())
+        redrawn[number] = list(drawn)
+        alike[number] = sum(key in drawn and old == new for key, old, new in zip(keys, before, views))
+        # The reference: every view drawn afresh on a snapshot read in full (its ties are other objects: none of
+        # their tooltips is found among those written before)
+        DRAWN.clear()
+        assert views == served(TerritoryCache(store).current()), number
+        served(cache.current())  # kept again for the next write
+        before = views
+    assert ("actor", "ag-00003", 1, None) in redrawn[4] and ("service", "svc-0002", None) in redrawn[4]
+    assert len(redrawn[4]) < len(asked) / 2 and len(redrawn[5]) < len(asked) / 2, "the views nothing changed in"
+    assert len(redrawn[8]) == len(asked), "1,500 ties among 60 agents: every view shows some"
+    assert redrawn[9] == [], "an agent's job title: no view shows it"
+    assert len(redrawn[10]) == len(asked), "a project renamed: any tie's evidence may name it"
+    # Drawn again only when what it shows changed, but for a tie changed with one end in the view (its end's
+    # neighbours are other objects: write 2, a grant to an association two views show without its funder), a tie
+    # whose status alone changed (another object, drawn alike: 7) and a project renamed (every view, 10).
+    assert {number for number, count in alike.items() if count} <= {2, 7, 10}

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 import networkx as nx
 
-from graph import schema
+from graph import i18n, schema
 from graph.cooperation import Tie, evidence_of
 from graph.i18n import Bilingual
 from graph.i18n import t as say
@@ -59,6 +59,25 @@ def _edge_tooltip(t: Territory, data, said: dict | None = None, weight_word: str
             + ("\n…" if len(parts) > 8 else ""))
 
 
+# A tie's tooltip, by the tie (a refreshed network shares the ties it did not change), the language and the projects'
+# names it was written with: a view drawn again after a change draws again only the ties that changed (a pôle's
+# view writes 1,700 tooltips). Each entry holds its tie and its names, so that no other object takes their identity.
+_TIE_TOOLTIPS: dict[tuple, tuple[Tie, object, str]] = {}
+TIE_TOOLTIPS_KEPT = 200_000
+
+
+def _tie_tooltip(t: Territory, tie: Tie, said: dict, weight_word: str) -> str:
+    key = (id(tie), i18n.current_language(), id(t.project_names))
+    found = _TIE_TOOLTIPS.get(key)
+    if found is not None:
+        return found[2]
+    tooltip = _edge_tooltip(t, tie, said, weight_word)
+    if len(_TIE_TOOLTIPS) >= TIE_TOOLTIPS_KEPT:  # emptied rather than ordered: refilled by the next views drawn
+        _TIE_TOOLTIPS.clear()
+    _TIE_TOOLTIPS[key] = (tie, t.project_names, tooltip)
+    return tooltip
+
+
 def _said(t: Territory, item, said: dict) -> str:
     """The line of one piece of evidence: a tie's fact, or an evidence entry; *said* memoises them. A shared
     project, ``(project, a, role of a, b, role of b)``, is looked up by project, without making its entry."""
@@ -103,10 +122,23 @@ def _copy(t: Territory, g: nx.Graph, nodes, size: str = "degree", as_of=None,
     for a in nodes:  # each tie once, from its first end; a subgraph view's filtered iteration cost more than all
         for b, data in g.adj[a].items():
             if b in keep and b not in done:
-                edges.append((a, b, {"weight": data["weight"], "tooltip": _edge_tooltip(t, data, said, weight_word)}))
+                tooltip = (_tie_tooltip(t, data, said, weight_word) if data.__class__ is Tie
+                           else _edge_tooltip(t, data, said, weight_word))
+                edges.append((a, b, {"weight": data["weight"], "tooltip": tooltip}))
         done.add(a)
     view.add_edges_from(edges)
     return view
+
+
+def _read_by_copy(t: Territory, g: nx.Graph, nodes: list) -> tuple[tuple, tuple]:
+    """What :func:`_copy` reads to draw *nodes* of the network of all dates *g*, for :class:`DrawnViews`: each node's
+    neighbours and ties (its adjacency, which a refreshed network shares while none of them changed), its name
+    and kind, its service and that service's node, and whether any project changed (a tie's evidence names
+    projects)."""
+    attributes = g._node
+    services = tuple(t.service_of.get(n) for n in nodes)
+    objects = (t.project_names, *(g._adj[n] for n in nodes), *(t.nodes.get(s) for s in services if s is not None))
+    return objects, (tuple(nodes), services, tuple((attributes[n]["name"], attributes[n]["kind"]) for n in nodes))
 
 
 def _highlights(t: Territory, as_of=None) -> dict:
@@ -218,6 +250,17 @@ def actor(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) ->
     return view, Page(heading, subtitle, [], links, _nav())
 
 
+def actor_witness(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) -> tuple[tuple, tuple] | None:
+    """What :func:`actor` reads (:class:`visualisations.declaration.DrawnViews`): the ego network's members by
+    distance and what drawing them reads. None at a date (that network is projected again at each change)."""
+    g = t.network()
+    if as_of is not None or actor not in g:
+        return None
+    distances = nx.single_source_shortest_path_length(g, actor, cutoff=depth)
+    objects, read = _read_by_copy(t, g, sorted(distances))
+    return objects, (read, tuple(sorted(distances.items())))
+
+
 def project(t: Territory, project: str, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """A project, its participants and the ties among them."""
     node = t.nodes[project]
@@ -259,6 +302,18 @@ def service(t: Territory, service: str, as_of: str | None = None) -> tuple[nx.Gr
     view = _copy(t, g, sorted(around), as_of=as_of, highlights={a: "center" for a in members})
     subtitle = say("view.text.service_subtitle", members=len(members), around=len(around) - len(members))
     return view, Page(say("view.text.service_heading", name=node.name), subtitle, [], [], _nav())
+
+
+def service_witness(t: Territory, service: str, as_of: str | None = None) -> tuple[tuple, tuple] | None:
+    """What :func:`service` reads (:class:`visualisations.declaration.DrawnViews`): the service's node, its members
+    and what drawing them and those they work with reads. None at a date."""
+    if as_of is not None:
+        return None
+    g = t.network()
+    members = sorted(a for a in t.members_of(service) if a in g)
+    around = sorted(set(members) | {m for a in members for m in g._adj[a]})
+    objects, read = _read_by_copy(t, g, around)
+    return (t.nodes[service], *objects), (read, tuple(members))
 
 
 TABLE_COLOURS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
@@ -354,7 +409,7 @@ VIEWS: dict[str, View] = {view.name: view for view in (
          (THEME, SERVICE, KIND, AS_OF, SIZE), territory),
     View("actor", "/actors/{actor_id}",
          Bilingual("Un acteur (voisinage à 1-3 pas)", "An actor (neighbourhood at 1-3 steps)"),
-         (ACTOR, DEPTH, AS_OF), actor),
+         (ACTOR, DEPTH, AS_OF), actor, witness=actor_witness),
     View("project", "/projects/{project}", Bilingual("Un projet", "A project"),
          (_element("project", (schema.PROJECT.label,), "project", "Identifiant du projet.",
                    "The project's identifier."), AS_OF), project),
@@ -363,7 +418,7 @@ VIEWS: dict[str, View] = {view.name: view for view in (
           AS_OF), theme),
     View("service", "/services/{service}", Bilingual("Un service", "A service"),
          (_element("service", (schema.SERVICE.label,), "service", "Identifiant du service.",
-                   "The service's identifier."), AS_OF), service),
+                   "The service's identifier."), AS_OF), service, witness=service_witness),
     View("services", "/services", Bilingual("Carte des services (taille : agents ; couleur : indice E-I)",
                                             "Services map (size: agents; colour: E-I index)"),
          (LEVEL, AS_OF), services_map, counts_only=True),
