@@ -4,8 +4,9 @@ kept while what they show is unchanged (:class:`visualisations.declaration.Drawn
 The load scenario's commune (``generate("commune", 7)``) in the embedded store; then the real grant files
 (``../shared/data/scdl-subventions/more``) imported one after the other, each import a new snapshot, as while
 ``benchmarks/load.py`` runs, and after each a tie declared between two agents drawn at random (the load scenario's
-contributors declare about one a second, as many as imports). After each import and declaration, the view of every service and pôle and those of 40 agents are
-served twice over on the new snapshot, once each way, the order alternating from one import to the next:
+contributors declare about one a second, as many as imports). After each import and declaration, the view of every
+service and pôle and those of 40 agents are served twice over on the new snapshot, once each way, the order
+alternating from one import to the next:
 
 * drawn: what the previous release did at every request (``View._drawn``: build the view, lay it out, write it,
   every tie's tooltip written again; the layout's compiled steps are this release's, which give the same positions
