@@ -63,7 +63,7 @@ def _edge_tooltip(t: Territory, data, said: dict | None = None, weight_word: str
 # names it was written with: a view drawn again after a change draws again only the ties that changed (a pôle's
 # view writes 1,700 tooltips). Each entry holds its tie and its names, so that no other object takes their identity.
 _TIE_TOOLTIPS: dict[tuple, tuple[Tie, object, str]] = {}
-TIE_TOOLTIPS_KEPT = 200_000
+TIE_TOOLTIPS_KEPT = 50_000  # ~30 views of a pôle, about 10 MB
 
 
 def _tie_tooltip(t: Territory, tie: Tie, said: dict, weight_word: str) -> str:
