@@ -36,9 +36,9 @@ class DrawnViews:
     While imports run, the snapshot changes every second, and a pôle's view (hundreds of people, a thousand
     ties: 13 to 16 ms of processor) was drawn again at each change although no tie or name it shows had changed.
     A view declares what it reads (:attr:`View.witness`): objects, compared by identity (a snapshot refreshed
-    shares every adjacency, every node's attributes, every tie it did not change with the one before, and makes
-    new ones for what changed), and values, compared by equality. A view kept holds those objects, so that no
-    other object can take their identity while it is kept.
+    shares every node's neighbours and ties, and every node, that it did not change with the one before, and makes
+    new ones for what changed), and values, compared by equality (names, kinds, services, members). A view kept
+    holds those objects, so that no other object can take their identity while it is kept.
     """
 
     def __init__(self, budget: int = DRAWN_BUDGET):

@@ -253,8 +253,10 @@ def actor(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) ->
 def actor_witness(t: Territory, actor: str, depth: int = 1, as_of: str | None = None) -> tuple[tuple, tuple] | None:
     """What :func:`actor` reads (:class:`visualisations.declaration.DrawnViews`): the ego network's members by
     distance and what drawing them reads. None at a date (that network is projected again at each change)."""
+    if as_of is not None:
+        return None
     g = t.network()
-    if as_of is not None or actor not in g:
+    if actor not in g:
         return None
     distances = nx.single_source_shortest_path_length(g, actor, cutoff=depth)
     objects, read = _read_by_copy(t, g, sorted(distances))
