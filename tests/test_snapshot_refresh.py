@@ -391,6 +391,8 @@ def test_a_view_served_again_is_drawn_again_only_when_something_it_shows_changed
     assert len(drawn) == len(asked)
     drawn.clear()
     assert served(t) == served(cache.current()) and drawn == [], "the same snapshot: nothing is drawn again"
+    again = network_views.VIEWS["service"].html(t, "autre", "/static", service=services[0])
+    assert drawn == [] and 'nonce="autre"' in again and "n0nce" not in again, "each response has its own nonce"
 
     project, agent = t.nodes["proj-00001"], t.nodes["ag-00001"]
     writes = [*WRITES,
