@@ -181,11 +181,13 @@ class Territory:
         removed = set(changes.removed_relationships)
         removed_facts = _find(self.relationships, removed)
         flipped = False
+        projects_changed = any(node.kind == schema.PROJECT.label for node in removed_nodes)
         for node in changes.nodes:
             before = nodes.get(node.id)
             if before is not None and before.kind != node.kind and not (
                     before.kind in schema.ACTOR_LABELS and node.kind in schema.ACTOR_LABELS):
                 flipped = True  # the projection reads actors and projects differently
+            projects_changed = projects_changed or schema.PROJECT.label in (node.kind, before and before.kind)
             nodes[node.id] = node
         fresh = Territory(version, list(nodes.values()),
                           _merged(self.relationships, changes.relationships, removed), changes.mark)
@@ -194,8 +196,7 @@ class Territory:
             fresh._networks[None] = patch_cooperation_network(
                 network, fresh.nodes, fresh.facts(), changes.nodes, changes.relationships,
                 removed_nodes, removed_facts)
-        if not any(schema.PROJECT.label in (node.kind, getattr(self.nodes.get(node.id), "kind", None))
-                   for node in changes.nodes) and not any(node.kind == schema.PROJECT.label for node in removed_nodes):
+        if not projects_changed:
             fresh.project_names = self.project_names
         for key, view in self._narrowed_views().items():
             refreshed_view = self._refreshed_view(fresh, key, view, changes)

@@ -105,10 +105,6 @@ class View:
         objects, read = seen
         key = (self.name, tuple(values.items()), i18n.current_language(), assets_url,
                tuple(map(id, objects)), read)
-        try:
-            hash(key)
-        except TypeError:  # a value that cannot be a key: drawn as it is
-            return self._drawn(territory, values, nonce, assets_url)
         html = DRAWN.get(key)
         if html is None:
             html = self._drawn(territory, values, NONCE_SLOT, assets_url)

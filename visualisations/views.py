@@ -295,13 +295,19 @@ def theme(t: Territory, theme: str, as_of: str | None = None) -> tuple[nx.Graph,
     return view, Page(say("view.text.theme_heading", name=coverage["theme"]["name"]), "", notes, [], _nav())
 
 
+def _service_people(t: Territory, g: nx.Graph, service: str) -> tuple[list[str], list[str]]:
+    """A service's people in *g* (and those of the services it contains), and them with everyone they work with,
+    each in order of id."""
+    members = sorted(a for a in t.members_of(service) if a in g)
+    return members, sorted(set(members) | {m for a in members for m in g._adj[a]})
+
+
 def service(t: Territory, service: str, as_of: str | None = None) -> tuple[nx.Graph, Page]:
     """A service's people (and those of the services it contains) and everyone they work with."""
     node = t.nodes[service]
     g = t.network(as_of)
-    members = sorted(a for a in t.members_of(service) if a in g)
-    around = set(members) | {m for a in members for m in g[a]}
-    view = _copy(t, g, sorted(around), as_of=as_of, highlights={a: "center" for a in members})
+    members, around = _service_people(t, g, service)
+    view = _copy(t, g, around, as_of=as_of, highlights={a: "center" for a in members})
     subtitle = say("view.text.service_subtitle", members=len(members), around=len(around) - len(members))
     return view, Page(say("view.text.service_heading", name=node.name), subtitle, [], [], _nav())
 
@@ -312,8 +318,7 @@ def service_witness(t: Territory, service: str, as_of: str | None = None) -> tup
     if as_of is not None:
         return None
     g = t.network()
-    members = sorted(a for a in t.members_of(service) if a in g)
-    around = sorted(set(members) | {m for a in members for m in g._adj[a]})
+    members, around = _service_people(t, g, service)
     objects, read = _read_by_copy(t, g, around)
     return (t.nodes[service], *objects), (read, tuple(members))
 
