@@ -565,7 +565,7 @@ class TerritoryCache:
         mark = self.store.mark()  # before reading: what is written meanwhile comes again next time
         if mark is not None:
             version = _version_of(mark)
-            if read_back and self.keep_in is not None and self._snapshot is None:
+            if read_back and self._snapshot is None:
                 kept = self._read_kept(mark)
                 if kept is not None:
                     return kept
@@ -588,39 +588,52 @@ class TerritoryCache:
 
     def _read_kept(self, mark: tuple) -> Territory | None:
         """The snapshot kept for the store's epoch at *mark*, brought up to date with what changed since it was
-        kept; None when there is none (or the store cannot tell what changed since)."""
-        assert self.keep_in is not None
-        path = snapshot_file.path_for(self.keep_in, mark)
-        kept = snapshot_file.load(path)
+        kept; None when there is none (or the store cannot tell what changed since). The one kept in this
+        server's folder, else the one kept in the store (a server starting on another machine, or without its
+        folder): either holds the same facts at some mark, and what changed since is asked the same way."""
+        kept, where = None, "store"
+        if self.keep_in is not None:
+            where = str(snapshot_file.path_for(self.keep_in, mark))
+            kept = snapshot_file.load(Path(where))
+        if kept is None:
+            kept, where = snapshot_file.unpacked(self.store.kept_snapshot()), "store"
         if kept is None:
             return None
         kept_mark, nodes, relationships = kept
-        changes = self.store.changes_since(kept_mark)
+        changes = self.store.changes_since(kept_mark) if kept_mark[0] == mark[0] else None
         if changes is None:
             return None
-        log.info("kept_snapshot_read %s: %d facts, %d changed since", path, len(nodes) + len(relationships),
+        log.info("kept_snapshot_read %s: %d facts, %d changed since", where, len(nodes) + len(relationships),
                  changes.size, extra={"fields": {"event": "kept_snapshot_read", "changes": changes.size}})
         snapshot = _with_changes(Territory(_version_of(kept_mark), nodes, relationships, kept_mark), changes)
-        if changes.size > KEEP_AGAIN_AFTER:
-            self._keep(snapshot)  # else every start would read them again
+        if self.keep_in is not None and (changes.size > KEEP_AGAIN_AFTER or where == "store"):
+            self._keep(snapshot, in_store=changes.size > KEEP_AGAIN_AFTER)  # else every start would read them
         return snapshot
 
-    def _keep(self, snapshot: Territory) -> None:
+    def _keep(self, snapshot: Territory, in_store: bool = True) -> None:
         """Write *snapshot* to its file in the background (the first answer does not wait for it), and delete
-        those of another epoch."""
+        those of another epoch; and, when *in_store*, keep it in the store too, for servers starting elsewhere
+        (:meth:`graph.stores.base.Store.keep_snapshot`)."""
         assert self.keep_in is not None and snapshot.mark is not None
         folder, mark = self.keep_in, snapshot.mark
         path = snapshot_file.path_for(folder, mark)
+        store = self.store
 
         def keep() -> None:
             now.wait(KEEP_AFTER)
             if cancelled.is_set():
                 return
             try:
-                snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships)
+                packed = snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships,
+                                            packed=in_store and store.keeps_snapshots)
                 log.info("kept_snapshot_written %s", path, extra={"fields": {"event": "kept_snapshot_written"}})
+                if packed is not None and store.keep_snapshot(mark, packed):
+                    log.info("kept_snapshot_written in the store (%d bytes)", len(packed),
+                             extra={"fields": {"event": "kept_snapshot_written", "where": "store"}})
             except (OSError, ValueError) as error:  # a full disk, a property marshal cannot write
                 log.warning("kept_snapshot_failed %s: %s", path, error)
+            except store.unavailable_errors as error:  # kept on disk all the same
+                log.warning("kept_snapshot_failed in the store: %s", error)
             snapshot_file.forget(folder, keep=path)
 
         self.wait_until_kept()
@@ -650,8 +663,9 @@ class TerritoryCache:
 
 def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
                         starting: Callable[[], None] = lambda: None) -> bool:
-    """Keep a snapshot of *store* in *folder* for the server that starts next, unless one of the store's epoch is
-    kept already and *written* (facts an import just changed, None: unknown) is at most ``KEEP_AGAIN_AFTER``.
+    """Keep a snapshot of *store* in *folder*, and in the store when it keeps one (Neo4j), for the server that
+    starts next, here or on another machine; unless one of the store's epoch is kept already (in both) and
+    *written* (facts an import just changed, None: unknown) is at most ``KEEP_AGAIN_AFTER``.
 
     For the commands that fill a store (an import, a restore): a server's first start then reads the kept
     snapshot back instead of the whole store (at metropole, 7 s instead of 16). *starting* is called
@@ -660,7 +674,8 @@ def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
     mark = store.mark()
     if mark is None:  # a store without a history: nothing to read back from
         return False
-    if snapshot_file.path_for(folder, mark).exists() and written is not None and written <= KEEP_AGAIN_AFTER:
+    if (written is not None and written <= KEEP_AGAIN_AFTER and snapshot_file.path_for(folder, mark).exists()
+            and (not store.keeps_snapshots or store.kept_snapshot_mark() is not None)):
         return False  # the server reads it and what changed since, and keeps it again when that grew
     starting()
     cache = TerritoryCache(store, keep_in=folder)

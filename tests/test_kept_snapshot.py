@@ -1,6 +1,6 @@
 """A server keeps its snapshot on disk: started again, it reads the file and what changed since (never the whole
 store), and serves what a full read would; a file of an ended epoch (a store cleared, restored or erased from)
-is deleted and not read; a damaged one is ignored."""
+is deleted and not read; a damaged one is ignored. Neo4j keeps it too, for a server starting elsewhere."""
 from __future__ import annotations
 
 import logging
@@ -159,6 +159,7 @@ def test_an_import_or_a_restore_keeps_the_snapshot_a_server_reads_when_it_first_
     assert "Préparation de l'instantané que le serveur lira au démarrage" in capsys.readouterr().out
     [path] = sorted(folder.glob("*.snapshot"))
     full = TerritoryCache(store).current()
+    assert store.kept_snapshot_mark() == (full.mark if store.backend == "neo4j" else None)  # for another machine
     with monkeypatch.context() as patched:
         _without_full_read(store, patched)
         first_start = TerritoryCache(store, folder).current()
@@ -178,3 +179,72 @@ def test_an_import_or_a_restore_keeps_the_snapshot_a_server_reads_when_it_first_
     with monkeypatch.context() as patched:
         _without_full_read(store, patched)
         _same(TerritoryCache(store, folder).current(), restored)
+
+
+def test_a_server_starting_without_its_folder_reads_the_snapshot_kept_in_neo4j(neo4j_store, tmp_path, monkeypatch):
+    """Neo4j keeps the snapshot too (compressed, beside the facts): a server on another machine, or in a container
+    without its data folder, reads it and what changed since, never the whole store; and keeps its own file."""
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    assert store.kept_snapshot() is None and store.kept_snapshot_mark() is None
+    first = TerritoryCache(store, tmp_path / "first")
+    kept_mark = first.current().mark
+    _kept(first)
+    assert store.kept_snapshot_mark() == kept_mark
+    assert snapshot_file.unpacked(store.kept_snapshot())[0] == kept_mark
+    for batch in WRITES:  # meanwhile: writes, a retirement, deletions
+        store.write(batch)
+    store.retire(["ag-00004"], until="2026-01-01", provenance=PROV)
+    store.delete(["ag-00005"], provenance=PROV)
+    full = TerritoryCache(store).current()
+
+    with monkeypatch.context() as patched:
+        _without_full_read(store, patched)
+        elsewhere = TerritoryCache(store, tmp_path / "elsewhere")
+        snapshot = elsewhere.current()
+        no_folder = TerritoryCache(store).current()  # a command (maillage query, view) reads it as well
+    assert snapshot.mark == full.mark != kept_mark and "ag-00005" not in snapshot.nodes
+    _same(snapshot, full)
+    _same(no_folder, full)
+    [path] = _kept(elsewhere)  # its own file from now on
+    assert snapshot_file.load(path)[0] == full.mark
+    assert store.kept_snapshot_mark() == kept_mark  # a few changes since: the store's is not written again
+
+
+def test_neo4j_keeps_a_snapshot_only_of_its_current_epoch_and_never_an_older_one(neo4j_store, monkeypatch):
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    snapshot = TerritoryCache(store).current()
+    data = snapshot_file.packed(snapshot.mark, snapshot.nodes.values(), snapshot.relationships)
+    epoch, seq = snapshot.mark
+    monkeypatch.setattr("graph.stores.neo4j_store.SNAPSHOT_PART", len(data) // 3 + 1)  # in three parts
+    assert store.keep_snapshot((epoch, seq - 1), data[:100])
+    assert store.keep_snapshot(snapshot.mark, data) and store.kept_snapshot() == data
+    records, _, _ = store.driver.execute_query("MATCH (s:MaillageSnapshot) RETURN count(s) AS n")
+    assert records[0]["n"] == 3  # the older one replaced
+    assert not store.keep_snapshot((epoch, seq - 1), b"older")  # a slower server's older read: not kept
+    assert store.kept_snapshot() == data
+    store.clear()
+    assert store.kept_snapshot() is None  # the epoch ended with it
+    assert not store.keep_snapshot(snapshot.mark, data)  # read before the clear: never kept after it
+    records, _, _ = store.driver.execute_query("MATCH (s:MaillageSnapshot) RETURN count(s) AS n")
+    assert records[0]["n"] == 0
+
+
+def test_a_damaged_snapshot_kept_in_neo4j_is_ignored(neo4j_store, tmp_path, caplog, monkeypatch):
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    mark = store.mark()
+    full_reads = []
+    read_all = store.relationships
+    monkeypatch.setattr(store, "relationships", lambda *a, **k: full_reads.append(1) or read_all(*a, **k))
+    logger = logging.getLogger("maillage.snapshot")
+    logger.addHandler(caplog.handler)
+    try:
+        for damaged in (b"garbage", snapshot_file.packed(mark, [], [])[:-10]):
+            assert store.keep_snapshot(mark, damaged)
+            snapshot = TerritoryCache(store).current()
+            assert full_reads.pop() and snapshot.relationships
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "unreadable" in caplog.text

@@ -157,6 +157,8 @@ class Store(ABC):
     # Imports give way to people's changes (``maillage import --background``), where the store can: Neo4j
     # writes an import in many small transactions; the embedded store's import stays one transaction.
     background: bool = False
+    # Whether it keeps a snapshot for servers starting elsewhere (keep_snapshot): a store several machines serve.
+    keeps_snapshots: bool = False
 
     @abstractmethod
     def describe(self) -> str:
@@ -271,6 +273,26 @@ class Store(ABC):
     def changes_since(self, mark: tuple | None) -> Changes | None:
         """What changed after *mark*, or None when only a full read can tell (a store that cannot,
         or a :meth:`clear` since)."""
+        return None
+
+    def keep_snapshot(self, mark: tuple, data: bytes) -> bool:
+        """Keep *data*, a snapshot of this store read at *mark* (:func:`graph.snapshot_file.packed`), for the
+        servers that start next on any machine, in place of the one kept. Not kept (False) when the one kept is
+        newer, or the store's epoch is no longer *mark*'s: a snapshot of an ended epoch holds what the store may
+        no longer hold. A store that ends an epoch (cleared, restored, erased from) deletes it in the same
+        transaction.
+
+        This default keeps none: such a store lives in its server's data folder, where the server keeps its
+        snapshot already (:mod:`graph.snapshot_file`).
+        """
+        return False
+
+    def kept_snapshot(self) -> bytes | None:
+        """The snapshot :meth:`keep_snapshot` kept for the store's current epoch, if any."""
+        return None
+
+    def kept_snapshot_mark(self) -> tuple | None:
+        """The mark of the snapshot :meth:`kept_snapshot` would give, without reading it (None: none kept)."""
         return None
 
     @abstractmethod

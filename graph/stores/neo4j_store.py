@@ -104,7 +104,24 @@ MERGE (m:MaillageMeta {key: 'sequence'}) SET m.value = coalesce(m.value, 0) + 1
 WITH m MERGE (v:MaillageMeta {key: 'version'}) SET v.value = $token
 RETURN m.value AS seq"""
 # clear() deletes, which a sequence cannot tell: it starts a new epoch, and readers re-read everything.
-NEW_EPOCH = "MERGE (m:MaillageMeta {key: 'epoch'}) SET m.value = $token"
+# A new epoch ends the kept snapshot with it, in the same transaction (it may hold an erased person).
+NEW_EPOCH = """MERGE (m:MaillageMeta {key: 'epoch'}) SET m.value = $token
+WITH m OPTIONAL MATCH (s:MaillageSnapshot) DELETE s"""
+# A snapshot kept for the servers that start next (Store.keep_snapshot), in parts of at most SNAPSHOT_PART bytes.
+# The epoch's node is locked first (rewritten as it is): an erasure, which sets a new epoch, then waits for this
+# transaction, or this one finds the epoch ended. No row when it has.
+LOCK_EPOCH_FOR_SNAPSHOT = """
+MATCH (e:MaillageMeta {key: 'epoch'}) WHERE e.value = $epoch SET e.value = e.value
+WITH e OPTIONAL MATCH (s:MaillageSnapshot)
+RETURN e.value AS epoch, max(s.seq) AS kept"""
+DELETE_SNAPSHOT = "MATCH (s:MaillageSnapshot) DELETE s"
+WRITE_SNAPSHOT = """
+UNWIND range(0, size($parts) - 1) AS part
+CREATE (:MaillageSnapshot {epoch: $epoch, seq: $seq, part: part, parts: size($parts), data: $parts[part]})"""
+KEPT_SNAPSHOT = """
+MATCH (e:MaillageMeta {key: 'epoch'}) MATCH (s:MaillageSnapshot) WHERE s.epoch = e.value
+RETURN s.seq AS seq, s.part AS part, s.parts AS parts, CASE WHEN $data THEN s.data END AS data ORDER BY part"""
+SNAPSHOT_PART = 4 * 1024 * 1024
 READ_MARK = """
 OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
 OPTIONAL MATCH (s:MaillageMeta {key: 'sequence'})
@@ -454,6 +471,7 @@ class Neo4jStore(Store):
     backend = "neo4j"
     # The server stopped, restarting, or its connection lost: the driver reconnects on the next request.
     unavailable_errors = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError)
+    keeps_snapshots = True  # servers on several machines, or in containers without a data volume
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "", database: str | None = None,
                  retry_seconds: float = RETRY_SECONDS):
@@ -916,6 +934,35 @@ class Neo4jStore(Store):
 
     def mark(self) -> tuple:
         return _mark_of(self._lookup(READ_MARK)[0])
+
+    def keep_snapshot(self, mark: tuple, data: bytes) -> bool:
+        epoch, seq = mark
+        parts = [data[start:start + SNAPSHOT_PART] for start in range(0, len(data), SNAPSHOT_PART)]
+
+        def work(tx) -> bool:
+            found = _run(tx, LOCK_EPOCH_FOR_SNAPSHOT, epoch=epoch).single()
+            if found is None or (found["kept"] is not None and found["kept"] > seq):
+                return False
+            _run(tx, DELETE_SNAPSHOT).consume()
+            _run(tx, WRITE_SNAPSHOT, epoch=epoch, seq=seq, parts=parts).consume()
+            return True
+
+        return self._write(work)
+
+    def _kept_parts(self, data: bool) -> list | None:
+        """The kept snapshot's parts, complete and of one write, for the current epoch (None: none)."""
+        parts = self._read(lambda tx: [dict(record) for record in _run(tx, KEPT_SNAPSHOT, data=data)])
+        if not parts or len(parts) != parts[0]["parts"] or len({part["seq"] for part in parts}) != 1:
+            return None
+        return parts
+
+    def kept_snapshot(self) -> bytes | None:
+        parts = self._kept_parts(data=True)
+        return None if parts is None else b"".join(part["data"] for part in parts)
+
+    def kept_snapshot_mark(self) -> tuple | None:
+        parts = self._kept_parts(data=False)
+        return None if parts is None else (self.mark()[0], parts[0]["seq"])
 
     def changes_since(self, mark: tuple | None) -> Changes | None:
         if mark is None:
