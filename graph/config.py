@@ -15,6 +15,7 @@ class StoreConfig:
     neo4j_database: str | None = None
     data_dir: Path = Path("maillage-data")
     keep_snapshot: bool = True  # MAILLAGE_KEEP_SNAPSHOT=0: a server starting again reads the store in full
+    neo4j_plugin: bool = True  # MAILLAGE_NEO4J_PLUGIN=0: never call Maillage's plugin (neo4j-plugin/), read by Cypher
 
     @property
     def backend(self) -> str:
@@ -35,6 +36,7 @@ class StoreConfig:
             neo4j_database=env.get("NEO4J_DATABASE") or None,
             data_dir=Path(env.get("MAILLAGE_DATA_DIR", "maillage-data")),
             keep_snapshot=env.get("MAILLAGE_KEEP_SNAPSHOT", "1").lower() not in ("0", "false", "no"),
+            neo4j_plugin=env.get("MAILLAGE_NEO4J_PLUGIN", "1").lower() not in ("0", "false", "no"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -144,6 +144,13 @@ def packed(mark: tuple, nodes: Iterable[Node], relationships: list[Relationship]
     return packing.packed()
 
 
+def relationships_of(part: list[tuple]) -> Iterator[Relationship]:
+    """The relationships of one part as kept, ``(type, source, target, key, properties, provenance)`` tuples
+    (also what Neo4j's ``maillage.relationships`` procedure writes: graph.stores.neo4j_store)."""
+    return (Relationship(type_, source, target, key, props, prov and Provenance(*prov))
+            for type_, source, target, key, props, prov in part)
+
+
 def _load(kept: BinaryIO, total: int, where: object) -> tuple[tuple, list[Node], list[Relationship]] | None:
     try:
         if kept.read(len(MAGIC)) != MAGIC:
@@ -155,8 +162,7 @@ def _load(kept: BinaryIO, total: int, where: object) -> tuple[tuple, list[Node],
                          for kind, id_, name, props, prov in _read(kept, total))
         relationships: list[Relationship] = []
         while len(relationships) < relationship_count:
-            relationships.extend(Relationship(type_, source, target, key, props, prov and Provenance(*prov))
-                                 for type_, source, target, key, props, prov in _read(kept, total))
+            relationships.extend(relationships_of(_read(kept, total)))
     except (OSError, EOFError, ValueError, TypeError) as error:
         log.warning("kept snapshot %s unreadable, the store is read in full: %s", where, error)
         return None

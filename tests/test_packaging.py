@@ -23,6 +23,15 @@ def test_compose_wires_the_app_to_a_healthy_neo4j():
     assert env["NEO4J_PASSWORD"] == neo4j["environment"]["NEO4J_AUTH"].split("/", 1)[1]
     assert {"NEO4J_USER", "NEO4J_DATABASE"} <= set(env)
     assert app["command"][:2] == ["maillage", "serve"]
+    # Maillage's plugin, built from neo4j-plugin/ into the folder Neo4j loads its plugins from, before it starts
+    plugin = compose["services"]["neo4j-plugin"]
+    assert neo4j["depends_on"]["neo4j-plugin"]["condition"] == "service_completed_successfully"
+    built, shared = plugin["volumes"][0].split(":"), plugin["volumes"][1].split(":")
+    assert (ROOT / built[0]).resolve() == ROOT / "neo4j-plugin" and (ROOT / "neo4j-plugin" / "pom.xml").exists()
+    assert shared[0] in compose["volumes"] and f"{shared[0]}:/plugins" in neo4j["volumes"]
+    command = " ".join(plugin["command"])
+    assert f"-f {built[1]}/pom.xml package" in command
+    assert f"cp {built[1]}/target/maillage-neo4j-plugin.jar /plugins/" in command
 
 
 def test_dockerfile_installs_the_package_and_serves_with_waitress():

@@ -9,7 +9,8 @@
 //
 // An optional third argument is the folder LOAD CSV reads file:/// URLs from (for
 // the import benchmark). The page cache is sized like a real server's (system
-// property maillage.pagecache.mb, 512 by default).
+// property maillage.pagecache.mb, 512 by default). The system property maillage.plugins names the folder
+// of the plugins it loads, as a real server's plugins folder: Maillage's own (neo4j-plugin/).
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,6 +31,10 @@ public final class Launcher {
                         Long.getLong("maillage.pagecache.mb", 512L) * 1024 * 1024);
         if (importDir != null) {
             builder = builder.setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir);
+        }
+        String plugins = System.getProperty("maillage.plugins"); // Maillage's procedures (neo4j-plugin/)
+        if (plugins != null) {
+            builder = builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins));
         }
         return builder.build();
     }

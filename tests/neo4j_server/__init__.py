@@ -16,6 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE.parent.parent / ".cache" / "neo4j-harness"
+PLUGIN = HERE.parent.parent / "neo4j-plugin"
+PLUGINS = CACHE / "plugins"
 
 
 class Neo4jUnavailable(RuntimeError):
@@ -70,7 +72,21 @@ def prepare() -> tuple[Path, str]:
     compiled = classes / "Launcher.class"
     if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
         _run([str(java_home / "bin" / "javac"), "-d", str(classes), "-cp", classpath, str(source)], env=env)
+    _build_plugin(java_home, env)
     return java_home, f"{classes}{os.pathsep}{classpath}"
+
+
+def _build_plugin(java_home: Path, env: dict) -> Path:
+    """Maillage's Neo4j plugin built as a user builds it (``mvn package`` in ``neo4j-plugin/``), copied into the
+    plugins folder the launcher gives its server (PLUGINS); built again when a source or the pom changed."""
+    sources = [PLUGIN / "pom.xml", *sorted((PLUGIN / "src").rglob("*.java"))]
+    jar = PLUGINS / "maillage-neo4j-plugin.jar"
+    if jar.exists() and all(source.stat().st_mtime < jar.stat().st_mtime for source in sources):
+        return jar
+    _run(["mvn", "-q", "-B", "-f", str(PLUGIN / "pom.xml"), "package"], env=env)
+    PLUGINS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PLUGIN / "target" / "maillage-neo4j-plugin.jar", jar)
+    return jar
 
 
 def free_port() -> int:
@@ -143,7 +159,8 @@ def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
     if os.environ.get("MAILLAGE_NEO4J_PAGECACHE_MB"):  # else the launcher's own default
         memory.append(f"-Dmaillage.pagecache.mb={int(os.environ['MAILLAGE_NEO4J_PAGECACHE_MB'])}")
     process = subprocess.Popen(
-        [str(java_home / "bin" / "java"), *memory, "-cp", classpath, "Launcher", str(port), workdir]
+        [str(java_home / "bin" / "java"), *memory, f"-Dmaillage.plugins={PLUGINS}", "-cp", classpath, "Launcher",
+         str(port), workdir]
         + ([str(import_dir)] if import_dir else []),
         stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
     server = Neo4jServer(process, f"bolt://127.0.0.1:{port}", workdir)

@@ -1,0 +1,82 @@
+"""Maillage's Neo4j plugin (neo4j-plugin/): a whole read through it gives the facts a read through Cypher gives,
+in the same order, with the same texts shared; a server without it, or a property it cannot carry, is read
+through Cypher. The suite's Neo4j loads it from its plugins folder, as a real server would."""
+from __future__ import annotations
+
+import logging
+
+from graph.model import SHARED_TEXT_LENGTH, Batch, Node, Provenance, Relationship
+from graph.stores import neo4j_store as neo4j_module
+from importers.pipeline import import_files
+from tests.conftest import EXAMPLE
+
+LONG = "une coopération décrite longuement " * 4  # beyond the 64 code points a shared text has at most
+ODD = Provenance("saisie « Léa » 🌿", 7, "user", "2026-12-06T10:00:00+00:00")
+
+
+def _odd_facts() -> Batch:
+    nodes = [Node("Agent", f"ag-odd-{i}", f"Agent {i} 🌿") for i in range(3)]
+    properties = [
+        {"nature": "échange 🌿", "frequency": "mensuelle", "since": "2024-01-01"},  # beyond U+FFFF
+        {"nature": LONG, "amount": 12.5, "confirmed": True, "count": 2**40, "debt": -(2**40) - 5,
+         "small": -3, "tags": ["a", "é", LONG], "scores": [1.5, 2.0], "flags": [True, False], "years": [2024, 2025]},
+        {"nature": "", "origin": "atelier:forum"},
+    ]
+    rels = [Relationship("COOPERATES_WITH", "ag-odd-0", "ag-odd-1", key, props, ODD)
+            for key, props in zip(["clé é", "\U0001f33f", "zz"], properties, strict=True)]
+    rels.append(Relationship("COOPERATES_WITH", "ag-odd-0", "ag-odd-2", "\uffff", {}, Provenance("")))
+    rels.append(Relationship("COOPERATES_WITH", "ag-odd-0", "ag-odd-2", "\U00010000", {}, None))
+    return Batch(nodes, rels)
+
+
+def _through_cypher(store) -> list[Relationship]:
+    with store.driver.session() as session:
+        return store._all_relationships(session, list(neo4j_module.schema.RELATIONSHIP_TYPES))
+
+
+def test_a_whole_read_through_the_plugin_is_the_read_through_cypher(neo4j_store):
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    store.write(_odd_facts())
+    store.plugin = None
+    through_plugin = list(store.relationships())
+    assert store.plugin is True  # the suite's server has it
+    expected = _through_cypher(store)
+    assert through_plugin == expected and len(expected) > 700
+    for mine, theirs in zip(through_plugin, expected, strict=True):
+        assert list(mine.properties) == list(theirs.properties)  # the same order of properties
+        for a, b in ((mine.type, theirs.type), (mine.source, theirs.source), (mine.key, theirs.key),
+                     *zip(mine.properties, theirs.properties, strict=True),
+                     *((mine.properties[k], theirs.properties[k]) for k in mine.properties)):
+            if type(b) is str and len(b) <= SHARED_TEXT_LENGTH:  # shared by both reads: the same object
+                assert a is b
+        if theirs.provenance is not None:
+            assert mine.provenance.source is theirs.provenance.source and mine.provenance.at is theirs.provenance.at
+    odd = [rel for rel in through_plugin if rel.source == "ag-odd-0"]
+    assert [rel.key for rel in odd] == ["clé é", "zz", "\U0001f33f", "\uffff", "\U00010000"]  # code points' order
+    assert odd[2].properties["debt"] == -(2**40) - 5 and odd[2].properties["tags"][2] == LONG
+    assert odd[2].properties["nature"] == LONG != odd[2].properties["tags"][2][:-1] + "."
+
+
+def test_a_property_the_plugin_cannot_carry_is_read_through_cypher(neo4j_store, caplog):
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    store.driver.execute_query("MATCH ()-[r:COOPERATES_WITH]->() WITH r LIMIT 1 SET r.on = date('2026-01-02')")
+    logger = logging.getLogger("maillage.store")
+    logger.addHandler(caplog.handler)
+    try:
+        found = list(store.relationships())
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "read through Cypher" in caplog.text and store.plugin is not False
+    assert found == _through_cypher(store)
+
+
+def test_a_server_without_the_plugin_is_read_through_cypher(neo4j_store, monkeypatch):
+    store = neo4j_store
+    import_files([EXAMPLE], store)
+    monkeypatch.setattr(neo4j_module, "PLUGIN_RELATIONSHIPS", "CALL maillage.absent($types, $per_part) YIELD data")
+    store.plugin = None
+    assert list(store.relationships()) == _through_cypher(store)
+    assert store.plugin is False  # not asked again
+
