@@ -5,9 +5,12 @@ here unless ``--loaded``), ``maillage serve`` is started in turn as
 
 1. the previous release (``--baseline``, taken from git: its snapshot kept a dict per tie and
    every text read from the store as an object of its own),
-2. this release, one process, first start (the store read in full),
+2. this release, one process, first start (the store read in full: no snapshot kept anywhere, as a store
+   filled by another tool), through Maillage's Neo4j plugin (``neo4j-plugin/``, which the Neo4j started here
+   loads), then without it (``MAILLAGE_NEO4J_PLUGIN=0``: the read through Cypher),
 2b. this release, one process, first start after ``maillage import`` (or ``restore``), which ends by keeping
    the snapshot (:func:`graph.territory.keep_for_next_start`, timed here as the import's last step),
+2c. the same on another machine: an empty data folder, the snapshot read back from the one Neo4j keeps,
 3. this release again, one process: it reads back the snapshot it kept on disk at its first start
    (:mod:`graph.snapshot_file`), then what changed since (the ties written by the runs before),
 4. this release again with ``--workers 2`` (pre-forked processes sharing the snapshot read once),
@@ -91,11 +94,11 @@ class MemoryWatch:
         return self.peak_pss / 1024, self.peak_rss / 1024
 
 
-def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str, args, data: Path | None = None
-            ) -> dict:
+def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str, args, data: Path | None = None,
+            environment: dict[str, str] | None = None) -> dict:
     """One server's figures; *data*: its data folder, where this release keeps its snapshot between runs."""
     extra = ["--workers", str(workers)] if workers > 1 else []
-    environment = {**store.environment, **({"MAILLAGE_DATA_DIR": str(data)} if data else {})}
+    environment = {**store.environment, **({"MAILLAGE_DATA_DIR": str(data)} if data else {}), **(environment or {})}
     started = time.perf_counter()
     server, port, ready = start_server(root, environment, extra)
     watch = MemoryWatch(server.pid)
@@ -129,6 +132,12 @@ def measure(name: str, root: Path, workers: int, store, token: str, lecteur: str
     return row
 
 
+def forget_kept_in_store(store) -> None:
+    """The snapshot Neo4j keeps for servers starting elsewhere deleted: the store as another tool would leave it
+    (a run before this one, or the previous row's server, kept one)."""
+    store.driver.execute_query("MATCH (s:MaillageSnapshot) DELETE s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="metropole", choices=["commune", "interco", "metropole"])
@@ -153,12 +162,18 @@ def main() -> int:
               f"{'lecteur s':>10} {'req/s':>8} {'errors':>6}", flush=True)
         data = Path(folder) / "data"  # empty: the first start reads the whole store, and keeps its snapshot
         imported = Path(folder) / "imported"  # what `maillage import` leaves: the snapshot it kept
-        rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, lecteur, args),
-                measure("this release, 1 process, first start", ROOT, 1, store, token, lecteur, args, data)]
+        rows = [measure(f"previous release ({args.baseline})", old, 1, store, token, lecteur, args)]
+        forget_kept_in_store(store)
+        rows.append(measure("this release, 1 process, first start", ROOT, 1, store, token, lecteur, args, data))
+        forget_kept_in_store(store)
+        without_plugin = measure("  the same without the Neo4j plugin", ROOT, 1, store, token, lecteur, args,
+                                 Path(folder) / "cypher", {"MAILLAGE_NEO4J_PLUGIN": "0"})
         kept, _ = timed(lambda: keep_for_next_start(store, imported / "snapshots"))
         print(f"{'(the snapshot kept by maillage import:':<40} {kept / 1000:.1f} s at the end of the import)",
               flush=True)
         after_import = measure("  first start after maillage import", ROOT, 1, store, token, lecteur, args, imported)
+        elsewhere = measure("  the same on another machine", ROOT, 1, store, token, lecteur, args,
+                            Path(folder) / "elsewhere")  # an empty data folder: the snapshot Neo4j keeps
         rows += [measure("this release, 1 process, again", ROOT, 1, store, token, lecteur, args, data),
                  measure(f"this release, {args.workers} processes, again", ROOT, args.workers, store, token, lecteur,
                          args, data)]
@@ -167,7 +182,9 @@ def main() -> int:
         def ratio(key: str) -> str:
             return (f"{one[key] / base[key]:.2f}× ({several[key] / base[key]:.2f}× with {args.workers} processes, "
                     f"{first[key] / base[key]:.2f}× at the first start, "
-                    f"{after_import[key] / base[key]:.2f}× at the first start after an import)")
+                    f"{without_plugin[key] / base[key]:.2f}× without the plugin, "
+                    f"{after_import[key] / base[key]:.2f}× at the first start after an import, "
+                    f"{elsewhere[key] / base[key]:.2f}× on another machine)")
 
         print(f"\nagainst the previous release: memory {ratio('pss')}, first answer {ratio('first')}, "
               f"after a write {ratio('after_write')} (a lecteur's: {ratio('reader_after_write')}), "

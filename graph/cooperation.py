@@ -49,6 +49,7 @@ FREQUENCY_WEIGHTS = {
 }
 
 FACT_TYPES = ("PARTICIPATES_IN", "COOPERATES_WITH", "FUNDS")
+FACT_ORDER = {fact_type: rank for rank, fact_type in enumerate(FACT_TYPES)}  # the projection's order of facts
 WORKSHOP_ORIGIN = "atelier:"  # the origin of a cooperation declared at a workshop: ``atelier:<the workshop>``
 
 
@@ -105,6 +106,7 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
         elif node.kind == schema.PROJECT.label:
             projects[node.id] = node.properties
     adjacency = graph._adj
+    several: list[Tie] = []  # the ties of more than one fact
 
     def tie(a: str, b: str, weight: int, fact: Relationship | tuple) -> None:
         ties = adjacency.get(a)
@@ -114,21 +116,27 @@ def cooperation_network(nodes: Iterable[Node], facts: Iterable[Relationship], as
         if found is None:
             ties[b] = adjacency[b][a] = Tie(weight, fact)
         else:
+            if not isinstance(found._facts, list):
+                several.append(found)
             found.add(weight, fact)
 
-    participants: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # Whatever order the facts come in (a store read part by part, in the order it reads them), a tie's facts
+    # and a project's first roles are those of the facts in the projection's order (FACT_ORDER, then identity).
+    participants: dict[str, list[tuple]] = defaultdict(list)
     for fact in facts:
         if not is_valid_at(fact.properties, as_of):
             continue
         project = project_of(fact, projects)
         if project is not None:
             if is_valid_at(projects.get(project, {}), as_of):
-                participants[project].append(participation(fact))
+                participants[project].append((FACT_ORDER[fact.type], fact.source, fact.key, participation(fact)))
         elif fact.type in ("COOPERATES_WITH", "FUNDS"):
             tie(fact.source, fact.target, direct_weight(fact), fact)
+    for found in several:  # facts of two actors only, so far
+        found.facts.sort(key=fact_order)  # (its own list: more than one)
 
     for project_id, members in sorted(participants.items()):
-        roles = first_roles(members)
+        roles = first_roles(member[-1] for member in sorted(members))
         for a, b in combinations(sorted(roles), 2):
             tie(a, b, 1, (project_id, a, roles[a], b, roles[b]))
     sort_by_id(graph)
@@ -306,6 +314,11 @@ def participation(fact: Relationship) -> tuple[str, str]:
     if fact.type == "FUNDS":
         return fact.source, "funder"
     return fact.source, fact.key or fact.properties.get("role", "")
+
+
+def fact_order(fact: Relationship) -> tuple:
+    """Where a fact comes in the projection's order: by type (FACT_TYPES), then identity."""
+    return (FACT_ORDER[fact.type], fact.source, fact.target, fact.key)
 
 
 def first_roles(members: Iterable[tuple[str, str]]) -> dict[str, str]:

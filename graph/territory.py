@@ -18,6 +18,7 @@ from concurrent.futures import wait as futures_wait
 from contextlib import AbstractContextManager
 from functools import cached_property
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 import networkx as nx
@@ -74,7 +75,9 @@ def _kept(cache: OrderedDict, key, value, size: int, keep=...) -> None:
 
 
 class Territory:
-    def __init__(self, version: str, nodes: list[Node], relationships: list[Relationship], mark: tuple | None = None):
+    def __init__(self, version: str, nodes: list[Node], relationships: list[Relationship], mark: tuple | None = None,
+                 network: nx.Graph | None = None):
+        """*network*: the cooperation network of all dates, when it was built as the facts were read."""
         self.version = version
         self.mark = mark  # where the store's history stood when this snapshot was read
         self.nodes: dict[str, Node] = {n.id: n for n in nodes}
@@ -98,6 +101,8 @@ class Territory:
         # Bounded: a network of a large territory weighs hundreds of megabytes, and every
         # as_of date asked for would otherwise stay in memory until the next write.
         self._networks: OrderedDict[str | None, nx.Graph] = OrderedDict()
+        if network is not None:
+            self._networks[None] = network
         self._measures: OrderedDict[tuple, object] = OrderedDict()
         self._arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # network -> NeighbourArrays
         self._summaries: dict[str, dict] = {}  # an ego network of 9,000 actors asks for 9,000 of them
@@ -569,12 +574,19 @@ class TerritoryCache:
                 kept = self._read_kept(mark)
                 if kept is not None:
                     return kept
-        # Nodes and relationships read side by side: a server's half of the work overlaps ours.
-        with ThreadPoolExecutor(1) as reader:
-            nodes = reader.submit(lambda: list(self.store.nodes()))
-            relationships = list(self.store.relationships())
-        snapshot = Territory(version if version is not None else self.store.version(), nodes.result(),
-                             relationships, mark)
+        # Nodes and relationships read side by side (a server's half of the work overlaps ours), and the network
+        # built from the relationships as they come, while this process waits for the store (the order they
+        # come in does not change it: graph.cooperation).
+        parts: SimpleQueue = SimpleQueue()
+        with ThreadPoolExecutor(2) as helpers:
+            nodes = helpers.submit(lambda: list(self.store.nodes()))
+            network = helpers.submit(_network_as_read, nodes, parts)
+            try:
+                relationships = list(self.store.relationships(seen=parts.put))
+            finally:
+                parts.put(None)
+            snapshot = Territory(version if version is not None else self.store.version(), nodes.result(),
+                                 relationships, mark, network=network.result())
         if mark is not None and self.keep_in is not None:
             self._keep(snapshot)
         return snapshot
@@ -623,17 +635,20 @@ class TerritoryCache:
             now.wait(KEEP_AFTER)
             if cancelled.is_set():
                 return
+            packed = None
             try:
                 packed = snapshot_file.save(path, mark, snapshot.nodes.values(), snapshot.relationships,
                                             packed=in_store and store.keeps_snapshots)
                 log.info("kept_snapshot_written %s", path, extra={"fields": {"event": "kept_snapshot_written"}})
-                if packed is not None and store.keep_snapshot(mark, packed):
-                    log.info("kept_snapshot_written in the store (%d bytes)", len(packed),
-                             extra={"fields": {"event": "kept_snapshot_written", "where": "store"}})
             except (OSError, ValueError) as error:  # a full disk, a property marshal cannot write
                 log.warning("kept_snapshot_failed %s: %s", path, error)
-            except store.unavailable_errors as error:  # kept on disk all the same
-                log.warning("kept_snapshot_failed in the store: %s", error)
+            if packed is not None:
+                try:
+                    if store.keep_snapshot(mark, packed):
+                        log.info("kept_snapshot_written in the store (%d bytes)", len(packed),
+                                 extra={"fields": {"event": "kept_snapshot_written", "where": "store"}})
+                except Exception as error:  # a saving for servers elsewhere: never a failure here
+                    log.warning("kept_snapshot_failed in the store: %s", error)
             snapshot_file.forget(folder, keep=path)
 
         self.wait_until_kept()
@@ -682,6 +697,13 @@ def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
     cache.read_in_full()
     cache.wait_until_kept()
     return True
+
+
+def _network_as_read(nodes: Future, parts: SimpleQueue) -> nx.Graph:
+    """The cooperation network of the facts put in *parts* as a store reads them (None: the end), once *nodes*
+    are read."""
+    read = nodes.result()
+    return cooperation_network(read, (fact for part in iter(parts.get, None) for fact in part))
 
 
 def _with_changes(snapshot: Territory, changes: Changes) -> Territory:

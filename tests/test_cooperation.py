@@ -55,6 +55,35 @@ def test_funding_links_funder_and_beneficiary_and_funded_project_participants():
     assert not g.has_edge("asso", "club")
 
 
+def test_the_network_does_not_depend_on_the_order_the_facts_come_in():
+    """A store read part by part gives the facts in the order it reads them (by source), not in the projection's
+    (graph.territory builds the network meanwhile): a tie's evidence and a project's roles come out the same."""
+    import random
+
+    from tests.test_snapshot_refresh import network_content
+
+    nodes = actors("a", "b", "c", "d") + [Node("Project", "p", "P")]
+    facts = [Relationship("PARTICIPATES_IN", "a", "p", "partner"), Relationship("PARTICIPATES_IN", "a", "p", "lead"),
+             Relationship("PARTICIPATES_IN", "b", "p", "lead"), Relationship("PARTICIPATES_IN", "c", "p", "partner"),
+             Relationship("COOPERATES_WITH", "a", "b", "conseil", {"frequency": "mensuelle"}),
+             Relationship("COOPERATES_WITH", "a", "b", "appui", {"origin": "atelier:forum"}),
+             Relationship("COOPERATES_WITH", "b", "a", "appui", {}),
+             Relationship("FUNDS", "a", "b", "g1", {"amount": 10.0}), Relationship("FUNDS", "b", "a", "g0"),
+             Relationship("FUNDS", "c", "p", "g2"),  # c funds the project it takes part in: a partner first
+             Relationship("FUNDS", "d", "p", "g3"), Relationship("COOPERATES_WITH", "d", "c", "x", {})]
+    in_order = cooperation_network(nodes, sorted(facts, key=graph.cooperation.fact_order))
+    assert [e["kind"] for e in in_order["a"]["b"]["evidence"]] == [
+        "workshop", "declared", "declared", "funding", "funding", "project"]
+    roles = next(e["roles"] for e in in_order["c"]["d"]["evidence"] if e["kind"] == "project")
+    assert roles == {"c": "partner", "d": "funder"}
+    assert next(e["roles"] for e in in_order["a"]["b"]["evidence"] if e["kind"] == "project")["a"] == "lead"
+    rng = random.Random(4)
+    for _ in range(20):
+        shuffled = facts[:]
+        rng.shuffle(shuffled)
+        assert network_content(cooperation_network(nodes, shuffled)) == network_content(in_order)
+
+
 def test_as_of_keeps_only_facts_valid_at_that_date():
     nodes = actors("a", "b", "c") + [Node("Project", "p", "P", {"since": "2020-01-01", "until": "2021-12-31"})]
     facts = [Relationship("COOPERATES_WITH", "a", "b", "", {"since": "2019-01-01", "until": "2020-06-30"}),

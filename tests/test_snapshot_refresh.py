@@ -422,3 +422,25 @@ def test_a_view_served_again_is_drawn_again_only_when_something_it_shows_changed
     # neighbours are other objects: write 2, a grant to an association two views show without its funder), a tie
     # whose status alone changed (another object, drawn alike: 7) and a project renamed (every view, 10).
     assert {number for number, count in alike.items() if count} <= {2, 7, 10}
+
+
+def test_the_network_built_while_the_store_is_read_is_the_network_of_its_facts(store):
+    """A whole read builds the network from the facts as they come (Neo4j: by source, part by part), not
+    afterwards from the snapshot: the same network, ties' evidence and projects' roles in the same order."""
+    from graph.cooperation import cooperation_network
+
+    import_files([EXAMPLE], store)
+    both_ways = [Relationship("COOPERATES_WITH", a, b, key, {"frequency": "mensuelle"}, PROV)
+                 for a, b in (("ag-00001", "ag-00002"), ("ag-00002", "ag-00001")) for key in ("appui", "conseil")]
+    both_ways += [Relationship("FUNDS", "ag-00002", "ag-00001", "g", {"amount": 5.0}, PROV),
+                  Relationship("FUNDS", "ag-00001", "proj-00001", "g", {}, PROV),  # a funder that takes part too
+                  Relationship("PARTICIPATES_IN", "ag-00001", "proj-00001", "contributor", {}, PROV)]
+    store.write(Batch([], both_ways))
+    snapshot = TerritoryCache(store).current()
+    built = snapshot._networks.get(None)
+    assert built is not None  # built by the read
+    fresh = cooperation_network(snapshot.nodes.values(), snapshot.facts())
+    assert network_content(built) == network_content(fresh)
+    assert list(built.adj) == list(fresh.adj) and all(list(built.adj[n]) == list(fresh.adj[n]) for n in fresh)
+    evidence = built["ag-00001"]["ag-00002"]["evidence"]
+    assert [e["kind"] for e in evidence[:5]] == ["declared"] * 4 + ["funding"]

@@ -143,6 +143,9 @@ def check_expectations(edit: Edit, states: dict[str, str], digests: dict) -> Non
         raise Conflict(stale)
 
 
+Seen = Callable[[list[Relationship]], object]  # told of facts as a store reads them (Store.relationships)
+
+
 def new_version() -> str:
     # A random token rather than a counter: a cleared store that is written again
     # must not come back to a version some cache has already seen.
@@ -318,7 +321,10 @@ class Store(ABC):
     def nodes(self, kind: str | None = None) -> Iterator[Node]: ...
 
     @abstractmethod
-    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]: ...
+    def relationships(self, types: Iterable[str] | None = None, seen: Seen | None = None) -> Iterator[Relationship]:
+        """Every relationship (of *types*), by type then identity. *seen*, when given, is called with them as they
+        are read, part by part, in the order read (a whole read's network is built meanwhile: graph.territory);
+        a store that reads them at once calls it once, with all."""
 
     @abstractmethod
     def clear(self) -> None:

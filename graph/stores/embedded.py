@@ -39,6 +39,7 @@ from graph.stores.base import (
     Edit,
     Progress,
     RecordPut,
+    Seen,
     Store,
     check_expectations,
     deduplicated,
@@ -490,10 +491,14 @@ class EmbeddedStore(Store):
             f"SELECT type, source, target, key, props, prov FROM relationships WHERE type IN ({marks}) "
             "ORDER BY type, source, target, key", wanted).fetchall()
 
-    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
+    def relationships(self, types: Iterable[str] | None = None, seen: Seen | None = None) -> Iterator[Relationship]:
         with self._lock:
             rows = self._relationship_rows(types)
-        return (self._relationship(row) for row in rows)
+        if seen is None:
+            return (self._relationship(row) for row in rows)
+        found = [self._relationship(row) for row in rows]
+        seen(found)
+        return iter(found)
 
     def dump(self) -> Dump:
         with self._lock:

@@ -60,6 +60,7 @@ from graph.stores.base import (
     Edit,
     Progress,
     RecordPut,
+    Seen,
     Store,
     check_expectations,
     deduplicated,
@@ -1075,12 +1076,12 @@ class Neo4jStore(Store):
         return Relationship(intern(rel_type), shared(source), shared(target), shared(get("key", "")), user,
                             provenance)
 
-    def relationships(self, types: Iterable[str] | None = None) -> Iterator[Relationship]:
+    def relationships(self, types: Iterable[str] | None = None, seen: Seen | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH // 4) as session:
             if self.plugin is not False:
                 try:
-                    found = self._plugin_relationships(session, wanted)
+                    found = self._plugin_relationships(session, wanted, seen)
                     self.plugin = True
                     return iter(found)
                 except ClientError as error:
@@ -1088,32 +1089,39 @@ class Neo4jStore(Store):
                         self.plugin = False  # not asked again: this server has no plugin
                     else:  # the call failed (a property it cannot write): this read goes through Cypher
                         log.warning("maillage.relationships failed, read through Cypher: %s", error.message)
-            return iter(self._all_relationships(session, wanted))
+            return iter(self._all_relationships(session, wanted, seen))
 
     @staticmethod
-    def _plugin_relationships(runner, types: list[str]) -> list[Relationship]:
+    def _plugin_relationships(runner, types: list[str], seen: Seen | None = None) -> list[Relationship]:
         """What :meth:`_all_relationships` reads, through Maillage's plugin (the same facts, in the same order)."""
         by_type: dict[str, list[Relationship]] = defaultdict(list)
         for record in _run(runner, PLUGIN_RELATIONSHIPS, types=types, per_part=PLUGIN_PART):
-            for rel in snapshot_file.relationships_of(marshal.loads(record["data"])):
+            part = list(snapshot_file.relationships_of(marshal.loads(record["data"])))
+            for rel in part:
                 by_type[rel.type].append(rel)
+            if seen is not None:
+                seen(part)
         return [rel for rel_type in sorted(by_type) for rel in by_type[rel_type]]
 
     @classmethod
-    def _all_relationships(cls, runner, types: list[str]) -> list[Relationship]:
+    def _all_relationships(cls, runner, types: list[str], seen: Seen | None = None) -> list[Relationship]:
         """Every relationship of *types*, read through *runner* (a session or a transaction), by identity."""
         by_type: dict[str, list[Relationship]] = defaultdict(list)
         relationship = cls._relationship
         in_order = True  # identifiers are ASCII (schema.is_valid_id), ordered alike by Neo4j and Python
         for record in _run(runner, ALL_RELATIONSHIPS, types=types, sources_per_record=SOURCES_PER_RECORD):
+            part = []
             for source, out in record["page"]:
                 source = shared(source)  # once per node, not once per relationship
                 in_order = in_order and source.isascii()
                 for rel_type, target, props in out:
                     rel = relationship(rel_type, source, target, props)
                     by_type[rel.type].append(rel)
+                    part.append(rel)
                     if not (rel.target.isascii() and rel.key.isascii()):
                         in_order = False
+            if seen is not None:
+                seen(part)
         found = [rel for rel_type in sorted(by_type) for rel in by_type[rel_type]]
         if not in_order:  # another collation could order these texts otherwise: Python's order is the contract
             found.sort(key=attrgetter("type", "source", "target", "key"))
