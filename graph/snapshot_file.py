@@ -144,6 +144,12 @@ def packed(mark: tuple, nodes: Iterable[Node], relationships: list[Relationship]
     return packing.packed()
 
 
+def nodes_of(part: list[tuple]) -> Iterator[Node]:
+    """The nodes of one part as kept, ``(kind, id, name, properties, provenance)`` tuples (also what Neo4j's
+    ``maillage.nodes`` procedure writes: graph.stores.neo4j_store)."""
+    return (Node(kind, id_, name, props, prov and Provenance(*prov)) for kind, id_, name, props, prov in part)
+
+
 def relationships_of(part: list[tuple]) -> Iterator[Relationship]:
     """The relationships of one part as kept, ``(type, source, target, key, properties, provenance)`` tuples
     (also what Neo4j's ``maillage.relationships`` procedure writes: graph.stores.neo4j_store)."""
@@ -158,8 +164,7 @@ def _load(kept: BinaryIO, total: int, where: object) -> tuple[tuple, list[Node],
         mark, node_count, relationship_count = _read(kept, total)
         nodes: list[Node] = []
         while len(nodes) < node_count:
-            nodes.extend(Node(kind, id_, name, props, prov and Provenance(*prov))
-                         for kind, id_, name, props, prov in _read(kept, total))
+            nodes.extend(nodes_of(_read(kept, total)))
         relationships: list[Relationship] = []
         while len(relationships) < relationship_count:
             relationships.extend(relationships_of(_read(kept, total)))

@@ -12,7 +12,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import AbstractContextManager
@@ -585,8 +585,9 @@ class TerritoryCache:
                 relationships = list(self.store.relationships(seen=parts.put))
             finally:
                 parts.put(None)
+            built, seen = network.result()
             snapshot = Territory(version if version is not None else self.store.version(), nodes.result(),
-                                 relationships, mark, network=network.result())
+                                 relationships, mark, network=built if seen == len(relationships) else None)
         if mark is not None and self.keep_in is not None:
             self._keep(snapshot)
         return snapshot
@@ -699,11 +700,19 @@ def keep_for_next_start(store: Store, folder: Path, written: int | None = None,
     return True
 
 
-def _network_as_read(nodes: Future, parts: SimpleQueue) -> nx.Graph:
+def _network_as_read(nodes: Future, parts: SimpleQueue) -> tuple[nx.Graph, int]:
     """The cooperation network of the facts put in *parts* as a store reads them (None: the end), once *nodes*
-    are read."""
-    read = nodes.result()
-    return cooperation_network(read, (fact for part in iter(parts.get, None) for fact in part))
+    are read; and how many facts it was told of. The network is the snapshot's only if that is the number read:
+    a read that started again another way (Neo4j's plugin failing halfway) told of some twice."""
+    read, seen = nodes.result(), 0
+
+    def facts() -> Iterator[Relationship]:
+        nonlocal seen
+        for part in iter(parts.get, None):
+            seen += len(part)
+            yield from part
+
+    return cooperation_network(read, facts()), seen
 
 
 def _with_changes(snapshot: Territory, changes: Changes) -> Territory:

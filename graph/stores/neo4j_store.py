@@ -266,6 +266,7 @@ SOURCES_PER_RECORD = 1000
 # parts of Python's marshal format, read in C (graph.snapshot_file.relationships_of). A server without the
 # plugin, or a property the format cannot carry (a date, a point), is read through ALL_RELATIONSHIPS.
 PLUGIN_RELATIONSHIPS = "CALL maillage.relationships($types, $per_part) YIELD data RETURN data"
+PLUGIN_NODES = "CALL maillage.nodes($per_part) YIELD data RETURN data"
 PLUGIN_PART = 20_000  # relationships per part (about 2 MB)
 PLUGIN_MISSING = "Neo.ClientError.Procedure.ProcedureNotFound"
 log = logging.getLogger("maillage.store")
@@ -1039,8 +1040,36 @@ class Neo4jStore(Store):
         return self._node(records[0]["props"], records[0]["labels"]) if records else None
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        if kind is not None:
+            return self._nodes_of_kind(kind)
+        with self.driver.session(database=self.database) as session:
+            return iter(self._plugin_or_cypher(lambda: self._plugin_nodes(session),
+                                               lambda: list(self._paged_nodes(session))))
+
+    def _nodes_of_kind(self, kind: str) -> Iterator[Node]:
         with self.driver.session(database=self.database) as session:
             yield from self._paged_nodes(session, kind)
+
+    @staticmethod
+    def _plugin_nodes(runner) -> list[Node]:
+        """What :meth:`_paged_nodes` reads of every node, through Maillage's plugin (the same nodes, in order)."""
+        return [node for record in _run(runner, PLUGIN_NODES, per_part=PLUGIN_PART)
+                for node in snapshot_file.nodes_of(marshal.loads(record["data"]))]
+
+    def _plugin_or_cypher(self, through_plugin: Callable[[], list], through_cypher: Callable[[], list]) -> list:
+        """What *through_plugin* reads, unless the server has no plugin (not asked again) or the call failed (a
+        property it cannot write): then what *through_cypher* reads."""
+        if self.plugin is not False:
+            try:
+                found = through_plugin()
+                self.plugin = True
+                return found
+            except ClientError as error:
+                if error.code == PLUGIN_MISSING:
+                    self.plugin = False
+                else:
+                    log.warning("Maillage's Neo4j plugin failed, read through Cypher: %s", error.message)
+        return through_cypher()
 
     @classmethod
     def _paged_nodes(cls, runner, kind: str | None = None) -> Iterator[Node]:
@@ -1079,17 +1108,8 @@ class Neo4jStore(Store):
     def relationships(self, types: Iterable[str] | None = None, seen: Seen | None = None) -> Iterator[Relationship]:
         wanted = list(schema.RELATIONSHIP_TYPES if types is None else types)
         with self.driver.session(database=self.database, fetch_size=STREAM_FETCH // 4) as session:
-            if self.plugin is not False:
-                try:
-                    found = self._plugin_relationships(session, wanted, seen)
-                    self.plugin = True
-                    return iter(found)
-                except ClientError as error:
-                    if error.code == PLUGIN_MISSING:
-                        self.plugin = False  # not asked again: this server has no plugin
-                    else:  # the call failed (a property it cannot write): this read goes through Cypher
-                        log.warning("maillage.relationships failed, read through Cypher: %s", error.message)
-            return iter(self._all_relationships(session, wanted, seen))
+            return iter(self._plugin_or_cypher(lambda: self._plugin_relationships(session, wanted, seen),
+                                               lambda: self._all_relationships(session, wanted, seen)))
 
     @staticmethod
     def _plugin_relationships(runner, types: list[str], seen: Seen | None = None) -> list[Relationship]:

@@ -1,4 +1,5 @@
-// Maillage's whole read of a store, for a server starting without a kept snapshot (graph/territory.py).
+// Maillage's whole read of a store, for a server starting without a kept snapshot (graph/territory.py):
+// maillage.relationships and maillage.nodes.
 //
 // Read through Cypher, a metropole's million relationships cost Neo4j some 6 s to write as maps and the
 // client 8 s to decode and turn into facts, one after the other on a 2-core machine. This procedure writes
@@ -125,6 +126,75 @@ public final class Snapshot {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(parts, Spliterator.ORDERED), false);
     }
 
+    @Procedure(name = "maillage.nodes", mode = Mode.READ)
+    @Description("Every Entity node, in order of id, in parts of Python's marshal format (Maillage's whole read).")
+    public Stream<Part> nodes(@Name("perPart") long perPart) {
+        List<Object[]> found = new ArrayList<>(); // [id, node]
+        try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY)) {
+            while (nodes.hasNext()) {
+                Node node = nodes.next();
+                if (node.getProperty("id", null) instanceof String id) {
+                    found.add(new Object[] {id, node});
+                }
+            }
+        }
+        found.sort((a, b) -> compareText((String) a[0], (String) b[0]));
+        int size = (int) Math.max(1, perPart);
+        List<Part> parts = new ArrayList<>();
+        for (int start = 0; start < found.size(); start += size) {
+            parts.add(new Part(encodeNodes(found.subList(start, Math.min(found.size(), start + size)))));
+        }
+        return parts.stream();
+    }
+
+    /** Nodes as graph/snapshot_file.py keeps them: (kind, id, name, properties, provenance). */
+    static byte[] encodeNodes(List<Object[]> rows) {
+        Marshal out = new Marshal();
+        out.list(rows.size());
+        for (Object[] row : rows) {
+            Node node = (Node) row[1];
+            String kind = null;
+            for (Label label : node.getLabels()) { // the first that is not Entity, as the Cypher read takes it
+                if (!label.name().equals(ENTITY.name())) {
+                    kind = label.name();
+                    break;
+                }
+            }
+            if (kind == null) {
+                throw new IllegalArgumentException("a node without a kind: " + row[0]);
+            }
+            Map<String, Object> props = node.getAllProperties();
+            out.tuple(5);
+            out.text(kind, true);
+            out.shared(row[0]);
+            out.value(props.getOrDefault("name", ""));
+            properties(out, props);
+            provenance(out, props);
+        }
+        return out.bytes();
+    }
+
+    /** graph.model.shared_properties(props, INTERNAL): a fact's own properties, names and short texts shared. */
+    static void properties(Marshal out, Map<String, Object> props) {
+        out.dict();
+        for (Map.Entry<String, Object> property : props.entrySet()) {
+            if (!INTERNAL.contains(property.getKey())) {
+                out.text(property.getKey(), true);
+                out.shared(property.getValue());
+            }
+        }
+        out.end();
+    }
+
+    /** graph.model.Provenance.from_properties, as a tuple. */
+    static void provenance(Marshal out, Map<String, Object> props) {
+        out.tuple(4);
+        out.text(textOr(props.get("prov_source"), ""), true);
+        out.value(props.get("prov_line"));
+        out.text(textOr(props.get("prov_kind"), "file"), true);
+        out.text(textOr(props.get("prov_at"), ""), true);
+    }
+
     // By type, target and key: Python's order (a key that is not a text last, as Cypher orders mixed types
     // would not matter: keys are texts, graph.rules).
     static final Comparator<Object[]> ORDER = (a, b) -> {
@@ -167,27 +237,8 @@ public final class Snapshot {
             out.shared(row[1]);
             out.shared(row[2]);
             out.shared(row[3]);
-            int kept = 0;
-            for (String name : props.keySet()) {
-                if (!INTERNAL.contains(name)) {
-                    kept++;
-                }
-            }
-            out.dict();
-            if (kept > 0) {
-                for (Map.Entry<String, Object> property : props.entrySet()) {
-                    if (!INTERNAL.contains(property.getKey())) {
-                        out.text(property.getKey(), true);
-                        out.shared(property.getValue());
-                    }
-                }
-            }
-            out.end();
-            out.tuple(4);
-            out.text(textOr(props.get("prov_source"), ""), true);
-            out.value(props.get("prov_line"));
-            out.text(textOr(props.get("prov_kind"), "file"), true);
-            out.text(textOr(props.get("prov_at"), ""), true);
+            properties(out, props);
+            provenance(out, props);
         }
         return out.bytes();
     }
@@ -307,6 +358,8 @@ public final class Snapshot {
                 text(text, false);
             } else if (value instanceof Boolean flag) {
                 write(flag ? 'T' : 'F');
+            } else if (value instanceof Character character) {
+                text(String.valueOf(character), false);
             } else if (value instanceof Long || value instanceof Integer || value instanceof Short
                     || value instanceof Byte) {
                 integer(((Number) value).longValue());
@@ -316,30 +369,11 @@ public final class Snapshot {
                 for (int i = 0; i < 8; i++) {
                     write((int) (bits >>> (8 * i)));
                 }
-            } else if (value instanceof String[] texts) {
-                list(texts.length);
-                for (String text : texts) {
-                    text(text, false);
-                }
-            } else if (value instanceof long[] numbers) {
-                list(numbers.length);
-                for (long number : numbers) {
-                    integer(number);
-                }
-            } else if (value instanceof double[] numbers) {
-                list(numbers.length);
-                for (double number : numbers) {
-                    value(number);
-                }
-            } else if (value instanceof boolean[] flags) {
-                list(flags.length);
-                for (boolean flag : flags) {
-                    value(flag);
-                }
-            } else if (value instanceof int[] numbers) {
-                list(numbers.length);
-                for (int number : numbers) {
-                    integer(number);
+            } else if (value.getClass().isArray() && !(value instanceof byte[])) { // bytes: Python's are not a list
+                int length = java.lang.reflect.Array.getLength(value);
+                list(length);
+                for (int i = 0; i < length; i++) {
+                    value(java.lang.reflect.Array.get(value, i));
                 }
             } else {
                 throw new IllegalArgumentException("a property marshal cannot carry: " + value.getClass());
