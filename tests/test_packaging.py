@@ -32,6 +32,12 @@ def test_compose_wires_the_app_to_a_healthy_neo4j():
     command = " ".join(plugin["command"])
     assert f"-f {built[1]}/pom.xml package" in command
     assert f"cp {built[1]}/target/maillage-neo4j-plugin.jar /plugins/" in command
+    # built against the Neo4j the tests run and the image serves (a plugin of another release may not load)
+    plugin_version = re.search(r"<neo4j.version>(.+?)</neo4j.version>",
+                               (ROOT / "neo4j-plugin" / "pom.xml").read_text()).group(1)
+    harness = (ROOT / "tests" / "neo4j_server" / "pom.xml").read_text()
+    assert f"<version>{plugin_version}</version>" in harness
+    assert plugin_version.startswith(neo4j["image"].split(":")[1].split("-")[0] + ".")
 
 
 def test_dockerfile_installs_the_package_and_serves_with_waitress():
