@@ -65,12 +65,13 @@ def _parts(items: list, shape) -> Iterator[list]:
         yield [shape(item) for item in items[start:start + PART]]
 
 
-def _write(out: BinaryIO, value) -> None:
+def _write(outs: list, value) -> None:
     # Each part after its length: marshal.load reads a file in small pieces (8 s for a métropole), loads
-    # reads bytes at once (1 s).
+    # reads bytes at once (1 s). Made once, written to each of *outs*.
     data = marshal.dumps(value)
-    out.write(len(data).to_bytes(8, "little"))
-    out.write(data)
+    for out in outs:
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
 
 
 def _read(kept: BinaryIO, total: int):
@@ -97,18 +98,14 @@ class _Packing:
 
 
 def _dump(outs: list, mark: tuple, nodes: list[Node], relationships: list[Relationship]) -> None:
-    def write(value) -> None:
-        for out in outs:
-            _write(out, value)
-
     for out in outs:
         out.write(MAGIC)
-    write((tuple(mark), len(nodes), len(relationships)))
+    _write(outs, (tuple(mark), len(nodes), len(relationships)))
     for part in _parts(nodes, lambda n: (n.kind, n.id, n.name, n.properties, _provenance(n))):
-        write(part)
+        _write(outs, part)
     for part in _parts(relationships, lambda r: (r.type, r.source, r.target, r.key, r.properties,
                                                  _provenance(r))):
-        write(part)
+        _write(outs, part)
 
 
 def save(path: Path, mark: tuple, nodes: Iterable[Node], relationships: list[Relationship],

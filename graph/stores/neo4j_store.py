@@ -267,7 +267,7 @@ SOURCES_PER_RECORD = 1000
 # plugin, or a property the format cannot carry (a date, a point), is read through ALL_RELATIONSHIPS.
 PLUGIN_RELATIONSHIPS = "CALL maillage.relationships($types, $per_part) YIELD data RETURN data"
 PLUGIN_NODES = "CALL maillage.nodes($per_part) YIELD data RETURN data"
-PLUGIN_PART = 20_000  # relationships per part (about 2 MB)
+PLUGIN_PART = 20_000  # facts per part (about 2 MB of relationships)
 PLUGIN_MISSING = "Neo.ClientError.Procedure.ProcedureNotFound"
 log = logging.getLogger("maillage.store")
 
