@@ -211,17 +211,23 @@ def test_a_server_starting_without_its_folder_reads_the_snapshot_kept_in_neo4j(n
     assert store.kept_snapshot_mark() == kept_mark  # a few changes since: the store's is not written again
 
 
-def test_neo4j_keeps_a_snapshot_only_of_its_current_epoch_and_never_an_older_one(neo4j_store, monkeypatch):
+def test_neo4j_keeps_a_snapshot_only_of_its_current_epoch_and_never_an_older_one(neo4j_store):
+    import os
+
+    from graph.stores.neo4j_store import SNAPSHOT_PART
+
     store = neo4j_store
     import_files([EXAMPLE], store)
     snapshot = TerritoryCache(store).current()
     data = snapshot_file.packed(snapshot.mark, snapshot.nodes.values(), snapshot.relationships)
     epoch, seq = snapshot.mark
-    monkeypatch.setattr("graph.stores.neo4j_store.SNAPSHOT_PART", len(data) // 3 + 1)  # in three parts
-    assert store.keep_snapshot((epoch, seq - 1), data[:100])
-    assert store.keep_snapshot(snapshot.mark, data) and store.kept_snapshot() == data
+    large = os.urandom(2 * SNAPSHOT_PART + 1000)  # a large territory's: in three parts
+    assert store.keep_snapshot((epoch, seq - 1), large) and store.kept_snapshot() == large
     records, _, _ = store.driver.execute_query("MATCH (s:MaillageSnapshot) RETURN count(s) AS n")
-    assert records[0]["n"] == 3  # the older one replaced
+    assert records[0]["n"] == 3
+    assert store.keep_snapshot(snapshot.mark, data) and store.kept_snapshot() == data  # the older one replaced
+    records, _, _ = store.driver.execute_query("MATCH (s:MaillageSnapshot) RETURN count(s) AS n")
+    assert records[0]["n"] == 1
     assert not store.keep_snapshot((epoch, seq - 1), b"older")  # a slower server's older read: not kept
     assert store.kept_snapshot() == data
     store.clear()

@@ -4,9 +4,11 @@ through Cypher. The suite's Neo4j loads it from its plugins folder, as a real se
 from __future__ import annotations
 
 import logging
+import os
 
+from graph import schema
 from graph.model import SHARED_TEXT_LENGTH, Batch, Node, Provenance, Relationship
-from graph.stores import neo4j_store as neo4j_module
+from graph.stores.neo4j_store import Neo4jStore
 from importers.pipeline import import_files
 from tests.conftest import EXAMPLE
 
@@ -29,9 +31,15 @@ def _odd_facts() -> Batch:
     return Batch(nodes, rels)
 
 
+def _store(uri: str, **settings) -> Neo4jStore:
+    """A store on *uri* with the suite's credentials and *settings* (Neo4jStore's)."""
+    return Neo4jStore(uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", "test"),
+                      os.environ.get("NEO4J_DATABASE") or None, **settings)
+
+
 def _through_cypher(store) -> list[Relationship]:
     with store.driver.session() as session:
-        return store._all_relationships(session, list(neo4j_module.schema.RELATIONSHIP_TYPES))
+        return store._all_relationships(session, list(schema.RELATIONSHIP_TYPES))
 
 
 def test_a_whole_read_through_the_plugin_is_the_read_through_cypher(neo4j_store):
@@ -66,7 +74,7 @@ def test_a_whole_read_through_the_plugin_is_the_read_through_cypher(neo4j_store)
     assert odd[2].properties["nature"] == LONG != odd[2].properties["tags"][2][:-1] + "."
 
 
-def test_a_property_the_plugin_cannot_carry_is_read_through_cypher(neo4j_store, caplog, monkeypatch):
+def test_a_property_the_plugin_cannot_carry_is_read_through_cypher(neo4j_store, caplog, request):
     """A date (a Neo4j type marshal has not) on the last source's tie and on a node: the plugin fails halfway,
     after parts were read and the network began to be built from them; the whole read is Cypher's, and the
     snapshot's network is the one of its facts, not of those read twice."""
@@ -74,9 +82,9 @@ def test_a_property_the_plugin_cannot_carry_is_read_through_cypher(neo4j_store, 
     from graph.territory import TerritoryCache
     from tests.test_snapshot_refresh import network_content
 
-    store = neo4j_store
-    import_files([EXAMPLE], store)
-    monkeypatch.setattr(neo4j_module, "PLUGIN_PART", 40)  # several parts before the one that fails
+    import_files([EXAMPLE], neo4j_store)
+    store = _store(neo4j_store.uri, plugin_part=40)  # several parts before the one that fails
+    request.addfinalizer(store.close)
     store.driver.execute_query("MATCH (a:Entity)-[r:COOPERATES_WITH]->() WITH r ORDER BY a.id DESC LIMIT 1 "
                                "SET r.on = date('2026-01-02')")
     store.driver.execute_query("MATCH (n:Entity {id: 'ag-00003'}) SET n.born = date('1990-01-02')")
@@ -95,11 +103,20 @@ def test_a_property_the_plugin_cannot_carry_is_read_through_cypher(neo4j_store, 
     assert network_content(snapshot.network()) == network_content(fresh)
 
 
-def test_a_server_without_the_plugin_is_read_through_cypher(neo4j_store, monkeypatch):
-    store = neo4j_store
-    import_files([EXAMPLE], store)
-    monkeypatch.setattr(neo4j_module, "PLUGIN_RELATIONSHIPS", "CALL maillage.absent($types, $per_part) YIELD data")
-    store.plugin = None
-    assert list(store.relationships()) == _through_cypher(store)
-    assert store.plugin is False  # not asked again
+def test_a_server_without_the_plugin_is_read_through_cypher():
+    """A Neo4j installed without the plugin (one started here with an empty plugins folder): Cypher, and the
+    plugin is not asked again."""
+    from tests import neo4j_server
 
+    server = neo4j_server.start(plugins=False)
+    try:
+        store = _store(server.uri)
+        try:
+            import_files([EXAMPLE], store)
+            assert list(store.relationships()) == _through_cypher(store) and store.plugin is False
+            with store.driver.session() as session:
+                assert list(store.nodes()) == list(store._paged_nodes(session))
+        finally:
+            store.close()
+    finally:
+        server.stop()

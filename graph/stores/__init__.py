@@ -13,9 +13,8 @@ def open_store(config: StoreConfig | None = None, upgrade: bool = True) -> Store
     if config.neo4j_uri:
         from graph.stores.neo4j_store import Neo4jStore
 
-        store = Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password, config.neo4j_database)
-        if not config.neo4j_plugin:
-            store.plugin = False
+        store = Neo4jStore(config.neo4j_uri, config.neo4j_user, config.neo4j_password, config.neo4j_database,
+                           plugin=config.neo4j_plugin)
     else:
         from graph.stores.embedded import EmbeddedStore
 

@@ -489,12 +489,14 @@ class Neo4jStore(Store):
     # The server stopped, restarting, or its connection lost: the driver reconnects on the next request.
     unavailable_errors = (ServiceUnavailable, SessionExpired, ConnectionPoolError, TransientError)
     keeps_snapshots = True  # servers on several machines, or in containers without a data volume
-    # Whether the server has Maillage's plugin (neo4j-plugin/): None until a whole read asks it.
-    plugin: bool | None = None
 
     def __init__(self, uri: str, user: str = "neo4j", password: str = "", database: str | None = None,
-                 retry_seconds: float = RETRY_SECONDS):
+                 retry_seconds: float = RETRY_SECONDS, plugin: bool = True, plugin_part: int = PLUGIN_PART):
+        """*plugin*: whether a whole read may call Maillage's plugin (neo4j-plugin/), *plugin_part* facts a part."""
         self.uri = uri
+        # Whether the server has the plugin: None until a whole read asks it (False: never asked).
+        self.plugin: bool | None = None if plugin else False
+        self.plugin_part = plugin_part
         self.database = database
         self.background = False  # see Store.background and BACKGROUND_CHUNK
         self._rehearsing = threading.local()  # see prepare_writes: this thread's writes are rolled back
@@ -1050,10 +1052,9 @@ class Neo4jStore(Store):
         with self.driver.session(database=self.database) as session:
             yield from self._paged_nodes(session, kind)
 
-    @staticmethod
-    def _plugin_nodes(runner) -> list[Node]:
+    def _plugin_nodes(self, runner) -> list[Node]:
         """What :meth:`_paged_nodes` reads of every node, through Maillage's plugin (the same nodes, in order)."""
-        return [node for record in _run(runner, PLUGIN_NODES, per_part=PLUGIN_PART)
+        return [node for record in _run(runner, PLUGIN_NODES, per_part=self.plugin_part)
                 for node in snapshot_file.nodes_of(marshal.loads(record["data"]))]
 
     def _plugin_or_cypher(self, through_plugin: Callable[[], list], through_cypher: Callable[[], list]) -> list:
@@ -1111,11 +1112,10 @@ class Neo4jStore(Store):
             return iter(self._plugin_or_cypher(lambda: self._plugin_relationships(session, wanted, seen),
                                                lambda: self._all_relationships(session, wanted, seen)))
 
-    @staticmethod
-    def _plugin_relationships(runner, types: list[str], seen: Seen | None = None) -> list[Relationship]:
+    def _plugin_relationships(self, runner, types: list[str], seen: Seen | None = None) -> list[Relationship]:
         """What :meth:`_all_relationships` reads, through Maillage's plugin (the same facts, in the same order)."""
         by_type: dict[str, list[Relationship]] = defaultdict(list)
-        for record in _run(runner, PLUGIN_RELATIONSHIPS, types=types, per_part=PLUGIN_PART):
+        for record in _run(runner, PLUGIN_RELATIONSHIPS, types=types, per_part=self.plugin_part):
             part = list(snapshot_file.relationships_of(marshal.loads(record["data"])))
             for rel in part:
                 by_type[rel.type].append(rel)

@@ -144,8 +144,9 @@ def _answers(uri: str) -> bool:
         return False
 
 
-def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
-    """Start Neo4j on a free 127.0.0.1 port and return once Bolt answers.
+def start(timeout: float = 180, import_dir: Path | None = None, plugins: bool = True) -> Neo4jServer:
+    """Start Neo4j on a free 127.0.0.1 port and return once Bolt answers; with Maillage's plugin unless not
+    *plugins* (a server as one installed without it).
 
     *import_dir* is the folder ``LOAD CSV`` reads ``file:///`` URLs from. Memory is a small real
     server's: a 2 GiB heap and a 512 MiB page cache, unless ``MAILLAGE_NEO4J_HEAP_OPTS`` (JVM
@@ -159,7 +160,8 @@ def start(timeout: float = 180, import_dir: Path | None = None) -> Neo4jServer:
     if os.environ.get("MAILLAGE_NEO4J_PAGECACHE_MB"):  # else the launcher's own default
         memory.append(f"-Dmaillage.pagecache.mb={int(os.environ['MAILLAGE_NEO4J_PAGECACHE_MB'])}")
     process = subprocess.Popen(
-        [str(java_home / "bin" / "java"), *memory, f"-Dmaillage.plugins={PLUGINS}", "-cp", classpath, "Launcher",
+        [str(java_home / "bin" / "java"), *memory, *([f"-Dmaillage.plugins={PLUGINS}"] if plugins else []),
+         "-cp", classpath, "Launcher",
          str(port), workdir]
         + ([str(import_dir)] if import_dir else []),
         stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
