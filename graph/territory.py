@@ -604,14 +604,14 @@ class TerritoryCache:
         kept; None when there is none (or the store cannot tell what changed since). The one kept in this
         server's folder, else the one kept in the store (a server starting on another machine, or without its
         folder): either holds the same facts at some mark, and what changed since is asked the same way."""
-        kept, where = None, "store"
-        if self.keep_in is not None:
-            where = str(snapshot_file.path_for(self.keep_in, mark))
-            kept = snapshot_file.load(Path(where))
-        if kept is None:
-            kept, where = snapshot_file.unpacked(self.store.kept_snapshot()), "store"
+        path = snapshot_file.path_for(self.keep_in, mark) if self.keep_in is not None else None
+        kept = snapshot_file.load(path) if path is not None else None
+        from_store = kept is None
+        if from_store:
+            kept = snapshot_file.unpacked(self.store.kept_snapshot())
         if kept is None:
             return None
+        where = "store" if from_store else path
         kept_mark, nodes, relationships = kept
         changes = self.store.changes_since(kept_mark) if kept_mark[0] == mark[0] else None
         if changes is None:
@@ -619,7 +619,7 @@ class TerritoryCache:
         log.info("kept_snapshot_read %s: %d facts, %d changed since", where, len(nodes) + len(relationships),
                  changes.size, extra={"fields": {"event": "kept_snapshot_read", "changes": changes.size}})
         snapshot = _with_changes(Territory(_version_of(kept_mark), nodes, relationships, kept_mark), changes)
-        if self.keep_in is not None and (changes.size > KEEP_AGAIN_AFTER or where == "store"):
+        if self.keep_in is not None and (changes.size > KEEP_AGAIN_AFTER or from_store):
             self._keep(snapshot, in_store=changes.size > KEEP_AGAIN_AFTER)  # else every start would read them
         return snapshot
 

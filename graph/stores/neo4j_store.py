@@ -129,7 +129,8 @@ UNWIND range(0, size($parts) - 1) AS part
 CREATE (:MaillageSnapshot {epoch: $epoch, seq: $seq, part: part, parts: size($parts), data: $parts[part]})"""
 KEPT_SNAPSHOT = """
 MATCH (e:MaillageMeta {key: 'epoch'}) MATCH (s:MaillageSnapshot) WHERE s.epoch = e.value
-RETURN s.seq AS seq, s.part AS part, s.parts AS parts, CASE WHEN $data THEN s.data END AS data ORDER BY part"""
+RETURN s.epoch AS epoch, s.seq AS seq, s.part AS part, s.parts AS parts, CASE WHEN $data THEN s.data END AS data
+ORDER BY part"""
 SNAPSHOT_PART = 4 * 1024 * 1024
 READ_MARK = """
 OPTIONAL MATCH (e:MaillageMeta {key: 'epoch'})
@@ -983,7 +984,7 @@ class Neo4jStore(Store):
 
     def kept_snapshot_mark(self) -> tuple | None:
         parts = self._kept_parts(data=False)
-        return None if parts is None else (self.mark()[0], parts[0]["seq"])
+        return None if parts is None else (parts[0]["epoch"], parts[0]["seq"])
 
     def changes_since(self, mark: tuple | None) -> Changes | None:
         if mark is None:

@@ -65,19 +65,11 @@ public final class Snapshot {
             + "format (Maillage's whole read).")
     public Stream<Part> relationships(@Name("types") List<String> types, @Name("perPart") long perPart) {
         Set<String> wanted = new HashSet<>(types);
-        List<Object[]> sources = new ArrayList<>(); // [id, node]
+        List<Object[]> sources = entities();
         Map<Long, String> ids = new HashMap<>(); // an Entity's id by its node: a relationship's target, read once
-        try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY)) {
-            while (nodes.hasNext()) {
-                Node node = nodes.next();
-                Object id = node.getProperty("id", null);
-                if (id instanceof String text) {
-                    sources.add(new Object[] {text, node});
-                    ids.put(node.getId(), text);
-                }
-            }
+        for (Object[] source : sources) {
+            ids.put(((Node) source[1]).getId(), (String) source[0]);
         }
-        sources.sort((a, b) -> compareText((String) a[0], (String) b[0]));
         Iterator<Object[]> next = sources.iterator();
         int size = (int) Math.max(1, perPart);
         Iterator<Part> parts = new Iterator<>() {
@@ -129,7 +121,18 @@ public final class Snapshot {
     @Procedure(name = "maillage.nodes", mode = Mode.READ)
     @Description("Every Entity node, in order of id, in parts of Python's marshal format (Maillage's whole read).")
     public Stream<Part> nodes(@Name("perPart") long perPart) {
-        List<Object[]> found = new ArrayList<>(); // [id, node]
+        List<Object[]> found = entities();
+        int size = (int) Math.max(1, perPart);
+        List<Part> parts = new ArrayList<>();
+        for (int start = 0; start < found.size(); start += size) {
+            parts.add(new Part(encodeNodes(found.subList(start, Math.min(found.size(), start + size)))));
+        }
+        return parts.stream();
+    }
+
+    /** Every Entity node with a text id, as [id, node], in order of id (Python's order of texts). */
+    List<Object[]> entities() {
+        List<Object[]> found = new ArrayList<>();
         try (ResourceIterator<Node> nodes = tx.findNodes(ENTITY)) {
             while (nodes.hasNext()) {
                 Node node = nodes.next();
@@ -139,12 +142,7 @@ public final class Snapshot {
             }
         }
         found.sort((a, b) -> compareText((String) a[0], (String) b[0]));
-        int size = (int) Math.max(1, perPart);
-        List<Part> parts = new ArrayList<>();
-        for (int start = 0; start < found.size(); start += size) {
-            parts.add(new Part(encodeNodes(found.subList(start, Math.min(found.size(), start + size)))));
-        }
-        return parts.stream();
+        return found;
     }
 
     /** Nodes as graph/snapshot_file.py keeps them: (kind, id, name, properties, provenance). */
